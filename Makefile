@@ -1,0 +1,40 @@
+# The two commands of the README. Both work on a fresh clone with only Python >= 3.11, pip and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SAMPLE := data/sample
+
+.PHONY: demo test bench sample clean
+
+# The project installed (editable) in .venv; redone when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+## demo: install, then score the bundled sample cohort into runs/demo/ and print a summary
+demo: $(VENV)/.installed
+	$(BIN)/psm score \
+		--applications $(SAMPLE)/applications.csv \
+		--office-bearers $(SAMPLE)/office_bearers.csv \
+		--achievements $(SAMPLE)/achievements.csv \
+		--out runs/demo/scores.csv
+
+## test: install the test extras and run the whole test suite
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+## bench: the performance benchmarks (not part of the tests)
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_scoring.py
+
+## sample: regenerate the synthetic sample cohort in data/sample/
+sample: $(VENV)/.installed
+	$(BIN)/psm sample --n 6000 --seed 2025 --out $(SAMPLE)
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .hypothesis

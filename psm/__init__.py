@@ -1,0 +1,28 @@
+"""The Point Scoring Mechanism (PSM) of the PolyU hall admission engine.
+
+Read the committee's files (:mod:`psm.io`), decide eligibility, tracks and tiers
+(:mod:`psm.eligibility`), find travel minutes (:mod:`psm.travel`) and score every part of the
+PSM (:mod:`psm.scoring`), all under a versioned policy file (:mod:`psm.policy`).
+"""
+
+from psm.errors import InputFileError, PolicyError, PsmError
+from psm.io import Cohort, read_cohort
+from psm.policy import Policy, load_policy
+from psm.scoring import SCORE_COLUMNS, score_applicant, score_frames
+from psm.travel import DistrictTable
+
+__all__ = [
+    "SCORE_COLUMNS",
+    "Cohort",
+    "DistrictTable",
+    "InputFileError",
+    "Policy",
+    "PolicyError",
+    "PsmError",
+    "load_policy",
+    "read_cohort",
+    "score_applicant",
+    "score_frames",
+]
+
+__version__ = "0.1.0"

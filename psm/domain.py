@@ -1,0 +1,73 @@
+"""The vocabulary of the file contract (``shared/spec/io-contract.md``).
+
+These are the codes a cell may hold. They are facts of the contract, not policy numbers:
+the points attached to them live in ``config/policy/*.toml``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+GENDERS: Final = ("F", "M")
+STUDENT_TYPES: Final = ("local", "non_local", "exchange", "research")
+FUNDINGS: Final = ("ugc", "self_financed")
+STUDY_MODES: Final = ("full_time", "part_time")
+HOUSING_TYPES: Final = ("boat_squatter", "improvised", "public", "private_other")
+LLC_ROLES: Final = ("none", "member", "coordinator")
+DISCIPLINARY_DECISIONS: Final = ("none", "lower_priority", "disqualify")
+ROOM_TYPE_PREFERENCES: Final = ("double", "triple", "any")
+POST_LEVELS: Final = ("chair", "vice_chair", "exco", "representative")
+ACHIEVEMENT_LEVELS: Final = ("international", "regional", "polyu")
+PRIZES: Final = (1, 2, 3)
+
+#: The 18 District Council districts of Hong Kong, as the contract spells them.
+DISTRICTS: Final = (
+    "Central and Western",
+    "Wan Chai",
+    "Eastern",
+    "Southern",
+    "Yau Tsim Mong",
+    "Sham Shui Po",
+    "Kowloon City",
+    "Wong Tai Sin",
+    "Kwun Tong",
+    "Kwai Tsing",
+    "Tsuen Wan",
+    "Tuen Mun",
+    "Yuen Long",
+    "North",
+    "Tai Po",
+    "Sha Tin",
+    "Sai Kung",
+    "Islands",
+)
+
+#: Tracks an applicant is put on (policy section 2); ``ineligible`` is written for rows
+#: that fail section 1.
+TRACKS: Final = ("first_time", "readmission", "exchange", "research", "ineligible")
+
+#: Priority tiers of the regular round (policy section 5); their order is policy data.
+TIERS: Final = (
+    "exceptional_needs",
+    "nonlocal_new_intake",
+    "first_time",
+    "special_readmission",
+    "readmission",
+    "lowered",
+)
+
+#: Scored parts of the PSM, by the stem of their ``*_points`` column in ``scores.csv``.
+PARTS: Final = (
+    "district",
+    "housing_type",
+    "floor_area",
+    "leadership",
+    "achievement",
+    "llc",
+    "volunteer",
+    "pairing",
+    "academic",
+)
+
+#: Where a local applicant's travel minutes came from (``travel_source`` in scores.csv).
+TRAVEL_SOURCES: Final = ("override", "google", "cache", "table")

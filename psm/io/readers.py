@@ -1,0 +1,283 @@
+"""Read the committee's input files into validated frames, reporting every row not used.
+
+A row is either used or reported: each problem of a rejected row becomes one
+:class:`Reject` (file, row, applicant_id, column, value, error), and for each file
+``accepted + rejected rows == input rows`` holds. Blank rows are not rows (they carry no data)
+but are counted. A file that cannot be read at all (encoding, header, a missing required
+column) raises :class:`~psm.errors.InputFileError` instead: nothing would be scored from it.
+
+Source: ``shared/spec/io-contract.md`` (Inputs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from pydantic import TypeAdapter, ValidationError
+
+from psm.errors import InputFileError
+from psm.io.rows import AchievementRow, ApplicationRow, OfficeBearerRow, _Row
+from psm.io.tables import RawTable, read_table
+from psm.policy import Policy
+
+__all__ = [
+    "Reject",
+    "FileSummary",
+    "Cohort",
+    "read_cohort",
+    "read_applications",
+    "read_office_bearers",
+    "read_achievements",
+    "REJECT_COLUMNS",
+    "rows_to_frame",
+]
+
+REJECT_COLUMNS = ("row", "applicant_id", "column", "value", "error", "file")
+
+
+@dataclass(frozen=True)
+class Reject:
+    """One problem of one input row: where it is, what the cell held, and how to fix it."""
+
+    row: int
+    applicant_id: str
+    column: str
+    value: str
+    error: str
+    file: str
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """What became of one input file's rows."""
+
+    path: str
+    sha256: str
+    rows: int
+    accepted: int
+    rejected: int
+    blank_rows: int
+    unknown_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Read:
+    frame: pd.DataFrame
+    rejects: tuple[Reject, ...]
+    summary: FileSummary
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Everything read for one exercise: validated frames, every reject, and per-file summaries."""
+
+    applications: pd.DataFrame
+    office_bearers: pd.DataFrame
+    achievements: pd.DataFrame
+    rejects: tuple[Reject, ...]
+    files: tuple[FileSummary, ...]
+
+    @property
+    def rejected_rows(self) -> int:
+        return sum(f.rejected for f in self.files)
+
+
+def read_cohort(
+    policy: Policy,
+    applications: str | Path,
+    office_bearers: str | Path | None = None,
+    achievements: str | Path | None = None,
+) -> Cohort:
+    """Read the applications and the optional office-bearer and achievement lists."""
+    apps = read_applications(applications, policy)
+    accepted = set(apps.frame["applicant_id"])
+    rejected = {r.applicant_id for r in apps.rejects} - accepted
+    posts = _read_linked(office_bearers, OfficeBearerRow, policy, accepted, rejected) if office_bearers else None
+    prizes = _read_linked(achievements, AchievementRow, policy, accepted, rejected) if achievements else None
+    reads = [read for read in (apps, posts, prizes) if read is not None]
+    return Cohort(
+        applications=apps.frame,
+        office_bearers=posts.frame if posts else _empty_frame(OfficeBearerRow),
+        achievements=prizes.frame if prizes else _empty_frame(AchievementRow),
+        rejects=tuple(r for read in reads for r in read.rejects),
+        files=tuple(read.summary for read in reads),
+    )
+
+
+def read_applications(path: str | Path, policy: Policy) -> _Read:
+    """Validate ``applications.csv``; duplicate applicant ids reject every row that holds them."""
+    table = _open(path, ApplicationRow)
+    at = table.header.index("applicant_id")
+    rows_of: defaultdict[str, list[int]] = defaultdict(list)
+    for number, cells in table.rows:
+        if at < len(cells) and cells[at]:
+            rows_of[cells[at]].append(number)
+
+    def duplicates(number: int, values: Mapping[str, str]) -> list[tuple[str, str]]:
+        others = [n for n in rows_of.get(values.get("applicant_id", ""), []) if n != number]
+        if others:
+            shown = ", ".join(str(n) for n in others)
+            return [("applicant_id", f"duplicate applicant_id, also on row(s) {shown}; keep one row per applicant")]
+        return []
+
+    return _validate(table, ApplicationRow, policy, duplicates)
+
+
+def read_office_bearers(
+    path: str | Path, policy: Policy, accepted: set[str], rejected: set[str] = frozenset()
+) -> _Read:
+    """Validate ``office_bearers.csv``; every applicant_id must have a valid application."""
+    return _read_linked(path, OfficeBearerRow, policy, accepted, rejected)
+
+
+def read_achievements(
+    path: str | Path, policy: Policy, accepted: set[str], rejected: set[str] = frozenset()
+) -> _Read:
+    """Validate ``achievements.csv``; every applicant_id must have a valid application."""
+    return _read_linked(path, AchievementRow, policy, accepted, rejected)
+
+
+def _read_linked(
+    path: str | Path, model: type[_Row], policy: Policy, accepted: set[str], rejected: set[str]
+) -> _Read:
+    def unknown_applicant(number: int, values: Mapping[str, str]) -> list[tuple[str, str]]:
+        applicant_id = values.get("applicant_id", "")
+        if not applicant_id or applicant_id in accepted:
+            return []
+        if applicant_id in rejected:
+            return [("applicant_id", "this applicant's application row was rejected; fix that row first")]
+        return [("applicant_id", "no application with this applicant_id; check the id or add the application")]
+
+    return _validate(_open(path, model), model, policy, unknown_applicant)
+
+
+def _open(path: str | Path, model: type[_Row]) -> RawTable:
+    table = read_table(path)
+    header = table.header
+    if any(name == "" for name in header):
+        position = header.index("") + 1
+        raise InputFileError(f"{table.path}: column {position} of the header has no name; name it or delete it")
+    repeated = sorted(name for name, count in Counter(header).items() if count > 1)
+    if repeated:
+        raise InputFileError(f"{table.path}: column(s) {repeated} appear more than once in the header; keep one")
+    required = [name for name, field in model.model_fields.items() if field.is_required()]
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise InputFileError(
+            f"{table.path}: required column(s) {missing} are missing from the header; "
+            f"the header needs {list(model.model_fields)} (optional ones may be left out)"
+        )
+    return table
+
+
+def _validate(table: RawTable, model: type[_Row], policy: Policy, row_rule) -> _Read:
+    header = table.header
+    fields = list(model.model_fields)
+    accepted: list[dict[str, Any]] = []
+    rejects: list[Reject] = []
+    for number, cells in table.rows:
+        values = {name: cell for name, cell in zip(header, cells) if cell != ""}
+        problems = _overflow(cells, len(header))
+        problems += row_rule(number, values)
+        problems += _check_row(model, values, policy)
+        if problems:
+            applicant_id = values.get("applicant_id", "")
+            rejects += [
+                Reject(number, applicant_id, column, values.get(column, ""), error, table.path.name)
+                for column, error in problems
+            ]
+        else:
+            accepted.append((number, model.model_validate(values)))
+    frame = rows_to_frame(model, [row for _, row in accepted], [number for number, _ in accepted])
+    rejected_rows = len({r.row for r in rejects})
+    summary = FileSummary(
+        path=str(table.path),
+        sha256=hashlib.sha256(table.path.read_bytes()).hexdigest(),
+        rows=len(table.rows),
+        accepted=len(accepted),
+        rejected=rejected_rows,
+        blank_rows=table.blank_rows,
+        unknown_columns=tuple(name for name in header if name not in fields),
+    )
+    return _Read(frame, tuple(rejects), summary)
+
+
+def _overflow(cells: tuple[str, ...], width: int) -> list[tuple[str, str]]:
+    extra = [cell for cell in cells[width:] if cell != ""]
+    if extra:
+        return [("(row)", f"row has {len(cells)} cells but the header names {width} columns; "
+                          f"remove the extra cells or name their columns")]
+    return []
+
+
+def _check_row(model: type[_Row], values: dict[str, str], policy: Policy) -> list[tuple[str, str]]:
+    """Every problem of one row: each bad cell, then the rules that tie the valid cells together."""
+    try:
+        row = model.model_validate(values)
+    except ValidationError as error:
+        problems = [_describe(problem) for problem in error.errors()]
+        failed = {column for column, _ in problems}
+        return problems + model.cross_check_values(_valid_cells(model, values, failed), policy)
+    return row.cross_check(policy)
+
+
+def _valid_cells(model: type[_Row], values: dict[str, str], failed: set[str]) -> dict[str, Any]:
+    valid: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        if name in failed:
+            continue
+        if name in values:
+            valid[name] = _adapter(model, name).validate_python(values[name])
+        elif not field.is_required():
+            valid[name] = field.default
+    return valid
+
+
+_ADAPTERS: dict[tuple[type, str], TypeAdapter] = {}
+
+
+def _adapter(model: type[_Row], name: str) -> TypeAdapter:
+    key = (model, name)
+    if key not in _ADAPTERS:
+        field = model.model_fields[name]
+        annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+        _ADAPTERS[key] = TypeAdapter(annotation)
+    return _ADAPTERS[key]
+
+
+_MESSAGES = {
+    "missing": "required but empty; fill it in",
+    "extra_forbidden": "column is not in the file contract; rename it to a contract column or remove it",
+    "string_too_short": "required but empty; fill it in",
+    "string_pattern_mismatch": "not a student number: 4-20 letters and digits, e.g. 23012345D",
+    "greater_than_equal": "out of range: must be at least {ge}",
+    "greater_than": "out of range: must be more than {gt}",
+    "less_than_equal": "out of range: must be at most {le}",
+    "less_than": "out of range: must be less than {lt}",
+}
+
+
+def _describe(problem: Mapping[str, Any]) -> tuple[str, str]:
+    column = str(problem["loc"][0]) if problem["loc"] else "(row)"
+    template = _MESSAGES.get(problem["type"])
+    message = template.format(**problem.get("ctx", {})) if template else problem["msg"]
+    return column, message
+
+
+def rows_to_frame(model: type[_Row], rows: list[_Row], source_rows: list[int] | None = None) -> pd.DataFrame:
+    """Validated rows as the frame the rest of the engine reads (one column per field)."""
+    if not rows:
+        return _empty_frame(model)
+    frame = pd.DataFrame([row.__dict__ for row in rows], columns=list(model.model_fields))
+    frame.insert(0, "source_row", source_rows if source_rows is not None else range(2, len(rows) + 2))
+    return frame
+
+
+def _empty_frame(model: type[_Row]) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=object) for name in ["source_row", *model.model_fields]})

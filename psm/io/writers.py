@@ -1,0 +1,44 @@
+"""Write result tables as CSV a person can open in Excel, safely and reproducibly.
+
+- Formula injection: a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+  carriage return would run as a formula in a spreadsheet; it is written with a leading ``'``.
+  Numbers (``-3``, ``+4.5``) are left as they are.
+- Reproducible: UTF-8, ``\\n`` line endings, no index, columns in the order given, so the same
+  frame gives the same bytes on any machine.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from psm.errors import PsmError
+
+__all__ = ["neutralise_formula", "write_csv"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise_formula(text: str) -> str:
+    """``'=1+2'`` becomes ``"'=1+2"``; ordinary text and plain numbers are unchanged."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` to ``path`` (parents created), text cells neutralised."""
+    path = Path(path)
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):
+            safe[column] = safe[column].map(lambda v: neutralise_formula(v) if isinstance(v, str) else v)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    except OSError as e:
+        raise PsmError(f"{path}: cannot write the output ({e.strerror}); choose a writable --out path") from e
+    return path

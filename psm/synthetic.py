@@ -1,0 +1,849 @@
+"""A seeded generator of a realistic, entirely synthetic hall-admission cohort.
+
+``generate_cohort`` draws the three input files of the contract (``applications.csv``,
+``office_bearers.csv``, ``achievements.csv``; see ``shared/spec/io-contract.md``) for ``n``
+made-up applicants, and ``write_cohort`` writes them as a records-system spreadsheet export
+would: every cell a string, empty for "not given". No row describes a real person: ids,
+addresses, estates, societies and every number are drawn at random.
+
+Every row is valid under the contract, but the cohort deliberately holds the cases an
+engine must get right: self-financed and part-time applicants (ineligible), disciplinary
+decisions, floor areas per person and travel minutes exactly on band boundaries, prior
+hall residence of exactly one semester and of half a semester, volunteer hours of exactly
+50, paired days of exactly 140, achievements dated exactly two years before the reference
+date, one-sided roommate requests next to mutual pairs, and a few freshmen with
+office-bearer posts (which must score nothing).
+
+Randomness comes only from ``numpy.random.Generator(numpy.random.PCG64(seed))``, passed
+explicitly to every helper; the same seed and numpy version give byte-identical files.
+
+Shares used (all approximate, rounded, and only meant to look plausible):
+
+- Districts: 2021 Population Census, population by District Council district
+  (Census and Statistics Department, "2021 Population Census: Main Tables"), in thousands.
+- Housing type: 2021 Population Census, domestic households by type of housing: public
+  rental plus subsidised sale flats about 46%, private permanent housing about 52%,
+  temporary/improvised housing about 1.5%, the remainder (boat dwellers, squatters)
+  about 0.5%.
+- Household size: skewed to 3-5 people, as households with a university student are
+  larger than the census mean of about 2.7.
+- Student mix, year of study, hall history, GPA (mean 3.0, sd 0.45), office-bearer posts
+  and achievements: this project's own guesses for a PolyU-sized undergraduate cohort.
+
+Run ``python -m psm.synthetic --n 6000 --seed 2025 --out data/sample`` to write the sample.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from psm.domain import (
+    ACHIEVEMENT_LEVELS,
+    DISTRICTS,
+    HOUSING_TYPES,
+    POST_LEVELS,
+    PRIZES,
+    STUDENT_TYPES,
+)
+
+__all__ = [
+    "ACHIEVEMENT_COLUMNS",
+    "APPLICATION_COLUMNS",
+    "FEMALE_ONLY_HALLS",
+    "HALL_NAMES",
+    "OFFICE_BEARER_COLUMNS",
+    "RESEARCH_ONLY_HALLS",
+    "SyntheticCohort",
+    "generate_cohort",
+    "main",
+    "write_cohort",
+]
+
+APPLICATION_COLUMNS: tuple[str, ...] = (
+    "applicant_id",
+    "gender",
+    "student_type",
+    "funding",
+    "study_mode",
+    "admission_year",
+    "year_of_study",
+    "prior_hall_semesters",
+    "district",
+    "home_address",
+    "travel_minutes",
+    "housing_type",
+    "home_floor_area_sqm",
+    "household_size",
+    "llc_role",
+    "volunteer_hours",
+    "paired_days",
+    "gpa",
+    "disciplinary",
+    "exceptional_needs",
+    "srs_approved",
+    "accessibility_needs",
+    "roommate_request",
+    "hall_preferences",
+    "room_type_preference",
+    "college",
+)
+OFFICE_BEARER_COLUMNS: tuple[str, ...] = ("applicant_id", "body", "post_level")
+ACHIEVEMENT_COLUMNS: tuple[str, ...] = (
+    "applicant_id",
+    "level",
+    "prize",
+    "award_date",
+    "verified",
+)
+
+#: Illustrative hall names: Hung Hom Halls, then Homantin Halls, then the research hall.
+HALL_NAMES: tuple[str, ...] = (
+    "Xuemin Hall",
+    "Chengxin Hall",
+    "Dexin Hall",
+    "Huixin Hall",
+    "Jingxin Hall",
+    "Mingxin Hall",
+    "Renxin Hall",
+    "Zhixin Hall",
+    "Red Hall",
+    "Orange Hall",
+    "Yellow Hall",
+    "Blue Hall",
+    "CURI College",
+    "STARS College",
+    "Boyan Hall",
+)
+#: Only female applicants list these.
+FEMALE_ONLY_HALLS: tuple[str, ...] = ("Xuemin Hall",)
+#: Only research applicants list these.
+RESEARCH_ONLY_HALLS: tuple[str, ...] = ("Boyan Hall",)
+
+#: Residential colleges (``college`` column) and the hall each one lives in.
+_COLLEGE_HALLS: dict[str, str] = {"CURI": "CURI College", "STARS": "STARS College"}
+
+#: Largest cohort: the six digits after the year prefix are drawn without replacement.
+MAX_APPLICANTS = 1_000_000
+
+#: Generator settings mirroring the 2025/26 policy defaults (policy.md section 2); used
+#: only to decide which rows must carry a GPA.
+_NONLOCAL_COHORT_BOUNDARY = 2023
+_SEMESTER_BOUNDARY = 1.0
+
+# --- shares ---------------------------------------------------------------------------
+
+_STUDENT_TYPE_SHARES = {"local": 0.72, "non_local": 0.18, "exchange": 0.06, "research": 0.04}
+_FEMALE_SHARE = 0.55
+_SELF_FINANCED_SHARE = 0.016  # of non-exchange rows, about 1.5% of all rows
+_PART_TIME_SHARE = 0.005
+
+#: 2021 Population Census, population by district in thousands (approximate).
+_DISTRICT_POPULATION_2021: dict[str, float] = {
+    "Central and Western": 236,
+    "Wan Chai": 167,
+    "Eastern": 530,
+    "Southern": 263,
+    "Yau Tsim Mong": 311,
+    "Sham Shui Po": 431,
+    "Kowloon City": 411,
+    "Wong Tai Sin": 407,
+    "Kwun Tong": 673,
+    "Kwai Tsing": 496,
+    "Tsuen Wan": 320,
+    "Tuen Mun": 507,
+    "Yuen Long": 668,
+    "North": 310,
+    "Tai Po": 317,
+    "Sha Tin": 693,
+    "Sai Kung": 489,
+    "Islands": 185,
+}
+_NONLOCAL_WITH_DISTRICT_SHARE = 0.05
+
+_HOUSING_SHARES = {
+    "boat_squatter": 0.005,
+    "improvised": 0.015,
+    "public": 0.46,
+    "private_other": 0.52,
+}
+_HOUSEHOLD_SIZE_SHARES = {1: 0.01, 2: 0.08, 3: 0.28, 4: 0.33, 5: 0.18, 6: 0.08, 7: 0.03, 8: 0.01}
+#: Floor area per person (m2) on which the default policy bands start.
+_FLOOR_AREA_BOUNDARIES = (5.0, 7.0, 10.0, 15.0, 20.0)
+_FLOOR_AREA_ON_BOUNDARY_SHARE = 0.06
+_TRAVEL_OVERRIDE_SHARE = 0.03
+_TRAVEL_BOUNDARIES = (15.0, 25.0, 35.0, 45.0, 55.0, 65.0, 75.0)
+
+#: Year of study of local and non-local applicants; year 1 = freshmen.
+_YEAR_OF_STUDY_SHARES = {1: 0.35, 2: 0.25, 3: 0.20, 4: 0.15, 5: 0.035, 6: 0.015}
+_RESEARCH_YEAR_SHARES = {1: 0.35, 2: 0.30, 3: 0.25, 4: 0.10}
+_DELAYED_SHARE = 0.04  # non-freshmen admitted a year earlier than their year suggests
+
+_FRESHMAN_PRIOR_SEMESTERS = {0.0: 0.96, 0.5: 0.04}
+_LOCAL_PRIOR_SEMESTERS = {
+    0.0: 0.35, 0.5: 0.05, 1.0: 0.12, 1.5: 0.02, 2.0: 0.20, 3.0: 0.07, 4.0: 0.13, 6.0: 0.06,
+}
+_NONLOCAL_PRIOR_SEMESTERS = {0.0: 0.10, 0.5: 0.03, 1.0: 0.10, 2.0: 0.40, 4.0: 0.25, 6.0: 0.12}
+_RESEARCH_PRIOR_SEMESTERS = {0.0: 0.70, 2.0: 0.20, 4.0: 0.10}
+
+_LLC_SHARES = {"none": 0.84, "member": 0.12, "coordinator": 0.04}
+_DISCIPLINARY_SHARES = {"none": 0.987, "lower_priority": 0.01, "disqualify": 0.003}
+_EXCEPTIONAL_SHARE = 0.015
+_SRS_SHARE_OF_READMISSION = 0.03
+_ACCESSIBILITY_SHARE = 0.01
+_GPA_MEAN, _GPA_SD, _GPA_MIN, _GPA_MAX = 3.0, 0.45, 1.5, 4.3
+_GPA_OTHER_SHARE = 0.5
+
+_MUTUAL_PAIR_SHARE = 0.08
+_ONE_SIDED_SHARE = 0.02
+_COLLEGE_SHARES = {"": 0.93, "CURI": 0.04, "STARS": 0.03}
+_ROOM_TYPE_SHARES = {"any": 0.50, "": 0.30, "double": 0.15, "triple": 0.05}
+_PREFERENCE_COUNT_SHARES = {0: 0.15, 1: 0.15, 2: 0.20, 3: 0.20, 4: 0.30}
+#: Relative popularity of each hall in HALL_NAMES (same order).
+_HALL_POPULARITY = (3.0, 3.0, 3.0, 2.5, 2.5, 2.5, 2.0, 2.0, 1.5, 1.5, 1.5, 1.5, 1.0, 1.0, 1.0)
+
+_OFFICE_BEARER_SHARE = 0.15
+_FRESHMAN_OFFICE_BEARER_SHARE = 0.02
+_POSTS_PER_HOLDER = {1: 0.70, 2: 0.22, 3: 0.08}
+_POST_LEVEL_SHARES = {"chair": 0.10, "vice_chair": 0.15, "exco": 0.35, "representative": 0.40}
+_ACHIEVER_SHARE = 0.12
+_ACHIEVEMENTS_PER_ACHIEVER = {1: 0.55, 2: 0.25, 3: 0.12, 4: 0.08}
+_ACHIEVEMENT_LEVEL_SHARES = {"international": 0.10, "regional": 0.35, "polyu": 0.55}
+_PRIZE_SHARES = {1: 0.30, 2: 0.33, 3: 0.37}
+_VERIFIED_SHARE = 0.85
+_ACHIEVEMENT_WINDOW_DAYS = 4 * 365
+_ON_TWO_YEAR_BOUNDARY_SHARE = 0.06
+
+_SOCIETIES = (
+    "Engineering Society",
+    "Business Students' Association",
+    "Design Society",
+    "Nursing Society",
+    "Computing Society",
+    "Hotel and Tourism Society",
+    "Applied Biology Society",
+    "Debating Society",
+    "Photographic Society",
+    "Dragon Boat Club",
+    "Chinese Orchestra",
+    "Mountaineering Club",
+    "Student Union Council",
+    "Hall Association",
+    "Volunteer Service Team",
+    "Badminton Club",
+    "Drama Society",
+    "Rehabilitation Sciences Society",
+    "Fashion and Textiles Society",
+    "Surveying Society",
+)
+_ESTATE_WORDS = (
+    "Jade", "Lotus", "Harmony", "Bayview", "Cedar", "Golden", "Silver", "Maple", "Orchid",
+    "Pine", "Crescent", "Sunrise", "Willow", "Azure", "Pearl", "Coral", "Laurel", "Summit",
+)
+_ESTATE_SUFFIXES = {
+    "public": ("Estate", "Court", "House"),
+    "private_other": ("Garden", "Villa", "Terrace", "Heights", "Mansion", "Place"),
+    "improvised": ("Village",),
+    "boat_squatter": ("Typhoon Shelter", "Squatter Area"),
+}
+
+
+@dataclass(frozen=True)
+class SyntheticCohort:
+    """The three input files of one synthetic cohort, every cell in its CSV form."""
+
+    applications: pd.DataFrame
+    office_bearers: pd.DataFrame
+    achievements: pd.DataFrame
+
+
+# --- small drawing helpers --------------------------------------------------------------
+
+
+def _choice(rng: np.random.Generator, shares: dict, size: int) -> np.ndarray:
+    """Draw ``size`` keys of ``shares`` with probabilities proportional to its values."""
+    keys = list(shares)
+    weights = np.array([shares[k] for k in keys], dtype=float)
+    picks = rng.choice(len(keys), size=size, p=weights / weights.sum())
+    return np.asarray(keys, dtype=object if isinstance(keys[0], str) else None)[picks]
+
+
+def _bernoulli(rng: np.random.Generator, p: float, size: int) -> np.ndarray:
+    """Draw ``size`` independent booleans, each true with probability ``p``."""
+    return rng.random(size) < p
+
+
+def _compact(values: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Format numbers with at most one decimal, dropping ``.0`` (``0``, ``0.5``, ``62.5``)."""
+    out = np.full(len(values), "", dtype=object)
+    out[present] = [f"{v:.1f}".removesuffix(".0") for v in np.round(values[present], 1)]
+    return out
+
+
+def _fixed(values: np.ndarray, decimals: int, present: np.ndarray) -> np.ndarray:
+    """Format numbers with exactly ``decimals`` decimals; empty where not ``present``."""
+    out = np.full(len(values), "", dtype=object)
+    out[present] = [f"{v:.{decimals}f}" for v in values[present]]
+    return out
+
+
+def _integers(values: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Format integers; empty where not ``present``."""
+    out = np.full(len(values), "", dtype=object)
+    out[present] = [str(int(v)) for v in values[present]]
+    return out
+
+
+def _booleans(values: np.ndarray) -> np.ndarray:
+    """Format booleans as ``true`` / ``false``."""
+    return np.where(values, "true", "false").astype(object)
+
+
+def _blank_some(rng: np.random.Generator, codes: np.ndarray, code: str, p: float) -> np.ndarray:
+    """Write ``code`` (a default value) as an empty cell with probability ``p``."""
+    out = codes.copy()
+    out[(codes == code) & _bernoulli(rng, p, len(codes))] = ""
+    return out
+
+
+# --- who the applicants are -------------------------------------------------------------
+
+
+def _draw_student_types(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Student type of each applicant."""
+    assert tuple(_STUDENT_TYPE_SHARES) == STUDENT_TYPES
+    return _choice(rng, _STUDENT_TYPE_SHARES, n)
+
+
+def _draw_genders(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Gender of each applicant, about 55% F."""
+    return np.where(_bernoulli(rng, _FEMALE_SHARE, n), "F", "M").astype(object)
+
+
+def _draw_funding(rng: np.random.Generator, types: np.ndarray) -> np.ndarray:
+    """Funding; a few non-exchange applicants are self-financed (ineligible)."""
+    self_financed = _bernoulli(rng, _SELF_FINANCED_SHARE, len(types)) & (types != "exchange")
+    return np.where(self_financed, "self_financed", "ugc").astype(object)
+
+
+def _draw_study_mode(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Study mode; about 0.5% part-time (ineligible)."""
+    return np.where(_bernoulli(rng, _PART_TIME_SHARE, n), "part_time", "full_time").astype(object)
+
+
+def _draw_years(
+    rng: np.random.Generator, types: np.ndarray, intake_year: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Admission year and year of study of each applicant.
+
+    Undergraduates mostly have ``year_of_study = intake_year - admission_year + 1``; a few
+    non-freshmen were admitted a year earlier (a repeated or deferred year). Exchange
+    students are in their first (and only) year at PolyU.
+    """
+    n = len(types)
+    year = np.ones(n, dtype=np.int64)
+    undergrad = (types == "local") | (types == "non_local")
+    research = types == "research"
+    year[undergrad] = _choice(rng, _YEAR_OF_STUDY_SHARES, int(undergrad.sum()))
+    year[research] = _choice(rng, _RESEARCH_YEAR_SHARES, int(research.sum()))
+    admission = intake_year - year + 1
+    delayed = undergrad & (year >= 2) & _bernoulli(rng, _DELAYED_SHARE, n)
+    admission[delayed] -= 1
+    return np.maximum(admission, intake_year - 6), year
+
+
+def _draw_prior_semesters(
+    rng: np.random.Generator, types: np.ndarray, year: np.ndarray, freshman: np.ndarray
+) -> np.ndarray:
+    """Semesters of earlier hall residence, capped by the semesters the applicant has had."""
+    n = len(types)
+    prior = np.zeros(n)
+    groups = (
+        (freshman, _FRESHMAN_PRIOR_SEMESTERS),
+        ((types == "local") & ~freshman, _LOCAL_PRIOR_SEMESTERS),
+        ((types == "non_local") & ~freshman, _NONLOCAL_PRIOR_SEMESTERS),
+        ((types == "research") & (year >= 2), _RESEARCH_PRIOR_SEMESTERS),
+    )
+    for mask, shares in groups:
+        prior[mask] = _choice(rng, shares, int(mask.sum()))
+    cap = np.maximum(2.0 * (year - 1), 0.5)
+    return np.minimum(prior, cap)
+
+
+def _draw_applicant_ids(rng: np.random.Generator, admission: np.ndarray) -> np.ndarray:
+    """Unique student numbers: two-digit admission year, six unique digits, a letter."""
+    n = len(admission)
+    serials = rng.choice(MAX_APPLICANTS, size=n, replace=False)
+    letters = rng.integers(0, 26, size=n)
+    return np.array(
+        [f"{a % 100:02d}{s:06d}{chr(65 + c)}" for a, s, c in zip(admission, serials, letters)],
+        dtype=object,
+    )
+
+
+# --- home -------------------------------------------------------------------------------
+
+
+def _draw_districts(rng: np.random.Generator, types: np.ndarray) -> np.ndarray:
+    """District: every local, and a few non-locals renting in Hong Kong."""
+    n = len(types)
+    assert set(_DISTRICT_POPULATION_2021) == set(DISTRICTS)
+    has = (types == "local") | (
+        (types == "non_local") & _bernoulli(rng, _NONLOCAL_WITH_DISTRICT_SHARE, n)
+    )
+    out = np.full(n, "", dtype=object)
+    out[has] = _choice(rng, _DISTRICT_POPULATION_2021, int(has.sum()))
+    return out
+
+
+def _draw_housing(
+    rng: np.random.Generator, local: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Housing type, household size and floor area (m2, one decimal) of local homes.
+
+    Area grows with household size and depends on the housing type; a share of homes is
+    put exactly on a per-person band boundary (e.g. 15.0 m2 for 3 people = 5.0 m2/person).
+    Non-local rows get NaN and an empty type.
+    """
+    n = len(local)
+    m = int(local.sum())
+    assert set(_HOUSING_SHARES) == set(HOUSING_TYPES)
+    kinds = _choice(rng, _HOUSING_SHARES, m)
+    size = _choice(rng, _HOUSEHOLD_SIZE_SHARES, m).astype(np.int64)
+    noise = rng.normal(0.0, 1.0, m)
+    area = np.select(
+        [kinds == "public", kinds == "private_other", kinds == "improvised"],
+        [
+            18.0 + 7.0 * size + 6.0 * noise,
+            (30.0 + 8.0 * size) * np.exp(0.35 * noise),
+            8.0 + 3.0 * size + 4.0 * noise,
+        ],
+        default=6.0 + 2.5 * size + 3.0 * noise,
+    )
+    area = np.clip(np.round(area, 1), 5.0, 200.0)
+    area = _put_on_boundaries(rng, area, size)
+    housing_type = np.full(n, "", dtype=object)
+    housing_type[local] = kinds
+    full_size = np.zeros(n, dtype=np.int64)
+    full_size[local] = size
+    full_area = np.full(n, np.nan)
+    full_area[local] = area
+    return housing_type, full_area, full_size
+
+
+def _put_on_boundaries(rng: np.random.Generator, area: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Move a share of homes to household size x the band boundary nearest their own m2/person."""
+    on = _bernoulli(rng, _FLOOR_AREA_ON_BOUNDARY_SHARE, len(area))
+    boundaries = np.asarray(_FLOOR_AREA_BOUNDARIES)
+    nearest = np.abs((area / size)[:, None] - boundaries[None, :]).argmin(axis=1)
+    return np.where(on, size * boundaries[nearest], area)
+
+
+def _draw_addresses(
+    rng: np.random.Generator, districts: np.ndarray, housing_type: np.ndarray
+) -> np.ndarray:
+    """Made-up home addresses (with commas) for rows that have a district."""
+    n = len(districts)
+    words = rng.integers(0, len(_ESTATE_WORDS), size=n)
+    suffix = rng.integers(0, 6, size=n)
+    block = rng.integers(1, 12, size=n)
+    floor = rng.integers(1, 41, size=n)
+    flat = rng.integers(0, 8, size=n)
+    out = np.full(n, "", dtype=object)
+    for i in np.flatnonzero(districts != ""):
+        kind = housing_type[i] or "private_other"
+        suffixes = _ESTATE_SUFFIXES[kind]
+        estate = f"{_ESTATE_WORDS[words[i]]} {suffixes[suffix[i] % len(suffixes)]}"
+        if kind in ("improvised", "boat_squatter"):
+            out[i] = f"Hut {floor[i]}, {estate}, {districts[i]}"
+        else:
+            unit = f"Flat {floor[i]}{'ABCDEFGH'[flat[i]]}"
+            out[i] = f"{unit}, {floor[i]}/F, Block {block[i]}, {estate}, {districts[i]}"
+    return out
+
+
+def _draw_travel_minutes(rng: np.random.Generator, local: np.ndarray) -> np.ndarray:
+    """HAC-verified one-way minutes for a few locals (5-120, halves; some on band edges)."""
+    n = len(local)
+    has = local & _bernoulli(rng, _TRAVEL_OVERRIDE_SHARE, n)
+    minutes = np.round(rng.uniform(5.0, 120.0, n) * 2.0) / 2.0
+    on_edge = _bernoulli(rng, 0.3, n)
+    edges = np.asarray(_TRAVEL_BOUNDARIES)[rng.integers(0, len(_TRAVEL_BOUNDARIES), n)]
+    minutes = np.where(on_edge, edges, minutes)
+    return _compact(minutes, has)
+
+
+# --- campus life and record -------------------------------------------------------------
+
+
+def _draw_llc_roles(
+    rng: np.random.Generator, undergrad: np.ndarray, freshman: np.ndarray
+) -> np.ndarray:
+    """Hall LLC role: returning undergraduates mostly none; freshmen mostly empty."""
+    n = len(undergrad)
+    roles = _choice(rng, _LLC_SHARES, n)
+    roles[freshman] = np.where(_bernoulli(rng, 0.2, n)[freshman], "none", "")
+    roles[~undergrad] = ""
+    return _blank_some(rng, roles, "none", 0.4)
+
+
+def _draw_volunteer_hours(rng: np.random.Generator, undergrad: np.ndarray) -> np.ndarray:
+    """Volunteer hours in the last 12 months: many empty or 0, a spread to 200, some 50."""
+    n = len(undergrad)
+    kind = rng.random(n)
+    hours = np.minimum(np.round(rng.gamma(2.0, 25.0, n) * 2.0) / 2.0, 200.0)
+    hours = np.where(kind < 0.25, 0.0, hours)
+    hours = np.where((kind >= 0.25) & (kind < 0.29), 50.0, hours)
+    present = undergrad & (kind < 0.60)
+    return _compact(hours, present)
+
+
+def _draw_paired_days(rng: np.random.Generator, prior: np.ndarray) -> np.ndarray:
+    """Days with a local/non-local roommate last year; only former residents have any."""
+    n = len(prior)
+    resident = prior >= 1.0
+    kind = rng.random(n)
+    days = rng.integers(1, 367, size=n)
+    days = np.where(kind < 0.10, 140, days)
+    days = np.where(kind >= 0.35, 0, days)
+    days[~resident] = 0
+    present = (resident & (kind < 0.65)) | (~resident & (kind < 0.30))
+    return _integers(days, present)
+
+
+def _readmission_track(
+    types: np.ndarray, admission: np.ndarray, year: np.ndarray, prior: np.ndarray
+) -> np.ndarray:
+    """Rows on the readmission track (policy.md section 2), which must carry a GPA."""
+    local = (types == "local") & (prior >= _SEMESTER_BOUNDARY)
+    old_cohort = admission < _NONLOCAL_COHORT_BOUNDARY
+    non_local = (types == "non_local") & np.where(old_cohort, year >= 3, year >= 2)
+    return local | non_local
+
+
+def _draw_gpa(
+    rng: np.random.Generator, undergrad: np.ndarray, readmission: np.ndarray
+) -> np.ndarray:
+    """GPA (two decimals): always on the readmission track, half the other undergraduates."""
+    n = len(undergrad)
+    gpa = np.clip(np.round(rng.normal(_GPA_MEAN, _GPA_SD, n), 2), _GPA_MIN, _GPA_MAX)
+    present = readmission | (undergrad & _bernoulli(rng, _GPA_OTHER_SHARE, n))
+    return _fixed(gpa, 2, present)
+
+
+def _draw_disciplinary(rng: np.random.Generator, undergrad: np.ndarray) -> np.ndarray:
+    """Disciplinary decision: mostly none (often left empty), a few lower or disqualify."""
+    codes = _choice(rng, _DISCIPLINARY_SHARES, len(undergrad))
+    codes[~undergrad] = ""
+    return _blank_some(rng, codes, "none", 0.4)
+
+
+def _draw_flags(
+    rng: np.random.Generator, undergrad: np.ndarray, readmission: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """exceptional_needs, srs_approved and accessibility_needs as ``true`` / ``false``."""
+    n = len(undergrad)
+    exceptional = undergrad & _bernoulli(rng, _EXCEPTIONAL_SHARE, n)
+    srs = readmission & _bernoulli(rng, _SRS_SHARE_OF_READMISSION, n)
+    accessibility = _bernoulli(rng, _ACCESSIBILITY_SHARE, n)
+    return _booleans(exceptional), _booleans(srs), _booleans(accessibility)
+
+
+def _draw_roommate_requests(
+    rng: np.random.Generator, ids: np.ndarray, genders: np.ndarray, candidate: np.ndarray
+) -> np.ndarray:
+    """Mutual same-gender pairs among candidates, plus one-sided requests.
+
+    Per gender, candidates are shuffled: the first ones pair off (each names the other),
+    the next ones name someone of the same gender who does not request them back (possibly
+    a member of a mutual pair, so the request can never become mutual).
+    """
+    out = np.full(len(ids), "", dtype=object)
+    for gender in ("F", "M"):
+        pool = rng.permutation(np.flatnonzero(candidate & (genders == gender)))
+        pairs = 2 * int(round(len(pool) * _MUTUAL_PAIR_SHARE / 2))
+        first, second = pool[0:pairs:2], pool[1:pairs:2]
+        out[first], out[second] = ids[second], ids[first]
+        askers = pool[pairs : pairs + int(round(len(pool) * _ONE_SIDED_SHARE))]
+        targets = np.setdiff1d(np.flatnonzero(candidate & (genders == gender)), askers)
+        if len(askers) and len(targets):
+            out[askers] = ids[targets[rng.integers(0, len(targets), size=len(askers))]]
+    return out
+
+
+def _draw_colleges(rng: np.random.Generator, undergrad: np.ndarray) -> np.ndarray:
+    """Residential college membership of a few undergraduates."""
+    colleges = _choice(rng, _COLLEGE_SHARES, len(undergrad))
+    colleges[~undergrad] = ""
+    return colleges
+
+
+def _draw_hall_preferences(
+    rng: np.random.Generator, types: np.ndarray, genders: np.ndarray, colleges: np.ndarray
+) -> np.ndarray:
+    """0-4 distinct halls in order, weighted by popularity (Gumbel top-k).
+
+    Only women list female-only halls and only research students research-only halls;
+    research students put Boyan Hall first, college members their college's hall.
+    """
+    n = len(types)
+    weights = np.asarray(_HALL_POPULARITY)
+    keys = np.log(weights) - np.log(-np.log(rng.random((n, len(HALL_NAMES)))))
+    columns = {name: j for j, name in enumerate(HALL_NAMES)}
+    for hall in FEMALE_ONLY_HALLS:
+        keys[genders != "F", columns[hall]] = -np.inf
+    for hall in RESEARCH_ONLY_HALLS:
+        keys[types != "research", columns[hall]] = -np.inf
+        keys[types == "research", columns[hall]] = np.inf
+    for college, hall in _COLLEGE_HALLS.items():
+        keys[colleges == college, columns[hall]] = np.inf
+    order = np.argsort(-keys, axis=1, kind="stable")[:, :4]
+    counts = _choice(rng, _PREFERENCE_COUNT_SHARES, n).astype(np.int64)
+    names = np.asarray(HALL_NAMES, dtype=object)
+    return np.array(
+        [";".join(names[row[:k]]) for row, k in zip(order, counts)], dtype=object
+    )
+
+
+# --- companion files ------------------------------------------------------------------------
+
+
+def _repeat_holders(
+    rng: np.random.Generator, holders: np.ndarray, per_holder: dict[int, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices repeated by a drawn count each, and each repeat's position (0, 1, ...)."""
+    counts = _choice(rng, per_holder, len(holders)).astype(np.int64)
+    rows = np.repeat(holders, counts)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    return rows, np.arange(len(rows)) - starts
+
+
+def _draw_office_bearers(
+    rng: np.random.Generator, ids: np.ndarray, undergrad: np.ndarray, freshman: np.ndarray
+) -> pd.DataFrame:
+    """Posts in student bodies: ~15% of returning undergraduates, 1-3 distinct bodies each."""
+    n = len(ids)
+    share = np.where(freshman, _FRESHMAN_OFFICE_BEARER_SHARE, _OFFICE_BEARER_SHARE)
+    holders = np.flatnonzero(undergrad & (rng.random(n) < share))
+    rows, position = _repeat_holders(rng, holders, _POSTS_PER_HOLDER)
+    m = len(rows)
+    first_body = rng.integers(0, len(_SOCIETIES), size=n)[rows]
+    step = rng.integers(1, len(_SOCIETIES) // 2, size=n)[rows]
+    bodies = np.asarray(_SOCIETIES, dtype=object)[(first_body + position * step) % len(_SOCIETIES)]
+    assert tuple(_POST_LEVEL_SHARES) == POST_LEVELS
+    frame = pd.DataFrame(
+        {
+            "applicant_id": ids[rows],
+            "body": bodies,
+            "post_level": _choice(rng, _POST_LEVEL_SHARES, m),
+        },
+        columns=list(OFFICE_BEARER_COLUMNS),
+    )
+    return _sort_by_id(frame)
+
+
+def _two_years_before(reference_date: date) -> date:
+    """The same calendar day two years earlier (29 February becomes 28 February)."""
+    try:
+        return reference_date.replace(year=reference_date.year - 2)
+    except ValueError:
+        return reference_date.replace(year=reference_date.year - 2, day=28)
+
+
+def _draw_award_dates(rng: np.random.Generator, m: int, reference_date: date) -> np.ndarray:
+    """Award dates within four years before the reference date; some exactly two years."""
+    offsets = rng.integers(0, _ACHIEVEMENT_WINDOW_DAYS + 1, size=m)
+    boundary = (reference_date - _two_years_before(reference_date)).days
+    offsets = np.where(_bernoulli(rng, _ON_TWO_YEAR_BOUNDARY_SHARE, m), boundary, offsets)
+    dates = np.datetime64(reference_date, "D") - offsets.astype("timedelta64[D]")
+    return np.datetime_as_string(dates, unit="D").astype(object)
+
+
+def _draw_achievements(
+    rng: np.random.Generator, ids: np.ndarray, undergrad: np.ndarray, reference_date: date
+) -> pd.DataFrame:
+    """Achievements of ~12% of undergraduates, 1-4 each, mostly verified."""
+    holders = np.flatnonzero(undergrad & _bernoulli(rng, _ACHIEVER_SHARE, len(ids)))
+    rows, _ = _repeat_holders(rng, holders, _ACHIEVEMENTS_PER_ACHIEVER)
+    m = len(rows)
+    assert tuple(_ACHIEVEMENT_LEVEL_SHARES) == ACHIEVEMENT_LEVELS
+    assert tuple(_PRIZE_SHARES) == PRIZES
+    frame = pd.DataFrame(
+        {
+            "applicant_id": ids[rows],
+            "level": _choice(rng, _ACHIEVEMENT_LEVEL_SHARES, m),
+            "prize": _integers(_choice(rng, _PRIZE_SHARES, m), np.ones(m, dtype=bool)),
+            "award_date": _draw_award_dates(rng, m, reference_date),
+            "verified": _booleans(_bernoulli(rng, _VERIFIED_SHARE, m)),
+        },
+        columns=list(ACHIEVEMENT_COLUMNS),
+    )
+    return _sort_by_id(frame)
+
+
+def _sort_by_id(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in applicant_id order (stable), with a fresh 0..n-1 index."""
+    return frame.sort_values("applicant_id", kind="stable").reset_index(drop=True)
+
+
+# --- the cohort -------------------------------------------------------------------------
+
+
+def generate_cohort(
+    n: int = 6000,
+    seed: int = 2025,
+    intake_year: int = 2025,
+    reference_date: datetime.date = date(2025, 6, 30),
+) -> SyntheticCohort:
+    """Draw a synthetic cohort of ``n`` applicants from ``seed``.
+
+    ``intake_year`` is the first year of the residential year applied for (freshmen were
+    admitted then); ``reference_date`` is the application deadline that achievement dates
+    are counted back from. Every cell is a string in its CSV form.
+    """
+    if not 0 <= n <= MAX_APPLICANTS:
+        raise ValueError(f"n must be between 0 and {MAX_APPLICANTS}, got {n}")
+    rng = np.random.Generator(np.random.PCG64(seed))
+
+    types = _draw_student_types(rng, n)
+    genders = _draw_genders(rng, n)
+    funding = _draw_funding(rng, types)
+    study_mode = _draw_study_mode(rng, n)
+    admission, year = _draw_years(rng, types, intake_year)
+    undergrad = (types == "local") | (types == "non_local")
+    local = types == "local"
+    freshman = undergrad & (year == 1) & (admission == intake_year)
+    prior = _draw_prior_semesters(rng, types, year, freshman)
+    ids = _draw_applicant_ids(rng, admission)
+
+    districts = _draw_districts(rng, types)
+    housing_type, area, household = _draw_housing(rng, local)
+    addresses = _draw_addresses(rng, districts, housing_type)
+    travel = _draw_travel_minutes(rng, local)
+
+    readmission = _readmission_track(types, admission, year, prior)
+    exceptional, srs, accessibility = _draw_flags(rng, undergrad, readmission)
+    colleges = _draw_colleges(rng, undergrad)
+    eligible = undergrad & (funding == "ugc") & (study_mode == "full_time")
+
+    applications = pd.DataFrame(
+        {
+            "applicant_id": ids,
+            "gender": genders,
+            "student_type": types,
+            "funding": funding,
+            "study_mode": study_mode,
+            "admission_year": _integers(admission, np.ones(n, dtype=bool)),
+            "year_of_study": _integers(year, np.ones(n, dtype=bool)),
+            "prior_hall_semesters": _compact(prior, np.ones(n, dtype=bool)),
+            "district": districts,
+            "home_address": addresses,
+            "travel_minutes": travel,
+            "housing_type": housing_type,
+            "home_floor_area_sqm": _fixed(area, 1, local),
+            "household_size": _integers(household, local),
+            "llc_role": _draw_llc_roles(rng, undergrad, freshman),
+            "volunteer_hours": _draw_volunteer_hours(rng, undergrad),
+            "paired_days": _draw_paired_days(rng, np.where(undergrad, prior, 0.0)),
+            "gpa": _draw_gpa(rng, undergrad, readmission),
+            "disciplinary": _draw_disciplinary(rng, undergrad),
+            "exceptional_needs": exceptional,
+            "srs_approved": srs,
+            "accessibility_needs": accessibility,
+            "roommate_request": _draw_roommate_requests(rng, ids, genders, eligible),
+            "hall_preferences": _draw_hall_preferences(rng, types, genders, colleges),
+            "room_type_preference": _choice(rng, _ROOM_TYPE_SHARES, n),
+            "college": colleges,
+        },
+        columns=list(APPLICATION_COLUMNS),
+    )
+    return SyntheticCohort(
+        applications=_sort_by_id(applications),
+        office_bearers=_draw_office_bearers(rng, ids, undergrad, freshman),
+        achievements=_draw_achievements(rng, ids, undergrad, reference_date),
+    )
+
+
+def write_cohort(cohort: SyntheticCohort, out_dir: Path) -> list[Path]:
+    """Write the cohort's three CSV files into ``out_dir`` (created if missing).
+
+    UTF-8 without BOM, ``\\n`` line endings, a header row, no index, contract column order,
+    minimal quoting. Returns the paths written.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = (
+        ("applications.csv", cohort.applications, APPLICATION_COLUMNS),
+        ("office_bearers.csv", cohort.office_bearers, OFFICE_BEARER_COLUMNS),
+        ("achievements.csv", cohort.achievements, ACHIEVEMENT_COLUMNS),
+    )
+    written = []
+    for name, frame, columns in files:
+        path = out_dir / name
+        frame.to_csv(
+            path, columns=list(columns), index=False, encoding="utf-8", lineterminator="\n"
+        )
+        written.append(path)
+    return written
+
+
+# --- command line -----------------------------------------------------------------------
+
+
+def _track_mix(applications: pd.DataFrame) -> dict[str, int]:
+    """Approximate track counts (the engine's own eligibility rules decide the real ones)."""
+    a = applications
+    types = a["student_type"].to_numpy()
+    admission = a["admission_year"].astype(int).to_numpy()
+    year = a["year_of_study"].astype(int).to_numpy()
+    prior = a["prior_hall_semesters"].astype(float).to_numpy()
+    ineligible = (
+        (a["funding"] != "ugc")
+        | (a["study_mode"] != "full_time")
+        | (a["disciplinary"] == "disqualify")
+    ).to_numpy()
+    readmission = _readmission_track(types, admission, year, prior)
+    track = np.where(readmission, "readmission", "first_time").astype(object)
+    track[types == "exchange"] = "exchange"
+    track[types == "research"] = "research"
+    track[ineligible] = "ineligible"
+    return _counts(track)
+
+
+def _counts(values: np.ndarray) -> dict[str, int]:
+    """How often each value occurs, in sorted order, as plain ints."""
+    keys, counts = np.unique(values.astype(str), return_counts=True)
+    return {str(k): int(c) for k, c in zip(keys, counts)}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Generate a cohort and write it: ``python -m psm.synthetic --n 6000 --seed 2025``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m psm.synthetic", description="Write a synthetic applicant cohort."
+    )
+    parser.add_argument("--n", type=int, default=6000, help="number of applicants")
+    parser.add_argument("--seed", type=int, default=2025, help="random seed")
+    parser.add_argument("--out", type=Path, default=Path("data/sample"), help="output directory")
+    args = parser.parse_args(argv)
+
+    cohort = generate_cohort(n=args.n, seed=args.seed)
+    paths = write_cohort(cohort, args.out)
+    apps = cohort.applications
+    print(f"{len(apps)} applicants (seed {args.seed})")
+    print("student_type:", _counts(apps["student_type"].to_numpy()))
+    print("track (approx.):", _track_mix(apps))
+    print(f"office_bearers: {len(cohort.office_bearers)} rows, "
+          f"achievements: {len(cohort.achievements)} rows")
+    for path in paths:
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

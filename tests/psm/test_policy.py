@@ -1,0 +1,129 @@
+"""The policy file: the bundled 2025/26 numbers, and every check made on load (policy.md 3-5)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from psm.errors import PolicyError
+from psm.policy import default_policy_path, load_policy
+
+BUNDLED = default_policy_path()
+
+
+def edited(tmp_path: Path, old: str, new: str) -> Path:
+    text = BUNDLED.read_text(encoding="utf-8")
+    assert old in text, f"test setup: {old!r} not in the policy file"
+    path = tmp_path / "edited.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_bundled_policy_names_its_version_and_file_hash(policy):
+    assert policy.version == "2025-26"
+    assert policy.sha256 == hashlib.sha256(BUNDLED.read_bytes()).hexdigest()
+    assert policy.path == str(BUNDLED)
+
+
+def test_stated_totals_and_maxima(policy):
+    maxima = {name: policy.part(name).max for name in policy.profiles["readmission"].parts}
+    assert maxima == {
+        "district": 36, "housing_type": 14, "floor_area": 10, "leadership": 22, "achievement": 14,
+        "llc": 8, "volunteer": 8, "pairing": 8, "academic": 30,
+    }
+    assert policy.profiles["first_time"].total == 120
+    assert policy.profiles["readmission"].total == 150
+    assert policy.profiles["summer"].parts == ("district", "housing_type", "floor_area")
+
+
+def test_settings_of_the_2025_26_exercise(policy):
+    s = policy.settings
+    assert (s.intake_year, s.reference_date.isoformat(), s.nonlocal_cohort_boundary, s.semester_boundary) == (
+        2025, "2025-06-30", 2023, 1.0,
+    )
+    assert policy.tiers.order[0] == "exceptional_needs" and policy.tiers.order[-1] == "lowered"
+
+
+def test_policy_is_frozen(policy):
+    with pytest.raises(ValidationError):
+        policy.settings.intake_year = 2030
+
+
+def test_unknown_key_names_file_key_and_fix(tmp_path):
+    path = edited(tmp_path, "window_years = 2", "window_years = 2\nwindow_yeras = 3")
+    with pytest.raises(PolicyError) as error:
+        load_policy(path)
+    message = str(error.value)
+    assert str(path) in message
+    assert "parts.achievement.window_yeras: unknown key" in message
+    assert "remove it or correct its spelling" in message
+
+
+def test_bands_must_ascend(tmp_path):
+    path = edited(tmp_path, "{ at_least = 25, points = 12 }", "{ at_least = 10, points = 12 }")
+    with pytest.raises(PolicyError, match=r"parts\.district.*ascend strictly"):
+        load_policy(path)
+
+
+def test_first_band_starts_at_zero(tmp_path):
+    path = edited(tmp_path, "  { at_least = 0, points = 10 },", "  { at_least = 1, points = 10 },")
+    with pytest.raises(PolicyError, match=r"parts\.floor_area.*start at 0"):
+        load_policy(path)
+
+
+def test_band_points_cannot_exceed_the_parts_max(tmp_path):
+    path = edited(tmp_path, "{ at_least = 75, points = 36 }", "{ at_least = 75, points = 40 }")
+    with pytest.raises(PolicyError, match=r"must not exceed the part's max \(36\)"):
+        load_policy(path)
+
+
+def test_maxima_must_add_up_to_the_stated_total(tmp_path):
+    path = edited(tmp_path, "total = 120", "total = 125")
+    with pytest.raises(PolicyError, match=r"profiles\.first_time: the parts' maxima add up to 120, not the stated total 125"):
+        load_policy(path)
+
+
+def test_group_weights_must_match_the_maxima(tmp_path):
+    path = edited(
+        tmp_path,
+        "weights = { living_district = 30, home_environment = 20, contribution = 50 }",
+        "weights = { living_district = 25, home_environment = 25, contribution = 50 }",
+    )
+    with pytest.raises(PolicyError, match=r"group 'living_district' has maxima adding up to 36, but its weight 25%"):
+        load_policy(path)
+
+
+def test_category_points_cover_every_code(tmp_path):
+    path = edited(tmp_path, "improvised = 10, ", "")
+    with pytest.raises(PolicyError, match=r"housing_type\.points must give points for exactly.*missing \['improvised'\]"):
+        load_policy(path)
+
+
+def test_tier_order_is_a_permutation(tmp_path):
+    path = edited(tmp_path, '"special_readmission", "readmission"', '"readmission", "readmission"')
+    with pytest.raises(PolicyError, match=r"each tier exactly once; missing \['special_readmission'\]"):
+        load_policy(path)
+
+
+def test_round_must_name_a_known_profile(tmp_path):
+    path = edited(tmp_path, 'first_time = "summer"', 'first_time = "winter"')
+    with pytest.raises(PolicyError, match=r"rounds\.summer\.first_time names profile 'winter'"):
+        load_policy(path)
+
+
+def test_malformed_toml_and_missing_file(tmp_path):
+    broken = edited(tmp_path, "max = 36", "max = = 36")
+    with pytest.raises(PolicyError, match=r"not valid UTF-8 TOML"):
+        load_policy(broken)
+    with pytest.raises(PolicyError, match=r"cannot read the policy file.*--policy"):
+        load_policy(tmp_path / "absent.toml")
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    path = edited(tmp_path, "intake_year = 2025", "intake_year = 1900\nfoo = 1")
+    message = str(pytest.raises(PolicyError, load_policy, path).value)
+    assert "2 problem(s)" in message
+    assert "settings.intake_year" in message and "settings.foo: unknown key" in message
