@@ -1,25 +1,16 @@
-"""Shared fixtures: the bundled policy, and small builders for applicants in the contract's form."""
+"""Shared fixtures: the bundled policy and district table; reproducible hypothesis settings."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Mapping
-from pathlib import Path
-
-import pandas as pd
 import pytest
 from hypothesis import settings
 
-from psm.io import AchievementRow, ApplicationRow, OfficeBearerRow, rows_to_frame
 from psm.policy import Policy, load_policy
-from psm.scoring import score_frames
 from psm.travel import DistrictTable
 
 # Reproducible property tests: the same examples on every machine and every CI run.
 settings.register_profile("project", derandomize=True, deadline=None, max_examples=120, print_blob=True)
 settings.load_profile("project")
-
-APPLICATION_COLUMNS = tuple(ApplicationRow.model_fields)
 
 
 @pytest.fixture(scope="session")
@@ -30,59 +21,3 @@ def policy() -> Policy:
 @pytest.fixture(scope="session")
 def table() -> DistrictTable:
     return DistrictTable.load()
-
-
-def application(**cells: object) -> dict[str, str]:
-    """A valid first-time local applicant as CSV cells; keyword arguments replace cells."""
-    row = {
-        "applicant_id": "24000001A",
-        "gender": "F",
-        "student_type": "local",
-        "funding": "ugc",
-        "study_mode": "full_time",
-        "admission_year": "2024",
-        "year_of_study": "2",
-        "prior_hall_semesters": "0",
-        "district": "Sha Tin",
-        "housing_type": "public",
-        "home_floor_area_sqm": "40",
-        "household_size": "4",
-    }
-    row.update({key: "" if value is None else str(value) for key, value in cells.items()})
-    return row
-
-
-def write_rows(path: Path, rows: Iterable[Mapping[str, str]], columns: Iterable[str] | None = None) -> Path:
-    """Write rows as a CSV with the given columns (default: the keys of all rows, in order)."""
-    rows = list(rows)
-    if columns is None:
-        columns = list(dict.fromkeys(key for row in rows for key in row))
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-def frame(rows: Iterable[Mapping[str, str]], model=ApplicationRow) -> pd.DataFrame:
-    """Validated rows as the engine's frame (raises if a row is invalid)."""
-    return rows_to_frame(model, [model.model_validate({k: v for k, v in r.items() if v != ""}) for r in rows])
-
-
-def score(
-    apps: Iterable[Mapping[str, str]],
-    policy: Policy,
-    posts: Iterable[Mapping[str, str]] = (),
-    prizes: Iterable[Mapping[str, str]] = (),
-    round_name: str = "regular",
-) -> pd.DataFrame:
-    """Score cards of the given applicants with the district table, indexed by applicant_id."""
-    scores = score_frames(
-        frame(apps),
-        frame(posts, OfficeBearerRow),
-        frame(prizes, AchievementRow),
-        policy,
-        DistrictTable.load(),
-        round_name,
-    )
-    return scores.set_index("applicant_id", drop=False)

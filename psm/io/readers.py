@@ -223,7 +223,8 @@ def _check_row(model: type[_Row], values: dict[str, str], policy: Policy) -> lis
     except ValidationError as error:
         problems = [_describe(problem) for problem in error.errors()]
         failed = {column for column, _ in problems}
-        return problems + model.cross_check_values(_valid_cells(model, values, failed), policy)
+        cross = model.cross_check_values(_valid_cells(model, values, failed), policy)
+        return problems + [(column, message) for column, message in cross if column not in failed]
     return row.cross_check(policy)
 
 

@@ -1,0 +1,177 @@
+"""Benchmark: score 100,000 applicants in under 2 s on one core, against a plain Python loop.
+
+Acceptance point: "scoring 100,000 applicants in under 2 s on one core, printed with its
+ratio against a plain per-row Python loop of the same rules". This is a benchmark, not a
+timed test: run it with ``make bench`` (or ``.venv/bin/python benchmarks/bench_scoring.py``).
+
+What it does:
+
+1. Pins the process to one CPU (``os.sched_setaffinity``, where the platform has it) and sets
+   the OpenMP/BLAS thread counts to 1 before numpy is imported.
+2. Draws a synthetic cohort (``psm.synthetic.generate_cohort``), writes it as CSV into a
+   temporary directory (``write_cohort``) and reads it back the way the engine does
+   (``psm.io.read_cohort``: parsing and row validation). That read time is printed for
+   information; it is not part of the target.
+3. Times ``psm.scoring.score_frames`` with the district table, i.e. the whole scoring:
+   eligibility, tracks, travel resolution, every part, profiles and totals. Median of
+   ``--repeats`` runs (the machine is noisy).
+4. Times the plain per-row loop of ``benchmarks/plain_loop.py`` (median of fewer runs).
+5. Checks that both give the same track and the same points, part by part, for every
+   applicant; prints the first difference and exits with status 1 if they do not.
+6. Prints a small table: n, the two medians, their ratio, whether the 2 s target is met.
+
+Exit status: 0 when the results agree (whether or not the target is met, which is reported),
+1 when they differ.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before numpy is imported: one thread for every numerical library that might spawn them.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+
+def _pin_to_one_cpu() -> str:
+    """Pin this process to the first CPU it may run on; describe the affinity for the report."""
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (os.sched_setaffinity unavailable)"
+    allowed = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {allowed[0]})
+    return f"pinned to CPU {sorted(os.sched_getaffinity(0))} (allowed {allowed}, os.cpu_count()={os.cpu_count()})"
+
+
+AFFINITY = _pin_to_one_cpu()
+
+import argparse  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from psm.io import read_cohort  # noqa: E402
+from psm.policy import load_policy  # noqa: E402
+from psm.scoring import score_frames  # noqa: E402
+from psm.synthetic import generate_cohort, write_cohort  # noqa: E402
+from psm.travel import DistrictTable  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from plain_loop import POINT_COLUMNS, plain_scores  # noqa: E402
+
+TARGET_SECONDS = 2.0
+COMPARED = ("track", *POINT_COLUMNS, "total_points")
+
+
+def _time(function: Callable[[], pd.DataFrame], repeats: int) -> tuple[float, list[float], pd.DataFrame]:
+    """Median wall time of ``repeats`` calls, all the times, and the last result."""
+    times = []
+    result = None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times, result
+
+
+def _plain_values(column: pd.Series) -> list:
+    """A column as plain Python values, with None for every kind of empty (NA, NaN, None)."""
+    return [None if pd.isna(v) else (v if isinstance(v, str) else int(v)) for v in column.tolist()]
+
+
+def first_difference(engine: pd.DataFrame, plain: pd.DataFrame) -> str | None:
+    """Describe the first applicant whose track or points differ; None when all agree."""
+    if len(engine) != len(plain):
+        return f"row counts differ: engine {len(engine)}, plain loop {len(plain)}"
+    ids_e, ids_p = engine["applicant_id"].tolist(), plain["applicant_id"].tolist()
+    if ids_e != ids_p:
+        at = next(i for i, (a, b) in enumerate(zip(ids_e, ids_p)) if a != b)
+        return f"applicant order differs at row {at}: engine {ids_e[at]}, plain loop {ids_p[at]}"
+    columns_e = {c: _plain_values(engine[c]) for c in COMPARED}
+    columns_p = {c: _plain_values(plain[c]) for c in COMPARED}
+    bad_rows = set()
+    for c in COMPARED:
+        bad_rows.update(i for i, (a, b) in enumerate(zip(columns_e[c], columns_p[c])) if a != b)
+    if not bad_rows:
+        return None
+    at = min(bad_rows)
+    differing = [c for c in COMPARED if columns_e[c][at] != columns_p[c][at]]
+    detail = ", ".join(f"{c}: engine {columns_e[c][at]!r} vs plain {columns_p[c][at]!r}" for c in differing)
+    return f"{len(bad_rows)} applicant(s) differ; first: {ids_e[at]} (row {at}): {detail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="applicants (default 100000)")
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs of the engine (default 7)")
+    parser.add_argument("--plain-repeats", type=int, default=3, help="timed runs of the plain loop (default 3)")
+    parser.add_argument("--seed", type=int, default=2025, help="synthetic cohort seed (default 2025)")
+    args = parser.parse_args(argv)
+    if args.n < 1 or args.repeats < 1 or args.plain_repeats < 1:
+        parser.error("--n, --repeats and --plain-repeats must be at least 1")
+
+    policy = load_policy()
+    table = DistrictTable.load()
+
+    print(f"Generating {args.n:,} synthetic applicants (seed {args.seed}) ...", flush=True)
+    cohort = generate_cohort(n=args.n, seed=args.seed)
+    with tempfile.TemporaryDirectory(prefix="psm-bench-") as tmp:
+        paths = write_cohort(cohort, Path(tmp))
+        started = time.perf_counter()
+        read = read_cohort(policy, *paths)
+        read_seconds = time.perf_counter() - started
+    apps, posts, prizes = read.applications, read.office_bearers, read.achievements
+    print(
+        f"Read + validate (information, not the target): {read_seconds:.2f} s; "
+        f"{len(apps):,} applications, {len(posts):,} office-bearer rows, {len(prizes):,} achievement rows, "
+        f"{read.rejected_rows} rejected rows",
+        flush=True,
+    )
+
+    print(f"Timing score_frames, {args.repeats} runs ...", flush=True)
+    engine_median, engine_times, engine = _time(
+        lambda: score_frames(apps, posts, prizes, policy, table), args.repeats
+    )
+    print(f"Timing the plain loop, {args.plain_repeats} runs ...", flush=True)
+    plain_median, plain_times, plain = _time(
+        lambda: plain_scores(apps, posts, prizes, policy, table.minutes_by_district), args.plain_repeats
+    )
+
+    difference = first_difference(engine, plain)
+    ratio = plain_median / engine_median
+    met = engine_median < TARGET_SECONDS
+    tracks = engine["track"].value_counts().to_dict()
+
+    rows = [
+        ("applicants (n)", f"{len(apps):,}"),
+        ("score_frames median", f"{engine_median:.3f} s  (runs: {', '.join(f'{t:.3f}' for t in engine_times)})"),
+        ("plain loop median", f"{plain_median:.3f} s  (runs: {', '.join(f'{t:.3f}' for t in plain_times)})"),
+        ("ratio plain / vectorised", f"{ratio:.1f}x"),
+        (f"target < {TARGET_SECONDS:g} s met", "yes" if met else "no"),
+        ("cross-check (track + points)", "identical for all applicants" if difference is None else "DIFFERENT"),
+        ("read + validate (info)", f"{read_seconds:.2f} s"),
+        ("tracks", ", ".join(f"{k} {v:,}" for k, v in sorted(tracks.items()))),
+        ("python / numpy / pandas", f"{platform.python_version()} / {np.__version__} / {pd.__version__}"),
+        ("CPU affinity", AFFINITY),
+        ("policy", f"{policy.version} (sha256 {policy.sha256[:12]})"),
+    ]
+    width = max(len(label) for label, _ in rows)
+    print()
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")
+    print()
+
+    if difference is not None:
+        print(f"CROSS-CHECK FAILED: {difference}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

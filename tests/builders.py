@@ -1,0 +1,76 @@
+"""Builders for tests: applicants in the contract's cell form, CSV files, frames and score cards."""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from psm.io import AchievementRow, ApplicationRow, OfficeBearerRow, rows_to_frame
+from psm.policy import Policy
+from psm.scoring import score_frames
+from psm.travel import DistrictTable
+
+
+def application(**cells: object) -> dict[str, str]:
+    """A valid first-time local applicant as CSV cells; keyword arguments replace cells."""
+    row = {
+        "applicant_id": "24000001A",
+        "gender": "F",
+        "student_type": "local",
+        "funding": "ugc",
+        "study_mode": "full_time",
+        "admission_year": "2024",
+        "year_of_study": "2",
+        "prior_hall_semesters": "0",
+        "district": "Sha Tin",
+        "housing_type": "public",
+        "home_floor_area_sqm": "40",
+        "household_size": "4",
+    }
+    row.update({key: "" if value is None else str(value) for key, value in cells.items()})
+    return row
+
+
+def write_rows(path: Path, rows: Iterable[Mapping[str, str]], columns: Iterable[str] | None = None) -> Path:
+    """Write rows as a CSV with the given columns (default: the keys of all rows, in order)."""
+    rows = list(rows)
+    if columns is None:
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def frame(rows: Iterable[Mapping[str, str]], model=ApplicationRow) -> pd.DataFrame:
+    """Validated rows as the engine's frame (raises if a row is invalid)."""
+    return rows_to_frame(model, [model.model_validate({k: v for k, v in r.items() if v != ""}) for r in rows])
+
+
+def score(
+    apps: Iterable[Mapping[str, str]],
+    policy: Policy,
+    posts: Iterable[Mapping[str, str]] = (),
+    prizes: Iterable[Mapping[str, str]] = (),
+    round_name: str = "regular",
+) -> pd.DataFrame:
+    """Score cards of the given applicants with the district table, indexed by applicant_id."""
+    scores = score_frames(
+        frame(apps),
+        frame(posts, OfficeBearerRow),
+        frame(prizes, AchievementRow),
+        policy,
+        _table(),
+        round_name,
+    )
+    return scores.set_index("applicant_id", drop=False)
+
+
+@functools.cache
+def _table() -> DistrictTable:
+    return DistrictTable.load()
