@@ -42,52 +42,65 @@ Columns = Mapping[str, Any]
 DISQUALIFIED = "disqualified by a HAC disciplinary decision (section D)"
 
 
-def _col(columns: Columns, name: str, default: Any = None) -> np.ndarray:
-    value = columns[name] if name in columns else default
-    return np.asarray(value)
+def _text(columns: Columns, name: str, default: str = "") -> np.ndarray:
+    return np.asarray(columns[name] if name in columns else default, dtype=object)
+
+
+def _number(columns: Columns, name: str, dtype: type = float) -> np.ndarray:
+    return np.asarray(columns[name], dtype=dtype)
+
+
+def _flag(columns: Columns, name: str) -> np.ndarray:
+    return np.asarray(columns[name] if name in columns else False, dtype=bool)
+
+
+def _ineligible(columns: Columns, policy: Policy) -> tuple[np.ndarray, np.ndarray]:
+    """Masks: (funding not eligible, study mode not eligible), per section A."""
+    rules = policy.eligibility
+    research = np.equal(_text(columns, "student_type"), "research")
+    mode = _text(columns, "study_mode")
+    bad_funding = ~research & ~np.isin(_text(columns, "funding"), rules.funding)
+    bad_mode = np.where(research, ~np.isin(mode, rules.research_study_mode), ~np.isin(mode, rules.study_mode))
+    return bad_funding, bad_mode
 
 
 def ineligible_reasons(columns: Columns, policy: Policy) -> np.ndarray:
     """Why each applicant is not eligible for hall residence (section A); '' when eligible."""
-    student_type = _col(columns, "student_type").astype(str)
-    funding = _col(columns, "funding").astype(str)
-    mode = _col(columns, "study_mode").astype(str)
-    rules = policy.eligibility
-    research = student_type == "research"
-    bad_funding = ~research & ~np.isin(funding, rules.funding)
-    bad_mode = np.where(
-        research, ~np.isin(mode, rules.research_study_mode), ~np.isin(mode, rules.study_mode)
-    )
-    funding_reason = np.where(
-        bad_funding, "funding " + funding + " is not eligible (section A: " + "/".join(rules.funding) + " only)", ""
-    )
-    mode_reason = np.where(
-        bad_mode, "study mode " + mode + " is not eligible (section A: full-time students only)", ""
-    )
-    both = bad_funding & bad_mode
-    return np.where(both, funding_reason + "; " + mode_reason, funding_reason + mode_reason).astype(object)
+    shape = np.shape(_text(columns, "funding"))  # () for one applicant given as plain values
+    bad_funding, bad_mode = np.atleast_1d(*_ineligible(columns, policy))
+    funding, mode = np.atleast_1d(_text(columns, "funding"), _text(columns, "study_mode"))
+    eligible_funding = "/".join(policy.eligibility.funding)
+    reasons = np.full(bad_funding.shape, "", dtype=object)
+    for i in np.flatnonzero(bad_funding | bad_mode):  # text only for the few who fail
+        parts = []
+        if bad_funding[i]:
+            parts.append(f"funding {funding[i]} is not eligible (section A: {eligible_funding} only)")
+        if bad_mode[i]:
+            parts.append(f"study mode {mode[i]} is not eligible (section A: full-time students only)")
+        reasons[i] = "; ".join(parts)
+    return reasons.reshape(shape)
 
 
 def tracks(columns: Columns, policy: Policy) -> np.ndarray:
     """The track of each applicant (section 2); ``ineligible`` where section A fails."""
     settings = policy.settings
-    student_type = _col(columns, "student_type").astype(str)
-    admission_year = _col(columns, "admission_year").astype(int)
-    year = _col(columns, "year_of_study").astype(int)
-    semesters = _col(columns, "prior_hall_semesters").astype(float)
-    eligible = ineligible_reasons(columns, policy) == ""
+    student_type = _text(columns, "student_type")
+    year = _number(columns, "year_of_study", int)
+    bad_funding, bad_mode = _ineligible(columns, policy)
 
-    new_scheme = admission_year >= settings.nonlocal_cohort_boundary
+    new_scheme = _number(columns, "admission_year", int) >= settings.nonlocal_cohort_boundary
     nonlocal_first_years = np.where(
         new_scheme,
         settings.nonlocal_first_time_years_from_boundary,
         settings.nonlocal_first_time_years_before_boundary,
     )
     first_time = np.where(
-        student_type == "local", semesters < settings.semester_boundary, year <= nonlocal_first_years
+        np.equal(student_type, "local"),
+        _number(columns, "prior_hall_semesters") < settings.semester_boundary,
+        year <= nonlocal_first_years,
     )
     return np.select(
-        [~eligible, student_type == "exchange", student_type == "research", first_time],
+        [bad_funding | bad_mode, np.equal(student_type, "exchange"), np.equal(student_type, "research"), first_time],
         ["ineligible", "exchange", "research", "first_time"],
         "readmission",
     ).astype(object)
@@ -95,32 +108,29 @@ def tracks(columns: Columns, policy: Policy) -> np.ndarray:
 
 def freshmen(columns: Columns, policy: Policy) -> np.ndarray:
     """Year of study 1 and admitted in the intake year: 3a, 3c and 3e do not apply (section C)."""
-    year = _col(columns, "year_of_study").astype(int)
-    admission_year = _col(columns, "admission_year").astype(int)
-    return (year == 1) & (admission_year == policy.settings.intake_year)
+    year = _number(columns, "year_of_study", int)
+    return (year == 1) & (_number(columns, "admission_year", int) == policy.settings.intake_year)
 
 
 def tiers(columns: Columns, policy: Policy, track: np.ndarray | None = None) -> np.ndarray:
     """The priority tier of each ranked applicant (section 5); '' for those not ranked by tier."""
     track = tracks(columns, policy) if track is None else np.asarray(track)
-    disciplinary = _col(columns, "disciplinary", "none").astype(str)
-    exceptional = _col(columns, "exceptional_needs", False).astype(bool)
-    srs = _col(columns, "srs_approved", False).astype(bool)
-    student_type = _col(columns, "student_type").astype(str)
+    disciplinary = _text(columns, "disciplinary", "none")
     new_intake = (
-        (student_type == "non_local")
-        & (_col(columns, "admission_year").astype(int) >= policy.settings.nonlocal_cohort_boundary)
-        & (_col(columns, "year_of_study").astype(int) == 1)
+        np.equal(_text(columns, "student_type"), "non_local")
+        & (_number(columns, "admission_year", int) >= policy.settings.nonlocal_cohort_boundary)
+        & (_number(columns, "year_of_study", int) == 1)
     )
-    ranked = (track == "first_time") | (track == "readmission")
+    first_time = np.equal(track, "first_time")
+    ranked = first_time | np.equal(track, "readmission")
     return np.select(
         [
-            ~ranked | (disciplinary == "disqualify"),
-            disciplinary == "lower_priority",
-            exceptional,
-            new_intake & (track == "first_time"),
-            track == "first_time",
-            srs,
+            ~ranked | np.equal(disciplinary, "disqualify"),
+            np.equal(disciplinary, "lower_priority"),
+            _flag(columns, "exceptional_needs"),
+            new_intake & first_time,
+            first_time,
+            _flag(columns, "srs_approved"),
         ],
         ["", "lowered", "exceptional_needs", "nonlocal_new_intake", "first_time", "special_readmission"],
         "readmission",
@@ -129,8 +139,7 @@ def tiers(columns: Columns, policy: Policy, track: np.ndarray | None = None) -> 
 
 def exclusion_reasons(columns: Columns) -> np.ndarray:
     """Why an eligible applicant is kept out of ranking; '' when not excluded."""
-    disciplinary = _col(columns, "disciplinary", "none").astype(str)
-    return np.where(disciplinary == "disqualify", DISQUALIFIED, "").astype(object)
+    return np.where(np.equal(_text(columns, "disciplinary", "none"), "disqualify"), DISQUALIFIED, "").astype(object)
 
 
 def assess(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
@@ -142,7 +151,7 @@ def assess(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
             "ineligible_reason": ineligible_reasons(frame, policy),
             "freshman": freshmen(frame, policy),
             "tier": tiers(frame, policy, track),
-            "excluded_reason": np.where(track == "ineligible", "", exclusion_reasons(frame)).astype(object),
+            "excluded_reason": np.where(np.equal(track, "ineligible"), "", exclusion_reasons(frame)).astype(object),
         },
         index=frame.index,
     )
