@@ -30,22 +30,13 @@ from collections import defaultdict
 
 import pandas as pd
 
+from psm.domain import PARTS
 from psm.policy import Policy
 
 __all__ = ["plain_scores", "POINT_COLUMNS", "PART_NAMES"]
 
-#: The PSM parts, in the order of the engine's ``*_points`` columns.
-PART_NAMES = (
-    "district",
-    "housing_type",
-    "floor_area",
-    "leadership",
-    "achievement",
-    "llc",
-    "volunteer",
-    "pairing",
-    "academic",
-)
+#: The PSM parts, in the order of the engine's ``*_points`` columns (the contract's vocabulary).
+PART_NAMES = PARTS
 POINT_COLUMNS = tuple(f"{part}_points" for part in PART_NAMES)
 
 

@@ -41,25 +41,8 @@ __all__ = [
 ]
 
 Group = Literal["living_district", "home_environment", "contribution", "academic"]
-PartName = Literal[
-    "district",
-    "housing_type",
-    "floor_area",
-    "leadership",
-    "achievement",
-    "llc",
-    "volunteer",
-    "pairing",
-    "academic",
-]
-TierName = Literal[
-    "exceptional_needs",
-    "nonlocal_new_intake",
-    "first_time",
-    "special_readmission",
-    "readmission",
-    "lowered",
-]
+PartName = Literal[domain.PARTS]  # a tuple subscript: one of the contract's part names
+TierName = Literal[domain.TIERS]
 
 
 class _Frozen(BaseModel):

@@ -27,6 +27,7 @@ import pandas as pd
 
 from psm import domain
 from psm.eligibility import assess
+from psm.errors import PsmError
 from psm.policy import Policy
 from psm.travel import TravelProvider, TravelTimes, resolve_travel
 
@@ -72,6 +73,7 @@ def score_frames(
     if not isinstance(travel, TravelTimes):
         travel = resolve_travel(apps, travel)
     status = assess(apps, policy)
+    _require_home_data(apps, status["track"].to_numpy(), travel)
     raw = _raw_points(apps, office_bearers, achievements, policy, travel, status["freshman"].to_numpy())
 
     profile_of_track = policy.rounds[round_name].model_dump()
@@ -143,6 +145,20 @@ def _raw_points(
     for part in policy.rules.freshman_not_applicable:
         raw[part] = np.where(freshman, 0, raw[part])
     return {part: np.asarray(points, dtype=np.int64) for part, points in raw.items()}
+
+
+def _require_home_data(apps: pd.DataFrame, track: np.ndarray, travel: TravelTimes) -> None:
+    """Scored local applicants must have minutes and home data; never score a gap as a band."""
+    scored_local = (apps["student_type"] == "local").to_numpy() & np.isin(track, ["first_time", "readmission"])
+    gaps = np.isnan(travel.minutes) | apps[["housing_type", "home_floor_area_sqm", "household_size"]].isna().any(
+        axis=1
+    ).to_numpy()
+    missing = apps.loc[scored_local & gaps, "applicant_id"].tolist()
+    if missing:
+        raise PsmError(
+            f"{len(missing)} local applicant(s) lack travel minutes or home data needed for parts 1-2 "
+            f"(first: {missing[:5]}); give district, housing_type, home_floor_area_sqm and household_size"
+        )
 
 
 def _blank_unless(counts: np.ndarray, points: np.ndarray) -> pd.Series:

@@ -210,3 +210,15 @@ def test_exchange_research_and_ineligible_have_no_points(policy, cells, track, r
 def test_every_card_names_the_policy(policy):
     result = card(policy)
     assert (result["policy_version"], result["policy_sha256"]) == (policy.version, policy.sha256)
+
+
+def test_a_scored_local_without_home_data_is_refused_not_guessed(policy, table):
+    from builders import frame
+    from psm.errors import PsmError
+    from psm.io import AchievementRow, OfficeBearerRow
+    from psm.scoring import score_frames
+
+    apps = frame([application()])
+    apps.loc[0, "household_size"] = None  # past validation, e.g. an edited frame in a notebook
+    with pytest.raises(PsmError, match=r"1 local applicant\(s\) lack travel minutes or home data.*24000001A"):
+        score_frames(apps, frame([], OfficeBearerRow), frame([], AchievementRow), policy, table)
