@@ -69,5 +69,12 @@ PARTS: Final = (
     "academic",
 )
 
+#: Pools an applicant competes in (policy sections 1 and 5): undergraduates by tiers and
+#: score, inbound exchange and research students by lottery, each with their own beds.
+POOLS: Final = ("undergraduate", "exchange", "research")
+
+#: What ranking.csv says of each applicant; allocation decides ``offered`` / ``waitlisted``.
+RANKING_STATUSES: Final = ("ranked", "offered", "waitlisted", "ineligible", "disqualified")
+
 #: Where a local applicant's travel minutes came from (``travel_source`` in scores.csv).
 TRAVEL_SOURCES: Final = ("override", "google", "cache", "table")

@@ -182,6 +182,20 @@ class Tiers(_Frozen):
         return self
 
 
+class Pool(_Frozen):
+    """A pool's quota of beds and how it is ranked (by tiers, or by the lottery alone)."""
+
+    beds: int = Field(ge=0)
+    order: Literal["tiers", "lottery"]
+
+
+class SpillOver(_Frozen):
+    """Unused reserved beds go ``into`` one pool, taken from the other pools in ``order``."""
+
+    into: str
+    order: tuple[str, ...]
+
+
 class PolicyHeader(_Frozen):
     version: str = Field(min_length=1)
     title: str
@@ -198,6 +212,8 @@ class Policy(_Frozen):
     parts: Parts
     profiles: dict[str, Profile]
     rounds: dict[str, Round]
+    pools: dict[str, Pool]
+    spill_over: SpillOver
     tiers: Tiers
     sha256: str = ""
     path: str = ""
@@ -222,15 +238,18 @@ class Policy(_Frozen):
                 raise ValueError(
                     f"profiles.{name}.weights must add up to 100 (%), not {sum(profile.weights.values())}"
                 )
-            for group in {self.part(p).group for p in profile.parts} | set(profile.weights):
+            groups = dict.fromkeys([*(self.part(p).group for p in profile.parts), *profile.weights])
+            mismatched = []
+            for group in groups:  # in the file's order, so the message is the same on every run
                 group_max = sum(m for p, m in maxima.items() if self.part(p).group == group)
-                stated = profile.weights.get(group, 0) * profile.total
-                if group_max * 100 != stated:
-                    raise ValueError(
-                        f"profiles.{name}: group {group!r} has maxima adding up to {group_max}, "
-                        f"but its weight {profile.weights.get(group, 0)}% of {profile.total} is "
-                        f"{stated / 100:g}"
+                weight = profile.weights.get(group, 0)
+                if group_max * 100 != weight * profile.total:
+                    mismatched.append(
+                        f"group {group!r} has maxima adding up to {group_max}, but its weight {weight}% of "
+                        f"{profile.total} is {weight * profile.total / 100:g}"
                     )
+            if mismatched:
+                raise ValueError(f"profiles.{name}: " + "; ".join(mismatched))
         for name, round_ in self.rounds.items():
             for track, profile in round_.model_dump().items():
                 if profile not in self.profiles:
@@ -238,6 +257,14 @@ class Policy(_Frozen):
                         f"rounds.{name}.{track} names profile {profile!r}, which is not one of "
                         f"{sorted(self.profiles)}"
                     )
+        if set(self.pools) != set(domain.POOLS):
+            raise ValueError(f"pools must be exactly {list(domain.POOLS)}; got {sorted(self.pools)}")
+        spill = self.spill_over
+        if spill.into not in self.pools or any(p not in self.pools or p == spill.into for p in spill.order):
+            raise ValueError(
+                f"spill_over: 'into' ({spill.into!r}) and every pool in 'order' ({list(spill.order)}) must be "
+                f"pools of this policy, and a pool cannot spill into itself"
+            )
         if "regular" not in self.rounds:
             raise ValueError("rounds.regular is required: it scores the regular admission round")
         return self
@@ -294,5 +321,7 @@ def _describe_policy_errors(path: Path, error: ValidationError) -> str:
             lines.append(f"  - {key}: required key is missing; add it (see config/policy/2025-26.toml)")
         else:
             message = problem["msg"].removeprefix("Value error, ")
-            lines.append(f"  - {key} = {problem.get('input')!r}: {message}")
+            value = problem.get("input")
+            shown = f" = {value!r}" if isinstance(value, (str, int, float, bool)) else ""
+            lines.append(f"  - {key}{shown}: {message}")
     return "\n".join(lines)

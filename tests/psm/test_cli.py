@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -111,3 +112,35 @@ def test_sample_command_regenerates_the_bundled_sample_byte_for_byte(tmp_path):
     assert main(["sample", "--n", "6000", "--seed", "2025", "--out", str(tmp_path)]) == EXIT_OK
     for name in ("applications.csv", "office_bearers.csv", "achievements.csv"):
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
+
+
+def test_rank_writes_the_contract_ranking_and_the_lottery_record(tmp_path, capsys, policy):
+    out = tmp_path / "ranking.csv"
+    status = main(["rank", "--applications", str(SAMPLE / "applications.csv"),
+                   "--office-bearers", str(SAMPLE / "office_bearers.csv"),
+                   "--achievements", str(SAMPLE / "achievements.csv"), "--seed", "HAC-2025-26", "--out", str(out)])
+    assert status == EXIT_OK
+    ranking = pd.read_csv(out, dtype={"applicant_id": str, "lottery_key": str})
+    assert list(ranking.columns[:8]) == ["applicant_id", "pool", "tier", "rank", "score", "lottery_key", "status", "reason"]
+    assert len(ranking) == 6000 and set(ranking["status"]) == {"ranked", "ineligible", "disqualified"}
+    assert ranking["lottery_key"].str.fullmatch(r"[0-9a-f]{64}").all()
+    record = json.loads((tmp_path / "lottery.json").read_text())
+    assert record["seed"] == "HAC-2025-26" and record["ranked_applicants"] == (ranking["status"] == "ranked").sum()
+    from psm.lottery import commitment
+
+    assert record["ranked_ids_sha256"] == commitment(ranking.loc[ranking["status"] == "ranked", "applicant_id"])
+    out_text = capsys.readouterr().out
+    assert "undergraduate:" in out_text and "first_time" in out_text and "spilled in" in out_text
+
+
+def test_lottery_prints_every_key_in_draw_order(tmp_path, capsys):
+    ids = tmp_path / "ids.csv"
+    ids.write_text("applicant_id\n23012345D\n24000001A\n")
+    assert main(["lottery", "--seed", "abc", "--applications", str(ids)]) == EXIT_OK
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("# key = SHA-256") and "ids_sha256 459adc7c9da7cf8f" in lines[0]
+    assert lines[1:] == [
+        "position,applicant_id,lottery_key",
+        "1,24000001A,35eddf5e44446a12d6dacbc96a86e163b146b592e2108baf597f929006b756e4",
+        "2,23012345D,8f5ee7044958a96ffa787321d79fe236f89c97b0a5aed9a04edb0e20b91fc8a5",
+    ]
