@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,9 +35,12 @@ __all__ = [
     "read_office_bearers",
     "read_achievements",
     "REJECT_COLUMNS",
+    "ReadResult",
+    "read_rows",
     "rows_to_frame",
 ]
 
+RowRule = Callable[[int, Mapping[str, str]], list[tuple[str, str]]]
 REJECT_COLUMNS = ("row", "applicant_id", "column", "value", "error", "file")
 
 
@@ -67,7 +70,9 @@ class FileSummary:
 
 
 @dataclass(frozen=True)
-class _Read:
+class ReadResult:
+    """One file read: the accepted rows as a frame, every reject, and the file's summary."""
+
     frame: pd.DataFrame
     rejects: tuple[Reject, ...]
     summary: FileSummary
@@ -110,7 +115,7 @@ def read_cohort(
     )
 
 
-def read_applications(path: str | Path, policy: Policy) -> _Read:
+def read_applications(path: str | Path, policy: Policy) -> ReadResult:
     """Validate ``applications.csv``; duplicate applicant ids reject every row that holds them."""
     table = _open(path, ApplicationRow)
     at = table.header.index("applicant_id")
@@ -131,21 +136,21 @@ def read_applications(path: str | Path, policy: Policy) -> _Read:
 
 def read_office_bearers(
     path: str | Path, policy: Policy, accepted: set[str], rejected: set[str] = frozenset()
-) -> _Read:
+) -> ReadResult:
     """Validate ``office_bearers.csv``; every applicant_id must have a valid application."""
     return _read_linked(path, OfficeBearerRow, policy, accepted, rejected)
 
 
 def read_achievements(
     path: str | Path, policy: Policy, accepted: set[str], rejected: set[str] = frozenset()
-) -> _Read:
+) -> ReadResult:
     """Validate ``achievements.csv``; every applicant_id must have a valid application."""
     return _read_linked(path, AchievementRow, policy, accepted, rejected)
 
 
 def _read_linked(
     path: str | Path, model: type[_Row], policy: Policy, accepted: set[str], rejected: set[str]
-) -> _Read:
+) -> ReadResult:
     def unknown_applicant(number: int, values: Mapping[str, str]) -> list[tuple[str, str]]:
         applicant_id = values.get("applicant_id", "")
         if not applicant_id or applicant_id in accepted:
@@ -155,6 +160,14 @@ def _read_linked(
         return [("applicant_id", "no application with this applicant_id; check the id or add the application")]
 
     return _validate(_open(path, model), model, policy, unknown_applicant)
+
+
+def read_rows(path: str | Path, model: type[_Row], policy: Policy, row_rule: RowRule | None = None) -> ReadResult:
+    """Read any contract file with its row model: the generic reader behind the others.
+
+    ``row_rule(row_number, cells)`` may add problems that need more than the row itself.
+    """
+    return _validate(_open(path, model), model, policy, row_rule or (lambda number, values: []))
 
 
 def _open(path: str | Path, model: type[_Row]) -> RawTable:
@@ -176,7 +189,7 @@ def _open(path: str | Path, model: type[_Row]) -> RawTable:
     return table
 
 
-def _validate(table: RawTable, model: type[_Row], policy: Policy, row_rule) -> _Read:
+def _validate(table: RawTable, model: type[_Row], policy: Policy, row_rule: RowRule) -> ReadResult:
     header = table.header
     fields = list(model.model_fields)
     accepted: list[dict[str, Any]] = []
@@ -205,7 +218,7 @@ def _validate(table: RawTable, model: type[_Row], policy: Policy, row_rule) -> _
         blank_rows=table.blank_rows,
         unknown_columns=tuple(name for name in header if name not in fields),
     )
-    return _Read(frame, tuple(rejects), summary)
+    return ReadResult(frame, tuple(rejects), summary)
 
 
 def _overflow(cells: tuple[str, ...], width: int) -> list[tuple[str, str]]:

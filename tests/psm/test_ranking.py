@@ -79,10 +79,9 @@ def test_unused_reserved_beds_spill_into_the_undergraduate_pool(policy):
     rows = [applicant(f"2500000{i}X", student_type="exchange") for i in range(3)] + [applicant("24000009U")]
     beds = pool_beds(policy, ranking_of(policy, rows)).set_index("pool")
     assert beds.loc["exchange", "spilled_out"] == policy.pools["exchange"].beds - 3
-    assert beds.loc["research", "spilled_out"] == policy.pools["research"].beds
-    assert beds.loc["undergraduate", "beds"] == (
-        policy.pools["undergraduate"].beds + beds.loc["exchange", "spilled_out"] + beds.loc["research", "spilled_out"]
-    )
+    assert "research" not in policy.spill_over.order  # research halls are for research students only
+    assert beds.loc["research", "spilled_out"] == 0 and beds.loc["research", "beds"] == policy.pools["research"].beds
+    assert beds.loc["undergraduate", "beds"] == policy.pools["undergraduate"].beds + beds.loc["exchange", "spilled_out"]
     assert beds["beds"].sum() == sum(p.beds for p in policy.pools.values())  # no bed made or lost
 
 

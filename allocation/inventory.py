@@ -1,0 +1,151 @@
+"""The hall inventory: rooms read and checked, suites built, suites grouped into classes.
+
+A suite is the unit of the gender rule (all its residents share one gender). Suites alike in
+every way that matters to the rules (hall, gender rule, pools, college, and the rooms inside:
+type, beds, accessibility) are interchangeable: they form one :class:`SuiteClass`, and the
+allocation models count suites per class instead of naming them (``shared/design``: "Models
+that scale aggregate").
+
+Checks, all reported at once (a partial inventory would lose beds silently): each row valid
+per the contract; room ids unique; beds match the room type (single 1, double 2, triple 3);
+every room of a suite in the same hall, with the same gender rule, pools and college.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+from pydantic import BeforeValidator, Field
+
+from psm import domain
+from psm.errors import PsmError
+from psm.io import read_rows
+from psm.io.rows import Boolean, Code, WholeNumber, _fail, _Row
+from psm.policy import Policy
+
+__all__ = ["RoomRow", "SuiteClass", "Inventory", "read_inventory", "default_rooms_path"]
+
+ROOM_BEDS = {"single": 1, "double": 2, "triple": 3}
+
+
+def _pools(value: object) -> tuple[str, ...]:
+    names = tuple(sorted({name.strip() for name in str(value).split(";") if name.strip()}))
+    unknown = [n for n in names if n not in domain.POOLS]
+    if not names or unknown:
+        raise _fail("unknown_pool", f"pools {value!r} must be ';'-separated names from {list(domain.POOLS)}")
+    return names
+
+
+class RoomRow(_Row):
+    """One row of ``rooms.csv`` (``shared/spec/io-contract.md``)."""
+
+    room_id: Annotated[str, Field(min_length=1)]
+    campus: Annotated[str, Field(min_length=1)]
+    hall: Annotated[str, Field(min_length=1)]
+    floor: Annotated[int, WholeNumber, Field(ge=-5, le=200)]
+    wing: str = ""
+    suite_id: Annotated[str, Field(min_length=1)]
+    room_type: Code("room type", tuple(ROOM_BEDS))
+    beds: Annotated[int, WholeNumber, Field(ge=1, le=3)]
+    gender: Code("gender rule", ("F", "any"))
+    accessible: Boolean
+    pools: Annotated[tuple[str, ...], BeforeValidator(_pools)]
+    college: str = ""
+
+    def cross_check(self, policy: Policy) -> list[tuple[str, str]]:
+        if self.beds != ROOM_BEDS[self.room_type]:
+            return [("beds", f"a {self.room_type} room has {ROOM_BEDS[self.room_type]} bed(s), not {self.beds}")]
+        return []
+
+
+@dataclass(frozen=True)
+class SuiteClass:
+    """Interchangeable suites: same hall, rules and rooms. ``rooms`` is ((type, beds, accessible), ...)."""
+
+    key: int
+    hall: str
+    campus: str
+    gender: str
+    pools: tuple[str, ...]
+    college: str
+    rooms: tuple[tuple[str, int, bool], ...]
+    count: int
+
+    @property
+    def beds(self) -> int:
+        """Beds in one suite of the class."""
+        return sum(beds for _, beds, _ in self.rooms)
+
+    @property
+    def accessible_beds(self) -> int:
+        return sum(beds for _, beds, accessible in self.rooms if accessible)
+
+    @property
+    def shared_rooms(self) -> int:
+        """Rooms of two or more beds in one suite: where a roommate pair can live together."""
+        return sum(1 for _, beds, _ in self.rooms if beds >= 2)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Rooms (one row each), suites (one row each, with their class) and the classes."""
+
+    path: str
+    sha256: str
+    rooms: pd.DataFrame
+    suites: pd.DataFrame
+    classes: tuple[SuiteClass, ...]
+
+    def beds_by_pool(self) -> dict[str, int]:
+        """Beds each pool may use (a bed open to two pools counts for both)."""
+        return {pool: int(self.rooms.loc[self.rooms["pools"].map(lambda p: pool in p), "beds"].sum())
+                for pool in domain.POOLS}
+
+
+def default_rooms_path() -> Path:
+    return Path(__file__).resolve().parent.parent / "data" / "halls" / "polyu_rooms.csv"
+
+
+def read_inventory(policy: Policy, path: str | Path | None = None) -> Inventory:
+    """Read and check ``rooms.csv``; raise :class:`PsmError` listing every problem found."""
+    path = Path(path) if path is not None else default_rooms_path()
+    read = read_rows(path, RoomRow, policy)
+    problems = [f"row {r.row}, {r.column} = {r.value!r}: {r.error}" for r in read.rejects]
+    rooms = read.frame
+    repeated = rooms[rooms["room_id"].duplicated(keep=False)]
+    problems += [f"row {row}, room_id = {rid!r}: room id listed more than once; keep one row per room"
+                 for row, rid in zip(repeated["source_row"], repeated["room_id"])]
+    for suite_id, suite in rooms.groupby("suite_id", sort=True):
+        for column in ("hall", "campus", "gender", "pools", "college"):
+            if suite[column].nunique() > 1:
+                problems.append(f"suite {suite_id!r}: its rooms disagree on {column} ({sorted(map(str, set(suite[column])))}); "
+                                f"a suite lies in one hall with one rule")
+    if problems:
+        shown = "\n  - ".join(problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise PsmError(f"{path}: the room inventory has {len(problems)} problem(s):\n  - {shown}{more}")
+    suites, classes = _classify(rooms)
+    return Inventory(str(path), read.summary.sha256, rooms.reset_index(drop=True), suites, classes)
+
+
+def _classify(rooms: pd.DataFrame) -> tuple[pd.DataFrame, tuple[SuiteClass, ...]]:
+    """One row per suite, each with the key of its class; classes in a fixed (sorted) order."""
+    described = rooms.assign(room=list(zip(rooms["room_type"], rooms["beds"], rooms["accessible"])))
+    signature = described.groupby("suite_id", sort=True).agg(
+        hall=("hall", "first"), campus=("campus", "first"), gender=("gender", "first"),
+        pools=("pools", "first"), college=("college", "first"), rooms=("room", lambda r: tuple(sorted(r))),
+    ).reset_index()
+    fields = ["hall", "campus", "gender", "pools", "college", "rooms"]
+    keys = sorted({tuple(row) for row in signature[fields].itertuples(index=False)}, key=repr)
+    key_of = {k: i for i, k in enumerate(keys)}
+    signature["class_key"] = [key_of[tuple(row)] for row in signature[fields].itertuples(index=False)]
+    counts = signature["class_key"].value_counts()
+    classes = tuple(
+        SuiteClass(key=i, hall=k[0], campus=k[1], gender=k[2], pools=k[3], college=k[4],
+                   rooms=tuple((t, int(b), bool(a)) for t, b, a in k[5]), count=int(counts[i]))
+        for i, k in enumerate(keys)
+    )
+    return signature, classes
