@@ -1,16 +1,21 @@
 """Does a set of admitted people fit the halls? The exact test, on aggregated counts.
 
-People are counted by :class:`Kind` (pool, gender, needs an accessible room, college
-membership); suites by :class:`~allocation.inventory.SuiteClass`. A set of people fits when
-whole suites can be given to each gender so that, class by class and gender by gender:
+Units (a person, or a mutual roommate pair who must share a room) are counted by
+:class:`Kind` (pool, gender, needs an accessible room, college membership, size); suites by
+:class:`~allocation.inventory.SuiteClass`. A set of units fits when whole suites can be given
+to each gender so that, class by class and gender by gender:
 
 - the people placed there number at most the beds of the suites given to that gender;
 - those needing an accessible room number at most the accessible beds of those suites;
+- the pairs number at most the rooms of two or more beds in those suites (and accessible
+  pairs at most the accessible ones);
+- every unit promised a hall (:meth:`Fit.try_commit`) is in a suite of that hall;
 - each person is in a class open to them: their pool (or a pool whose unused beds spill into
   theirs), female-only halls for women only, college suites for that college's members only.
 
-Within one class and gender this is also sufficient (fill the accessible beds with those who
-need them first, then the rest), so the test is exact, not a relaxation.
+Within one class and gender this is also sufficient (pairs into triples first, then doubles;
+accessible beds to those who need them; singles fill any bed left), so the test is exact for
+suites whose rooms are all accessible or none, as in the inventory; not a relaxation.
 
 :class:`Fit` keeps a current placement and adds people one at a time: a cheap greedy step
 (an open suite of their gender with a free bed, else a fresh suite) answers most additions;
@@ -33,12 +38,13 @@ __all__ = ["Kind", "Fit", "opens_to", "deterministic_solver"]
 
 @dataclass(frozen=True, order=True)
 class Kind:
-    """People who are interchangeable for admission."""
+    """Units that are interchangeable for the hard rules: one person, or a roommate pair (size 2)."""
 
     pool: str
     gender: str
     accessible: bool
     college: str
+    size: int = 1
 
 
 def opens_to(suite: SuiteClass, kind: Kind, spill_into: dict[str, str]) -> bool:
@@ -69,7 +75,9 @@ class Fit:
     people: Counter = field(default_factory=Counter)  # Kind -> admitted
     placed: Counter = field(default_factory=Counter)  # (Kind, class key) -> people
     suites: Counter = field(default_factory=Counter)  # (class key, gender) -> suites given
+    committed: Counter = field(default_factory=Counter)  # (Kind, hall) -> units promised that hall
     solver_calls: int = 0
+    refused: set = field(default_factory=set)  # (Kind, hall) promises found impossible: they stay so
 
     def __post_init__(self) -> None:
         spill = self.policy.spill_over
@@ -79,17 +87,28 @@ class Fit:
 
     def _reindex(self) -> None:
         """People per (class, gender), and those of them needing accessible beds."""
-        self._load: Counter = Counter()
-        self._load_accessible: Counter = Counter()
+        self._by_key = {c.key: c for c in self.classes}
+        self._load: Counter = Counter()  # (class key, gender, what) -> beds, accessible beds, pairs, accessible pairs
+        self._in_hall: Counter = Counter()  # (Kind, hall) -> units placed there
+        self._where: dict[Kind, Counter] = {}  # Kind -> class key -> units
         for (kind, key), n in self.placed.items():
-            self._load[key, kind.gender] += n
-            if kind.accessible:
-                self._load_accessible[key, kind.gender] += n
+            self._count(kind, key, n)
 
-    def _place(self, kind: Kind, suite: SuiteClass) -> None:
-        self.placed[kind, suite.key] += 1
-        self._load[suite.key, kind.gender] += 1
-        self._load_accessible[suite.key, kind.gender] += kind.accessible
+    def _count(self, kind: Kind, key: int, n: int) -> None:
+        self._in_hall[kind, self._by_key[key].hall] += n
+        self._where.setdefault(kind, Counter())[key] += n
+        self._load[key, kind.gender, "beds"] += n * kind.size
+        self._load[key, kind.gender, "accessible beds"] += n * kind.size * kind.accessible
+        self._load[key, kind.gender, "pairs"] += n * (kind.size > 1)
+        self._load[key, kind.gender, "accessible pairs"] += n * (kind.size > 1) * kind.accessible
+
+    def _place(self, kind: Kind, suite: SuiteClass, n: int = 1) -> None:
+        self.placed[kind, suite.key] += n
+        self._count(kind, suite.key, n)
+
+    def _hall_of(self, key: int) -> str:
+        return self._by_key[key].hall
+
 
     def open_classes(self, kind: Kind) -> list[SuiteClass]:
         """Classes open to ``kind``, scarce ones last (accessible beds, colleges, other pools)."""
@@ -112,35 +131,102 @@ class Fit:
             self.people[kind] += 1
             return True
         wanted = self.people + Counter({kind: 1})
-        solution = self._solve(wanted)
+        solution = self._solve(wanted, self.committed)
         if solution is None:
             return False
         self.people, (self.placed, self.suites) = wanted, solution
         self._reindex()
         return True
 
-    def _room(self, suite: SuiteClass, gender: str) -> tuple[int, int]:
-        """Free beds and free accessible beds in the suites of ``suite`` given to ``gender``."""
-        given = self.suites[suite.key, gender]
-        return (given * suite.beds - self._load[suite.key, gender],
-                given * suite.accessible_beds - self._load_accessible[suite.key, gender])
+    def _has_room(self, suite: SuiteClass, kind: Kind, extra_suites: int = 0) -> bool:
+        """Is there room for one more unit of ``kind`` in this class's suites of its gender?"""
+        given = self.suites[suite.key, kind.gender] + extra_suites
+        load = lambda what: self._load[suite.key, kind.gender, what]  # noqa: E731
+        accessible_shared = sum(1 for _, beds, a in suite.rooms if beds >= 2 and a)
+        return (
+            load("beds") + kind.size <= given * suite.beds
+            and (not kind.accessible or load("accessible beds") + kind.size <= given * suite.accessible_beds)
+            and (kind.size == 1 or load("pairs") + 1 <= given * suite.shared_rooms)
+            and (kind.size == 1 or not kind.accessible or load("accessible pairs") + 1 <= given * accessible_shared)
+        )
+
+    def _greedy_slot(self, kind: Kind, hall: str | None = None, avoid: str | None = None) -> SuiteClass | None:
+        """A class with room for one more ``kind`` (in ``hall``, or outside ``avoid``), opening a suite if needed."""
+        candidates = [c for c in self.open_classes(kind) if (hall is None or c.hall == hall) and c.hall != avoid]
+        for suite in candidates:  # a free place in a suite already given to this gender
+            if self._has_room(suite, kind):
+                return suite
+        for suite in candidates:  # else open a fresh suite for this gender
+            if self.suites[suite.key, "F"] + self.suites[suite.key, "M"] < suite.count and self._has_room(suite, kind, 1):
+                self.suites[suite.key, kind.gender] += 1
+                return suite
+        return None
 
     def _greedy_add(self, kind: Kind) -> bool:
-        candidates = self.open_classes(kind)
-        for suite in candidates:  # a free bed in a suite already given to this gender
-            free, free_accessible = self._room(suite, kind.gender)
-            if free > 0 and (not kind.accessible or free_accessible > 0):
-                self._place(kind, suite)
-                return True
-        for suite in candidates:  # else open a fresh suite for this gender
-            if self.suites[suite.key, "F"] + self.suites[suite.key, "M"] < suite.count:
-                self.suites[suite.key, kind.gender] += 1
-                self._place(kind, suite)
-                return True
-        return False
+        suite = self._greedy_slot(kind)
+        if suite is None:
+            return False
+        self._place(kind, suite)
+        return True
 
-    def _solve(self, people: Counter) -> tuple[Counter, Counter] | None:
-        """Place ``people`` from scratch with CP-SAT; None when they cannot all fit."""
+    def try_commit(self, kind: Kind, hall: str) -> bool:
+        """Promise one placed unit of ``kind`` the hall ``hall``, if everything still fits.
+
+        Promises only accumulate, so a promise found impossible stays impossible: it is
+        remembered and refused at once the next time.
+        """
+        if (kind, hall) in self.refused:
+            return False
+        if self._in_hall[kind, hall] > self.committed[kind, hall]:  # an unpromised unit already lives there
+            self.committed[kind, hall] += 1
+            return True
+        source = self._movable(kind)
+        if source is not None:
+            self._place(kind, source, -1)  # take the unit out while looking for its place in the hall
+            target = self._greedy_slot(kind, hall) or self._make_room(kind, hall)
+            if target is not None:
+                self._place(kind, target)
+                self.committed[kind, hall] += 1
+                return True
+            self._place(kind, source)
+        wanted = self.committed + Counter({(kind, hall): 1})
+        solution = self._solve(self.people, wanted)
+        if solution is None:
+            self.refused.add((kind, hall))
+            return False
+        (self.placed, self.suites), self.committed = solution, wanted
+        self._reindex()
+        return True
+
+    def _make_room(self, kind: Kind, hall: str, tries: int = 12) -> SuiteClass | None:
+        """Move one unpromised unit of the same gender out of ``hall`` if that frees a place there."""
+        inside = [c.key for c in self.classes if c.hall == hall]
+        movers = sorted(k for k in self._where if k.gender == kind.gender
+                        and self._in_hall[k, hall] > self.committed[k, hall])
+        for other in movers[:tries]:
+            origin = next((key for key in inside if self._where[other][key] > 0), None)
+            if origin is None:
+                continue
+            self._place(other, self._by_key[origin], -1)
+            elsewhere = self._greedy_slot(other, avoid=hall)
+            if elsewhere is not None:
+                target = self._greedy_slot(kind, hall)
+                if target is not None:
+                    self._place(other, elsewhere)
+                    return target
+            self._place(other, self._by_key[origin])  # no luck: put it back
+        return None
+
+    def _movable(self, kind: Kind) -> SuiteClass | None:
+        """A class holding a unit of ``kind`` that no promise keeps in its hall."""
+        for key, n in sorted(self._where.get(kind, Counter()).items()):
+            hall = self._hall_of(key)
+            if n > 0 and self._in_hall[kind, hall] > self.committed[kind, hall]:
+                return self._by_key[key]
+        return None
+
+    def _solve(self, people: Counter, committed: Counter) -> tuple[Counter, Counter] | None:
+        """Place ``people`` from scratch with CP-SAT, keeping every promise; None if impossible."""
         self.solver_calls += 1
         model = cp_model.CpModel()
         suites = {}
@@ -156,14 +242,26 @@ class Fit:
             for c in options:
                 placed[kind, c.key] = model.new_int_var(0, n, f"y{c.key}")
             model.add(sum(placed[kind, c.key] for c in options) == n)  # everyone admitted is placed
+        for (kind, hall), n in sorted(committed.items(), key=repr):  # promised halls are kept
+            model.add(sum(placed[kind, c.key] for c in self.open_classes(kind) if c.hall == hall) >= n)
+        grouped: dict[tuple[int, str], list] = {}
+        for (k, key), v in placed.items():
+            grouped.setdefault((key, k.gender), []).append((k, v))
         for c in self.classes:
             for g in ("F", "M"):
-                here = [(k, v) for (k, key), v in placed.items() if key == c.key and k.gender == g]
+                here = grouped.get((c.key, g), [])
                 if here:
-                    model.add(sum(v for _, v in here) <= c.beds * suites[c.key, g])  # beds
-                    needing = [v for k, v in here if k.accessible]
+                    model.add(sum(k.size * v for k, v in here) <= c.beds * suites[c.key, g])  # beds
+                    needing = [k.size * v for k, v in here if k.accessible]
                     if needing:
                         model.add(sum(needing) <= c.accessible_beds * suites[c.key, g])  # accessible beds
+                    pairs = [v for k, v in here if k.size > 1]
+                    if pairs:  # a pair shares a room of two or more beds
+                        model.add(sum(pairs) <= c.shared_rooms * suites[c.key, g])
+                        accessible_shared = sum(1 for _, beds, a in c.rooms if beds >= 2 and a)
+                        accessible_pairs = [v for k, v in here if k.size > 1 and k.accessible]
+                        if accessible_pairs:
+                            model.add(sum(accessible_pairs) <= accessible_shared * suites[c.key, g])
         solver = deterministic_solver()
         status = solver.solve(model)
         if status == cp_model.INFEASIBLE:

@@ -196,6 +196,25 @@ class SpillOver(_Frozen):
     order: tuple[str, ...]
 
 
+class AllocationSettings(_Frozen):
+    """The order of importance of the wishes, and the solver's settings (allocation issue)."""
+
+    wishes: tuple[Literal["mutual_pairs", "hall_preferences", "mixing", "room_type"], ...]
+    solver_seed: int = Field(ge=0)
+    max_deterministic_time: float = Field(gt=0, le=3600)
+
+    @model_validator(mode="after")
+    def _structural_wishes_first(self) -> AllocationSettings:
+        if sorted(self.wishes) != sorted(["mutual_pairs", "hall_preferences", "mixing", "room_type"]):
+            raise ValueError(f"wishes must list each of mutual_pairs, hall_preferences, mixing, room_type once; got {list(self.wishes)}")
+        if self.wishes[:2] != ("mutual_pairs", "hall_preferences"):
+            raise ValueError(
+                "wishes must begin with mutual_pairs, hall_preferences (pairs are formed, then halls served in "
+                f"rank order, before rooms are optimised); only mixing and room_type may be reordered; got {list(self.wishes)}"
+            )
+        return self
+
+
 class PolicyHeader(_Frozen):
     version: str = Field(min_length=1)
     title: str
@@ -214,6 +233,7 @@ class Policy(_Frozen):
     rounds: dict[str, Round]
     pools: dict[str, Pool]
     spill_over: SpillOver
+    allocation: AllocationSettings
     tiers: Tiers
     sha256: str = ""
     path: str = ""

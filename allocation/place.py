@@ -1,0 +1,197 @@
+"""Placement: which room each offered applicant gets. Units, halls in rank order, rooms, checks.
+
+Steps (allocation issue; wishes in the policy's order of importance):
+
+1. Mutual roommate pairs become units (:mod:`allocation.units`). A pair that cannot be placed
+   together within the fit is split, and reported.
+2. Halls, in rank order: each unit (pairs at the worse rank of the two) takes the first hall
+   on its list that keeps everyone placeable (:meth:`allocation.fit.Fit.try_commit`). So a
+   higher-ranked applicant never gets a worse hall so that a lower-ranked one of the same
+   gender gets a better one: the lower-ranked one chose later, within what was left.
+3. Rooms: the pattern model (:mod:`allocation.rooms`) keeps every promised hall and maximises
+   mixing and room-type matches in the policy's order.
+4. Concrete people into concrete rooms, deterministically: suites of a class in suite_id order
+   (women's first), rooms in room_id order, units in rank order, then id.
+5. Every hard rule is checked again on the concrete result; a broken rule stops the run.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import pandas as pd
+
+from allocation.admit import Admission, kinds_of, walk_order
+from allocation.fit import Fit, Kind
+from allocation.inventory import Inventory
+from allocation.plain import room_opens_to
+from allocation.rooms import RoomPlan, is_mixed, plan_rooms, room_kind, slot_of
+from allocation.units import Unit, form_units, residency_of
+from psm.errors import PsmError
+from psm.policy import Policy
+
+__all__ = ["ASSIGNMENT_COLUMNS", "Placement", "place", "check_assignments"]
+
+ASSIGNMENT_COLUMNS = ("applicant_id", "pool", "hall", "suite_id", "room_id", "round")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Assignments (one row per offered applicant) and what the report needs to explain them."""
+
+    assignments: pd.DataFrame
+    units: tuple[Unit, ...]
+    promised: dict[str, str]  # unit_id -> hall promised in rank order
+    split_pairs: pd.DataFrame  # mutual requests not honoured, with the reason
+    plan: RoomPlan
+
+
+def place(admission: Admission, applications: pd.DataFrame, inventory: Inventory, policy: Policy,
+          round_no: int = 1) -> Placement:
+    """Place every offered applicant; raise :class:`PsmError` if a rule cannot be kept."""
+    kinds = kinds_of(applications, admission.frame.set_index("applicant_id")["pool"])
+    units, not_honoured = form_units(admission.offered, applications, kinds, walk_order(policy))
+    fit = Fit(inventory.classes, policy)
+    units, split = _fit_units(fit, units, kinds)
+    promised = _choose_halls(fit, units)
+    counts = Counter(room_kind(u, promised.get(u.unit_id, "")) for u in units)
+    plan = plan_rooms(counts, inventory.classes, policy)
+    assignments = _concrete(units, promised, plan, inventory, admission, round_no)
+    split_pairs = pd.concat([not_honoured, split], ignore_index=True)
+    problems = check_assignments(assignments, admission, applications, inventory, policy, units, promised)
+    if problems:
+        raise PsmError("placement broke a rule (a bug, please report it):\n  - " + "\n  - ".join(problems[:20]))
+    return Placement(assignments, tuple(units), promised, split_pairs, plan)
+
+
+def _fit_units(fit: Fit, units: list[Unit], kinds: pd.Series) -> tuple[list[Unit], pd.DataFrame]:
+    """Place every unit on counts; a pair that cannot stay together is split into two people."""
+    placed, split = [], []
+    for unit in units:
+        if fit.try_add(unit.kind):
+            placed.append(unit)
+            continue
+        if len(unit.members) == 1:
+            raise PsmError(f"applicant {unit.unit_id} was offered a place but cannot be placed; "
+                           "the offers and the inventory disagree (a bug, please report it)")
+        split.append({"applicant_id": unit.members[0], "roommate_request": unit.members[1],
+                      "reason": "no room of two or more beds left for the pair within the rules"})
+        for member in unit.members:
+            single = Unit((member,), kinds[member], unit.order, _residency_one(unit, member), unit.halls, unit.room_type)
+            if not fit.try_add(single.kind):
+                raise PsmError(f"applicant {member} cannot be placed after splitting a pair (a bug, please report it)")
+            placed.append(single)
+    placed.sort(key=lambda u: (u.order, u.unit_id))
+    return placed, pd.DataFrame(split, columns=["applicant_id", "roommate_request", "reason"])
+
+
+def _residency_one(unit: Unit, member: str) -> str:
+    return unit.residency[unit.members.index(member)] if len(unit.residency) == 2 else unit.residency
+
+
+def _choose_halls(fit: Fit, units: list[Unit]) -> dict[str, str]:
+    """Serial choice in rank order: the first listed hall that keeps everyone placeable."""
+    promised = {}
+    open_halls: dict[Kind, set[str]] = {}
+    for unit in units:
+        if unit.kind not in open_halls:
+            open_halls[unit.kind] = {c.hall for c in fit.open_classes(unit.kind)}
+        for hall in unit.halls:
+            if hall in open_halls[unit.kind] and fit.try_commit(unit.kind, hall):
+                promised[unit.unit_id] = hall
+                break
+    return promised
+
+
+def _concrete(units: list[Unit], promised: dict[str, str], plan: RoomPlan, inventory: Inventory,
+              admission: Admission, round_no: int) -> pd.DataFrame:
+    """Concrete rooms from the plan's counts, deterministically (see the module's step 4)."""
+    suites = inventory.suites.sort_values("suite_id")
+    rooms = inventory.rooms.assign(signature=list(zip(inventory.rooms["room_type"], inventory.rooms["beds"],
+                                                      inventory.rooms["accessible"])))
+    rooms = rooms.merge(suites[["suite_id", "class_key"]], on="suite_id").sort_values(["suite_id", "room_id"])
+    gender_of_suite = {}
+    for key, group in suites.groupby("class_key", sort=True):
+        ids = list(group["suite_id"])
+        women, men = plan.suites.get((key, "F"), 0), plan.suites.get((key, "M"), 0)
+        gender_of_suite.update({s: "F" for s in ids[:women]})
+        gender_of_suite.update({s: "M" for s in ids[women:women + men]})
+    rooms = rooms.assign(suite_gender=rooms["suite_id"].map(gender_of_suite))
+
+    queue: dict[tuple, list[Unit]] = defaultdict(list)  # (class, gender, room type, slot) -> units
+    by_kind: dict[object, list[Unit]] = defaultdict(list)
+    for unit in units:
+        by_kind[room_kind(unit, promised.get(unit.unit_id, ""))].append(unit)
+    for kind, members in sorted(by_kind.items()):
+        members.sort(key=lambda u: (u.order, u.unit_id))
+        for (k, key, t), n in sorted(plan.units.items(), key=lambda item: (item[0][1], repr(item[0][2]))):
+            if k == kind:
+                queue[key, kind.gender, t, slot_of(kind.size, kind.residency)] += members[:n]
+                members = members[n:]
+        if members:
+            raise PsmError(f"the room plan left {len(members)} unit(s) of one kind unplaced (a bug, please report it)")
+
+    pool = admission.frame.set_index("applicant_id")["pool"]
+    rows = []
+    for (key, g, t, _), groups in _fills_in_order(plan):
+        free = rooms[(rooms["class_key"] == key) & (rooms["suite_gender"] == g) & (rooms["signature"] == t)]
+        free_rooms = iter(free.itertuples(index=False))
+        for pattern, count in groups:
+            for _ in range(count):
+                room = next(free_rooms)
+                for slot in pattern:
+                    unit = queue[key, g, t, slot].pop(0)
+                    rows += [dict(applicant_id=m, pool=pool[m], hall=room.hall, suite_id=room.suite_id,
+                                  room_id=room.room_id, round=round_no) for m in unit.members]
+    frame = pd.DataFrame(rows, columns=list(ASSIGNMENT_COLUMNS))
+    order = {a: i for i, a in enumerate(admission.frame["applicant_id"])}
+    return frame.sort_values("applicant_id", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+
+
+def _fills_in_order(plan: RoomPlan):
+    """Per (class, gender, room type): its patterns, mixed rooms first, in a fixed order."""
+    grouped: dict[tuple, list] = defaultdict(list)
+    for (key, g, t, pattern), n in plan.fills.items():
+        grouped[key, g, t, None].append((pattern, n))
+    return sorted(((k, sorted(v, key=lambda pn: (not is_mixed(pn[0]), pn[0]))) for k, v in grouped.items()),
+                  key=lambda item: (item[0][0], item[0][1], repr(item[0][2])))
+
+
+def check_assignments(assignments: pd.DataFrame, admission: Admission, applications: pd.DataFrame,
+                      inventory: Inventory, policy: Policy, units: list[Unit],
+                      promised: dict[str, str]) -> list[str]:
+    """Every hard rule on the concrete result; an empty list when none is broken."""
+    problems = []
+    offered = set(admission.offered["applicant_id"])
+    placed = list(assignments["applicant_id"])
+    if sorted(placed) != sorted(offered):
+        problems.append(f"placed {len(placed)} applicants for {len(offered)} offers "
+                        f"(missing {sorted(offered - set(placed))[:5]}, extra {sorted(set(placed) - offered)[:5]})")
+    rooms = inventory.rooms.set_index("room_id")
+    per_room = assignments["room_id"].value_counts()
+    over = [r for r, n in per_room.items() if n > rooms.at[r, "beds"]]
+    problems += [f"room {r} holds {per_room[r]} people for {rooms.at[r, 'beds']} beds" for r in over]
+    kinds = kinds_of(applications, admission.frame.set_index("applicant_id")["pool"])
+    genders = assignments.assign(gender=assignments["applicant_id"].map(lambda a: kinds[a].gender))
+    mixed = genders.groupby("suite_id")["gender"].nunique()
+    problems += [f"suite {s} holds more than one gender" for s in mixed[mixed > 1].index]
+    for row in assignments.itertuples(index=False):
+        if not room_opens_to(rooms.loc[row.room_id], kinds[row.applicant_id], policy):
+            problems.append(f"{row.applicant_id} is in room {row.room_id}, which is not open to them")
+    room_of = dict(zip(assignments["applicant_id"], assignments["room_id"]))
+    hall_of = dict(zip(assignments["applicant_id"], assignments["hall"]))
+    for unit in units:
+        if len({room_of.get(m) for m in unit.members}) > 1:
+            problems.append(f"the pair {unit.members} does not share a room")
+        if unit.unit_id in promised and hall_of.get(unit.unit_id) != promised[unit.unit_id]:
+            problems.append(f"{unit.unit_id} was promised {promised[unit.unit_id]} but is in {hall_of.get(unit.unit_id)}")
+    return problems
+
+
+def mixing_upper_bound(admission: Admission, applications: pd.DataFrame) -> int:
+    """Sum over genders of min(local offered, non-local offered): no placement can beat it."""
+    apps = applications.set_index("applicant_id").loc[admission.offered["applicant_id"]]
+    residency = apps["student_type"].map(residency_of)
+    counts = Counter(zip(apps["gender"], residency))
+    return sum(min(counts[g, "L"], counts[g, "N"]) for g in ("F", "M"))
