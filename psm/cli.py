@@ -26,7 +26,7 @@ from psm.lottery import FORMULA, commitment, lottery_keys
 from psm.policy import Policy, load_policy
 from psm.ranking import Ranking, pool_beds, rank_cohort
 from psm.scoring import score_frames
-from psm.travel import DistrictTable
+from psm.travel import PROVIDERS, DistrictTable, TravelProvider, make_provider
 
 __all__ = ["main", "main_exit", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_REJECTED"]
 
@@ -79,12 +79,17 @@ def _add_inputs(command: argparse.ArgumentParser) -> None:
     command.add_argument("--achievements", type=Path, help="achievements.csv or .xlsx (optional)")
     command.add_argument("--policy", type=Path, help="policy TOML (default: config/policy/2025-26.toml)")
     command.add_argument("--round", default="regular", help="scoring round in the policy: regular (default) or summer")
+    command.add_argument("--travel", choices=PROVIDERS, default="table",
+                         help="travel minutes: table (offline, default), google (Distance Matrix) or google-routes "
+                              "(Routes API); Google needs the key in the environment variable GOOGLE_MAPS_API_KEY")
+    command.add_argument("--travel-cache", type=Path,
+                         help="SQLite cache of Google look-ups (default: data/cache/travel.sqlite)")
 
 
 @dataclass(frozen=True)
 class _Scored:
     policy: Policy
-    table: DistrictTable
+    travel: TravelProvider
     cohort: Cohort
     scores: pd.DataFrame
     rejects_path: Path
@@ -95,14 +100,14 @@ def _read_and_score(args: argparse.Namespace) -> _Scored:
     policy = load_policy(args.policy)
     if args.round not in policy.rounds:
         raise PsmError(f"--round {args.round!r} is not in the policy; use one of {sorted(policy.rounds)}")
-    table = DistrictTable.load()
+    travel = make_provider(args.travel, policy.travel, args.travel_cache, DistrictTable.load(), progress=True)
     cohort = read_cohort(policy, args.applications, args.office_bearers, args.achievements)
     scores = score_frames(
-        cohort.applications, cohort.office_bearers, cohort.achievements, policy, table, args.round
+        cohort.applications, cohort.office_bearers, cohort.achievements, policy, travel, args.round
     )
     rejects_path = args.rejects or args.out.with_name("rejects.csv")
     write_csv(_rejects_frame(cohort, policy), rejects_path)
-    return _Scored(policy, table, cohort, scores, rejects_path)
+    return _Scored(policy, travel, cohort, scores, rejects_path)
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -167,9 +172,9 @@ def _rejects_frame(cohort: Cohort, policy: Policy) -> pd.DataFrame:
 
 def _print_inputs(done: _Scored, args: argparse.Namespace) -> None:
     """Counts only: no cell values, so no personal data reaches the terminal or a log."""
-    policy, table, cohort = done.policy, done.table, done.cohort
+    policy, travel, cohort = done.policy, done.travel, done.cohort
     print(f"psm {args.command_name} · policy {policy.version} (sha256 {policy.sha256[:12]}) · round {args.round}")
-    print(f"  travel minutes: district table {Path(table.path).name} (sha256 {table.sha256[:12]}), HAC overrides first")
+    print(f"  travel minutes: {travel.describe()}")
     for f in cohort.files:
         extra = f" · {f.blank_rows} blank rows skipped" if f.blank_rows else ""
         print(f"  {Path(f.path).name:<22} {f.rows:>7,} rows: {f.accepted:>7,} used, {f.rejected:>5,} rejected{extra}")
@@ -193,6 +198,8 @@ def _print_scores(done: _Scored) -> None:
     sources = Counter(s for s in scores["travel_source"] if s)
     if sources:
         print("  travel source (local): " + " · ".join(f"{s} {n:,}" for s, n in sorted(sources.items())))
+    for line in done.travel.stats.summary_lines():
+        print(f"  {line}")
 
 
 def _print_ranking(policy: Policy, ranking: Ranking) -> None:

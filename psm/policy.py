@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from psm import domain
 from psm.errors import PolicyError
+from psm.travel.settings import TravelPolicy
 
 __all__ = [
     "Band",
@@ -235,6 +236,7 @@ class Policy(_Frozen):
     spill_over: SpillOver
     allocation: AllocationSettings
     tiers: Tiers
+    travel: TravelPolicy
     sha256: str = ""
     path: str = ""
 

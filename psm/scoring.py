@@ -70,9 +70,9 @@ def score_frames(
 ) -> pd.DataFrame:
     """The score card of every applicant: one row each, in input order, columns ``SCORE_COLUMNS``."""
     apps = applications.reset_index(drop=True)
-    if not isinstance(travel, TravelTimes):
-        travel = resolve_travel(apps, travel)
     status = assess(apps, policy)
+    if not isinstance(travel, TravelTimes):  # look up scored applicants only: no address of an ineligible one leaves
+        travel = resolve_travel(apps, travel, needed=status["track"].isin(["first_time", "readmission"]).to_numpy())
     _require_home_data(apps, status["track"].to_numpy(), travel)
     raw = _raw_points(apps, office_bearers, achievements, policy, travel, status["freshman"].to_numpy())
 
