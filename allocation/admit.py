@@ -28,7 +28,7 @@ from psm import domain
 from psm.policy import Policy
 from psm.ranking import Ranking, pool_beds
 
-__all__ = ["Admission", "admit", "kinds_of", "cutoffs"]
+__all__ = ["Admission", "admit", "kinds_of", "walk_order"]
 
 
 @dataclass(frozen=True)
@@ -83,18 +83,3 @@ def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, po
                 refused.add(kind)
     frame["status"] = status
     return Admission(frame=frame, beds=beds.reset_index(), fit=fit)
-
-
-def cutoffs(admission: Admission, applications: pd.DataFrame) -> pd.DataFrame:
-    """Per pool, tier and gender: offered and waitlisted counts, the lowest score offered."""
-    gender = applications.set_index("applicant_id")["gender"]
-    ranked = admission.frame[admission.frame["status"].isin(["offered", "waitlisted"])].assign(
-        gender=lambda f: f["applicant_id"].map(gender)
-    )
-    rows = []
-    for (pool, tier, g), group in ranked.groupby(["pool", "tier", "gender"], sort=False):
-        offered = group[group["status"] == "offered"]
-        rows.append(dict(pool=pool, tier=tier, gender=g, offered=len(offered),
-                         waitlisted=int((group["status"] == "waitlisted").sum()),
-                         lowest_score_offered=offered["score"].min() if len(offered) else pd.NA))
-    return pd.DataFrame(rows)

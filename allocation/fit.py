@@ -150,24 +150,63 @@ class Fit:
             and (kind.size == 1 or not kind.accessible or load("accessible pairs") + 1 <= given * accessible_shared)
         )
 
-    def _greedy_slot(self, kind: Kind, hall: str | None = None, avoid: str | None = None) -> SuiteClass | None:
-        """A class with room for one more ``kind`` (in ``hall``, or outside ``avoid``), opening a suite if needed."""
+    def _find_slot(self, kind: Kind, hall: str | None = None, avoid: str | None = None) -> tuple[SuiteClass, str] | None:
+        """Where one more ``kind`` could go (in ``hall``, or outside ``avoid``), and how; changes nothing.
+
+        How: ``free`` (a free place in a suite already given to the gender), ``fresh`` (a
+        suite no gender has yet) or ``flip`` (a suite the other gender does not need).
+        """
         candidates = [c for c in self.open_classes(kind) if (hall is None or c.hall == hall) and c.hall != avoid]
-        for suite in candidates:  # a free place in a suite already given to this gender
+        other = "M" if kind.gender == "F" else "F"
+        for suite in candidates:
             if self._has_room(suite, kind):
-                return suite
-        for suite in candidates:  # else open a fresh suite for this gender
+                return suite, "free"
+        for suite in candidates:
             if self.suites[suite.key, "F"] + self.suites[suite.key, "M"] < suite.count and self._has_room(suite, kind, 1):
-                self.suites[suite.key, kind.gender] += 1
-                return suite
+                return suite, "fresh"
+        for suite in candidates:
+            if self._spare(suite, other) and self._has_room(suite, kind, 1):
+                return suite, "flip"
         return None
 
-    def _greedy_add(self, kind: Kind) -> bool:
-        suite = self._greedy_slot(kind)
-        if suite is None:
-            return False
+    def _take(self, kind: Kind, slot: tuple[SuiteClass, str]) -> SuiteClass:
+        """Put one ``kind`` in the slot :meth:`_find_slot` found."""
+        suite, how = slot
+        if how in ("fresh", "flip"):
+            self.suites[suite.key, kind.gender] += 1
+        if how == "flip":
+            self.suites[suite.key, "M" if kind.gender == "F" else "F"] -= 1
         self._place(kind, suite)
+        return suite
+
+    def _spare(self, suite: SuiteClass, gender: str) -> bool:
+        """Would ``gender``'s people in this class still fit in one suite fewer?"""
+        given = self.suites[suite.key, gender] - 1
+        if given < 0:
+            return False
+        load = lambda what: self._load[suite.key, gender, what]  # noqa: E731
+        accessible_shared = sum(1 for _, beds, a in suite.rooms if beds >= 2 and a)
+        return (load("beds") <= given * suite.beds and load("accessible beds") <= given * suite.accessible_beds
+                and load("pairs") <= given * suite.shared_rooms and load("accessible pairs") <= given * accessible_shared)
+
+    def _greedy_add(self, kind: Kind) -> bool:
+        slot = self._find_slot(kind)
+        if slot is None:
+            return False
+        self._take(kind, slot)
         return True
+
+    def remove(self, kind: Kind) -> SuiteClass:
+        """Take one unit of ``kind`` out (from the last class holding one); returns that class."""
+        key = max(key for key, n in self._where[kind].items() if n > 0)
+        self._place(kind, self._by_key[key], -1)
+        self.people[kind] -= 1
+        return self._by_key[key]
+
+    def restore(self, kind: Kind, suite: SuiteClass) -> None:
+        """Undo :meth:`remove`: the unit goes back where it was (suites were never changed)."""
+        self._place(kind, suite)
+        self.people[kind] += 1
 
     def try_commit(self, kind: Kind, hall: str) -> bool:
         """Promise one placed unit of ``kind`` the hall ``hall``, if everything still fits.
@@ -183,9 +222,9 @@ class Fit:
         source = self._movable(kind)
         if source is not None:
             self._place(kind, source, -1)  # take the unit out while looking for its place in the hall
-            target = self._greedy_slot(kind, hall) or self._make_room(kind, hall)
-            if target is not None:
-                self._place(kind, target)
+            slot = self._find_slot(kind, hall) or self._make_room(kind, hall)
+            if slot is not None:
+                self._take(kind, slot)
                 self.committed[kind, hall] += 1
                 return True
             self._place(kind, source)
@@ -198,23 +237,24 @@ class Fit:
         self._reindex()
         return True
 
-    def _make_room(self, kind: Kind, hall: str, tries: int = 12) -> SuiteClass | None:
-        """Move one unpromised unit of the same gender out of ``hall`` if that frees a place there."""
-        inside = [c.key for c in self.classes if c.hall == hall]
-        movers = sorted(k for k in self._where if k.gender == kind.gender
-                        and self._in_hall[k, hall] > self.committed[k, hall])
-        for other in movers[:tries]:
-            origin = next((key for key in inside if self._where[other][key] > 0), None)
-            if origin is None:
-                continue
-            self._place(other, self._by_key[origin], -1)
-            elsewhere = self._greedy_slot(other, avoid=hall)
-            if elsewhere is not None:
-                target = self._greedy_slot(kind, hall)
-                if target is not None:
-                    self._place(other, elsewhere)
-                    return target
-            self._place(other, self._by_key[origin])  # no luck: put it back
+    def _make_room(self, kind: Kind, hall: str, tries: int = 24) -> tuple[SuiteClass, str] | None:
+        """Move one unpromised unit out of a class of ``hall`` open to ``kind``, if that frees a place.
+
+        The unit moved goes to any place outside the hall (often the one ``kind`` just left).
+        """
+        attempts = 0
+        for suite in (c for c in self.open_classes(kind) if c.hall == hall):
+            for other in sorted(k for k, where in self._where.items() if where[suite.key] > 0
+                                and k.gender == kind.gender and self._in_hall[k, hall] > self.committed[k, hall]):
+                attempts += 1
+                if attempts > tries:
+                    return None
+                self._place(other, suite, -1)
+                elsewhere = self._find_slot(other, avoid=hall)
+                if elsewhere is not None and self._has_room(suite, kind):
+                    self._take(other, elsewhere)
+                    return suite, "free"
+                self._place(other, suite)  # no luck: put it back
         return None
 
     def _movable(self, kind: Kind) -> SuiteClass | None:
@@ -262,6 +302,10 @@ class Fit:
                         accessible_pairs = [v for k, v in here if k.size > 1 and k.accessible]
                         if accessible_pairs:
                             model.add(sum(accessible_pairs) <= accessible_shared * suites[c.key, g])
+        for key, var in suites.items():  # start from the current placement: usually one step away
+            model.add_hint(var, self.suites[key])
+        for key, var in placed.items():
+            model.add_hint(var, self.placed[key])
         solver = deterministic_solver()
         status = solver.solve(model)
         if status == cp_model.INFEASIBLE:

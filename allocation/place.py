@@ -66,24 +66,41 @@ def place(admission: Admission, applications: pd.DataFrame, inventory: Inventory
 
 
 def _fit_units(fit: Fit, units: list[Unit], kinds: pd.Series) -> tuple[list[Unit], pd.DataFrame]:
-    """Place every unit on counts; a pair that cannot stay together is split into two people."""
+    """Place everyone on counts, then make each pair one unit where that keeps everyone placeable.
+
+    Everyone alone fits (admission made sure of it). Pairs are then joined in rank order; a
+    pair that would break the fit stays two people, and is reported.
+    """
+    singles = {m: Unit((m,), kinds[m], u.order, _residency_one(u, m), u.halls, u.room_type)
+               for u in units for m in u.members}
+    for member, single in singles.items():
+        if not fit.try_add(single.kind):
+            raise PsmError(f"applicant {member} was offered a place but cannot be placed; "
+                           "the offers and the inventory disagree (a bug, please report it)")
     placed, split = [], []
     for unit in units:
+        if len(unit.members) == 1:
+            placed.append(unit)
+            continue
+        taken = [(singles[m].kind, fit.remove(singles[m].kind)) for m in unit.members]
         if fit.try_add(unit.kind):
             placed.append(unit)
             continue
-        if len(unit.members) == 1:
-            raise PsmError(f"applicant {unit.unit_id} was offered a place but cannot be placed; "
-                           "the offers and the inventory disagree (a bug, please report it)")
+        for kind, suite in taken:
+            fit.restore(kind, suite)
         split.append({"applicant_id": unit.members[0], "roommate_request": unit.members[1],
-                      "reason": "no room of two or more beds left for the pair within the rules"})
-        for member in unit.members:
-            single = Unit((member,), kinds[member], unit.order, _residency_one(unit, member), unit.halls, unit.room_type)
-            if not fit.try_add(single.kind):
-                raise PsmError(f"applicant {member} cannot be placed after splitting a pair (a bug, please report it)")
-            placed.append(single)
+                      "reason": _why_split([kinds[m] for m in unit.members])})
+        placed += [singles[m] for m in unit.members]
     placed.sort(key=lambda u: (u.order, u.unit_id))
     return placed, pd.DataFrame(split, columns=["applicant_id", "roommate_request", "reason"])
+
+
+def _why_split(members: list[Kind]) -> str:
+    colleges = {k.college for k in members}
+    if len(colleges) > 1:
+        return ("not members of the same residential college: a college room is for its members only, and no "
+                "ordinary room of two or more beds is left (sharing would take someone else's offer)")
+    return "no room of two or more beds open to both is left within the rules"
 
 
 def _residency_one(unit: Unit, member: str) -> str:

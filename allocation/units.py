@@ -73,8 +73,7 @@ def form_units(offered: pd.DataFrame, applications: pd.DataFrame, kinds: pd.Seri
         if a in paired and order[paired[a]] < order[a]:
             continue  # already in the unit of the better-ranked member
         members = (a, paired[a]) if a in paired else (a,)
-        kind = kinds[a] if len(members) == 1 else Kind(**{**kinds[a].__dict__, "size": 2,
-                                                            "accessible": kinds[a].accessible or kinds[members[1]].accessible})
+        kind = kinds[a] if len(members) == 1 else _pair_kind(kinds[a], kinds[members[1]])
         residency = "".join(sorted(residency_of(apps.at[m, "student_type"]) for m in members))
         units.append(Unit(
             members=members,
@@ -96,6 +95,10 @@ def _why_not(a: str, b: str, rank: pd.Series, kinds: pd.Series) -> str:
         return "different genders: rooms are single-gender"
     if ka.pool != kb.pool:
         return f"different pools ({ka.pool}, {kb.pool}): no room is open to both"
-    if ka.college != kb.college:
-        return "different residential colleges: a college room is for its own members only"
     return ""
+
+
+def _pair_kind(a: Kind, b: Kind) -> Kind:
+    """A pair needs a room open to both: an accessible one if either needs it; a college room
+    only if both belong to that college (otherwise an ordinary room, open to everyone)."""
+    return Kind(a.pool, a.gender, a.accessible or b.accessible, a.college if a.college == b.college else "", size=2)
