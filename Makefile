@@ -16,13 +16,14 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,routes]'
 	touch $@
 
-## demo: install, then score the bundled sample cohort into runs/demo/ and print a summary
+## demo: install, then score, rank and allocate the bundled sample cohort into runs/demo/
 demo: $(VENV)/.installed
-	$(BIN)/psm score \
+	$(BIN)/psm run \
 		--applications $(SAMPLE)/applications.csv \
 		--office-bearers $(SAMPLE)/office_bearers.csv \
 		--achievements $(SAMPLE)/achievements.csv \
-		--out runs/demo/scores.csv
+		--seed demo-2025-26 \
+		--out runs/demo
 
 ## test: install the test extras and run the whole test suite
 test: $(VENV)/.installed-test

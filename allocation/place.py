@@ -71,8 +71,7 @@ def _fit_units(fit: Fit, units: list[Unit], kinds: pd.Series) -> tuple[list[Unit
     Everyone alone fits (admission made sure of it). Pairs are then joined in rank order; a
     pair that would break the fit stays two people, and is reported.
     """
-    singles = {m: Unit((m,), kinds[m], u.order, _residency_one(u, m), u.halls, u.room_type)
-               for u in units for m in u.members}
+    singles = {m: u.alone(m, kinds[m]) for u in units for m in u.members}
     for member, single in singles.items():
         if not fit.try_add(single.kind):
             raise PsmError(f"applicant {member} was offered a place but cannot be placed; "
@@ -101,10 +100,6 @@ def _why_split(members: list[Kind]) -> str:
         return ("not members of the same residential college: a college room is for its members only, and no "
                 "ordinary room of two or more beds is left (sharing would take someone else's offer)")
     return "no room of two or more beds open to both is left within the rules"
-
-
-def _residency_one(unit: Unit, member: str) -> str:
-    return unit.residency[unit.members.index(member)] if len(unit.residency) == 2 else unit.residency
 
 
 def _choose_halls(fit: Fit, units: list[Unit]) -> dict[str, str]:

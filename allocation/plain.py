@@ -18,7 +18,7 @@ from allocation.fit import Kind, deterministic_solver
 from psm.errors import PsmError
 from psm.policy import Policy
 
-__all__ = ["plain_fits", "room_opens_to"]
+__all__ = ["plain_fits", "plain_room_objectives", "room_opens_to"]
 
 
 def room_opens_to(room: pd.Series, kind: Kind, policy: Policy) -> bool:
@@ -31,28 +31,75 @@ def room_opens_to(room: pd.Series, kind: Kind, policy: Policy) -> bool:
     return pool_ok and gender_ok and access_ok and college_ok
 
 
-def plain_fits(people: Sequence[Kind], rooms: pd.DataFrame, policy: Policy, time_limit: float = 30.0) -> bool:
-    """Can these people all be given a bed, by the per-room model?"""
+def _model(units: Sequence[Kind], rooms: pd.DataFrame, policy: Policy, halls: Sequence[str | None] | None):
+    """Per-(unit, room) variables and the hard rules; None if some unit has no open room at all."""
     model = cp_model.CpModel()
-    rooms = rooms.reset_index(drop=True)
     x = {}
-    for p, kind in enumerate(people):
-        options = [r for r in rooms.index if room_opens_to(rooms.loc[r], kind, policy)]
+    for u, kind in enumerate(units):
+        options = [r for r in rooms.index if room_opens_to(rooms.loc[r], kind, policy)
+                   and int(rooms.at[r, "beds"]) >= kind.size and (not halls or not halls[u] or rooms.at[r, "hall"] == halls[u])]
         if not options:
-            return False
+            return None
         for r in options:
-            x[p, r] = model.new_bool_var(f"x{p}_{r}")
-        model.add_exactly_one(x[p, r] for r in options)  # one bed each
+            x[u, r] = model.new_bool_var(f"x{u}_{r}")
+        model.add_exactly_one(x[u, r] for r in options)  # one bed each (a pair: one room together)
     for r in rooms.index:
-        here = [v for (p, room), v in x.items() if room == r]
+        here = [units[u].size * v for (u, room), v in x.items() if room == r]
         if here:
             model.add(sum(here) <= int(rooms.at[r, "beds"]))  # capacity
     female = {s: model.new_bool_var(f"female_{s}") for s in rooms["suite_id"].unique()}
-    for (p, r), v in x.items():  # one gender per suite
+    for (u, r), v in x.items():  # one gender per suite
         suite = female[rooms.at[r, "suite_id"]]
-        model.add_implication(v, suite if people[p].gender == "F" else suite.Not())
+        model.add_implication(v, suite if units[u].gender == "F" else suite.Not())
+    return model, x
+
+
+def plain_fits(units: Sequence[Kind], rooms: pd.DataFrame, policy: Policy,
+               halls: Sequence[str | None] | None = None, time_limit: float = 30.0) -> bool:
+    """Can these units (people, or pairs sharing a room) all be placed, each in its hall if given?"""
+    rooms = rooms.reset_index(drop=True)
+    built = _model(units, rooms, policy, halls)
+    if built is None:
+        return False
     solver = deterministic_solver(time_limit=time_limit)
-    status = solver.solve(model)
+    status = solver.solve(built[0])
     if status == cp_model.UNKNOWN:
         raise PsmError(f"the plain model found no answer within {time_limit:g} deterministic seconds")
     return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def plain_room_objectives(units: Sequence[Kind], residency: Sequence[str], wishes: Sequence[str],
+                          halls: Sequence[str | None], rooms: pd.DataFrame, policy: Policy,
+                          time_limit: float = 60.0) -> dict[str, int]:
+    """The room model's objectives (mixing, then room type, in the policy's order) on concrete rooms.
+
+    ``residency``: per unit "L", "N", "-", or a pair's "LL"/"LN"/"NN"; ``wishes``: per unit
+    "double", "triple" or "any"; ``halls``: the hall promised to each unit, or None.
+    """
+    rooms = rooms.reset_index(drop=True)
+    built = _model(units, rooms, policy, halls)
+    if built is None:
+        raise PsmError("the plain model has a unit with no open room")
+    model, x = built
+    mixed = []
+    for r in rooms.index:
+        local = [v for (u, room), v in x.items() if room == r and "L" in residency[u]]
+        other = [v for (u, room), v in x.items() if room == r and "N" in residency[u]]
+        if local and other:
+            m = model.new_bool_var(f"mixed_{r}")
+            model.add(m <= sum(local))
+            model.add(m <= sum(other))
+            mixed.append(m)
+    goals = {
+        "mixing": sum(mixed),
+        "room_type": sum(v for (u, r), v in x.items() if wishes[u] == rooms.at[r, "room_type"]),
+    }
+    values = {}
+    for name in [w for w in policy.allocation.wishes if w in goals]:
+        model.maximize(goals[name])
+        solver = deterministic_solver(time_limit=time_limit)
+        if solver.solve(model) != cp_model.OPTIMAL:
+            raise PsmError(f"the plain model did not prove its {name} optimum within {time_limit:g} s")
+        values[name] = int(round(solver.objective_value))
+        model.add(goals[name] >= values[name])
+    return values

@@ -30,13 +30,23 @@ class Unit:
     members: tuple[str, ...]  # applicant ids, better-ranked first
     kind: Kind
     order: tuple[int, int]  # (pool's place in the walk, rank): the unit's turn in hall choice
-    residency: str  # "L", "N", "-" for one person; "LL", "LN", "NN" for a pair ("-" never paired)
+    member_residency: tuple[str, ...]  # "L", "N" or "-" for each member, in member order
     halls: tuple[str, ...]
     room_type: str
 
     @property
     def unit_id(self) -> str:
         return self.members[0]
+
+    @property
+    def residency(self) -> str:
+        """"L", "N", "-" for one person; "LL", "LN", "NN" for a pair; "-" if anyone is "-"."""
+        return "-" if "-" in self.member_residency else "".join(sorted(self.member_residency))
+
+    def alone(self, member: str, kind: Kind) -> Unit:
+        """One member of this unit as a unit of their own."""
+        i = self.members.index(member)
+        return Unit((member,), kind, self.order, (self.member_residency[i],), self.halls, self.room_type)
 
 
 def residency_of(student_type: str) -> str:
@@ -74,12 +84,11 @@ def form_units(offered: pd.DataFrame, applications: pd.DataFrame, kinds: pd.Seri
             continue  # already in the unit of the better-ranked member
         members = (a, paired[a]) if a in paired else (a,)
         kind = kinds[a] if len(members) == 1 else _pair_kind(kinds[a], kinds[members[1]])
-        residency = "".join(sorted(residency_of(apps.at[m, "student_type"]) for m in members))
         units.append(Unit(
             members=members,
             kind=kind,
             order=max(order[m] for m in members),
-            residency=residency if "-" not in residency else "-",
+            member_residency=tuple(residency_of(apps.at[m, "student_type"]) for m in members),
             halls=tuple(apps.at[a, "hall_preferences"] or ()),
             room_type=apps.at[a, "room_type_preference"],
         ))

@@ -74,3 +74,14 @@ def score(
 @functools.cache
 def _table() -> DistrictTable:
     return DistrictTable.load()
+
+
+ROOM_COLUMNS = ["room_id", "campus", "hall", "floor", "wing", "suite_id", "room_type", "beds", "gender",
+                "accessible", "pools", "college"]
+
+
+def suite_rows(suite_id, hall="Red Hall", rooms=(("double", 2),), gender="any", accessible=False,
+               pools="undergraduate", college=""):
+    return [dict(room_id=f"{suite_id}{i}", campus="Homantin", hall=hall, floor="2", wing="A", suite_id=suite_id,
+                 room_type=kind, beds=str(beds), gender=gender, accessible=str(accessible).lower(), pools=pools,
+                 college=college) for i, (kind, beds) in enumerate(rooms)]

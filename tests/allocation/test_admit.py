@@ -18,19 +18,8 @@ from allocation.admit import admit, kinds_of
 from allocation.fit import Fit, Kind
 from allocation.inventory import read_inventory
 from allocation.plain import plain_fits
-from builders import application, frame, score, write_rows
+from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
 from psm.ranking import rank_cohort
-
-ROOM_COLUMNS = ["room_id", "campus", "hall", "floor", "wing", "suite_id", "room_type", "beds", "gender",
-                "accessible", "pools", "college"]
-
-
-def suite_rows(suite_id, hall="Red Hall", rooms=(("double", 2),), gender="any", accessible=False,
-               pools="undergraduate", college=""):
-    return [dict(room_id=f"{suite_id}{i}", campus="Homantin", hall=hall, floor="2", wing="A", suite_id=suite_id,
-                 room_type=kind, beds=str(beds), gender=gender, accessible=str(accessible).lower(), pools=pools,
-                 college=college) for i, (kind, beds) in enumerate(rooms)]
-
 
 @st.composite
 def halls(draw):

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from builders import application, write_rows
-from psm.cli import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, main
+from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
+from cli.main import main
 from psm.scoring import SCORE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,7 +102,7 @@ def test_usage_error_exits_2():
 def test_console_script_runs_as_a_process(tmp_path):
     apps = write_rows(tmp_path / "applications.csv", [application()])
     done = subprocess.run(
-        [sys.executable, "-m", "psm.cli", "score", "--applications", str(apps), "--out", str(tmp_path / "s.csv")],
+        [sys.executable, "-m", "cli.main", "score", "--applications", str(apps), "--out", str(tmp_path / "s.csv")],
         capture_output=True, text=True, cwd=ROOT,
     )
     assert done.returncode == EXIT_OK, done.stderr

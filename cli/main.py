@@ -1,0 +1,76 @@
+"""``psm``: parse the command line and hand over to :mod:`cli.commands`. Nothing more."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cli import commands
+from cli.exits import EXIT_ERROR
+from cli.pipeline import add_inputs
+from psm.errors import PsmError
+
+__all__ = ["main", "main_exit"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.command(args)
+    except PsmError as e:
+        print(f"psm {args.command_name}: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def main_exit() -> None:
+    """Console-script entry point: ``psm ...`` exits with :func:`main`'s status."""
+    sys.exit(main())
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="psm", description="Hall admission engine: score, rank and allocate.")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    def command(name: str, function, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help)
+        p.set_defaults(command=function, command_name=name)
+        return p
+
+    score = command("score", commands.score, "validate the input files and score every applicant")
+    add_inputs(score)
+    score.add_argument("--out", required=True, type=Path, help="scores.csv to write")
+    score.add_argument("--rejects", type=Path, help="rejects.csv to write (default: beside --out)")
+
+    rank = command("rank", commands.rank, "score, then rank every pool: tiers, score, lottery")
+    add_inputs(rank)
+    rank.add_argument("--seed", required=True, help="the lottery seed the HAC published before the draw")
+    rank.add_argument("--out", required=True, type=Path, help="ranking.csv to write (lottery.json goes beside it)")
+    rank.add_argument("--rejects", type=Path, help="rejects.csv to write (default: beside --out)")
+
+    run = command("run", commands.run, "score, rank and allocate in one go, into RUN_DIR")
+    add_inputs(run)
+    run.add_argument("--rooms", type=Path, help="rooms.csv (default: the bundled data/halls/polyu_rooms.csv)")
+    run.add_argument("--seed", required=True, help="the lottery seed the HAC published before the draw")
+    run.add_argument("--out", required=True, type=Path, metavar="RUN_DIR", help="folder for the run's files")
+
+    allocate = command("allocate", commands.allocate_ranking, "allocate beds and rooms for a ranking.csv from psm rank")
+    allocate.add_argument("--ranking", required=True, type=Path, help="ranking.csv written by psm rank")
+    allocate.add_argument("--applications", required=True, type=Path, help="the applications that were ranked")
+    allocate.add_argument("--rooms", type=Path, help="rooms.csv (default: the bundled data/halls/polyu_rooms.csv)")
+    allocate.add_argument("--policy", type=Path, help="policy TOML (default: config/policy/2025-26.toml)")
+    allocate.add_argument("--out", required=True, type=Path, help="folder for ranking.csv and assignments.csv")
+
+    lottery = command("lottery", commands.lottery, "print every applicant's lottery key, so anyone can check a draw")
+    lottery.add_argument("--seed", required=True, help="the published lottery seed")
+    lottery.add_argument("--applications", required=True, type=Path, help="any CSV/XLSX with an applicant_id column")
+
+    sample = command("sample", commands.sample, "generate a synthetic cohort (seeded) for demos and tests")
+    sample.add_argument("--n", type=int, default=6000, help="number of applicants (default 6000)")
+    sample.add_argument("--seed", type=int, default=2025, help="generator seed (default 2025)")
+    sample.add_argument("--out", type=Path, default=Path("data/sample"), help="folder to write (default data/sample)")
+    return parser
+
+
+if __name__ == "__main__":
+    main_exit()
