@@ -66,6 +66,11 @@ def deterministic_solver(seed: int = 0, time_limit: float = 10.0) -> cp_model.Cp
     return solver
 
 
+def _twins(a: SuiteClass, b: SuiteClass) -> bool:
+    """Suites alike in rooms and rules (the hall aside): people of one fit the other."""
+    return (a.rooms, a.pools, a.college, a.gender) == (b.rooms, b.pools, b.college, b.gender) and a.gender == "any"
+
+
 @dataclass
 class Fit:
     """A current placement of admitted people on suite classes, grown one person at a time."""
@@ -228,6 +233,9 @@ class Fit:
                 self.committed[kind, hall] += 1
                 return True
             self._place(kind, source)
+        if self._swap_suites(kind, hall):
+            self.committed[kind, hall] += 1
+            return True
         wanted = self.committed + Counter({(kind, hall): 1})
         solution = self._solve(self.people, wanted)
         if solution is None:
@@ -236,6 +244,55 @@ class Fit:
         (self.placed, self.suites), self.committed = solution, wanted
         self._reindex()
         return True
+
+    def _swap_suites(self, kind: Kind, hall: str, tries: int = 16) -> bool:
+        """Swap the genders of a suite in ``hall`` and a suite of a twin class elsewhere, if that
+        brings an unpromised unit of ``kind`` into the hall. Restores everything when it does not.
+
+        Twins are classes with the same rooms and rules in other halls (the exchange floors of
+        the Hung Hom halls, say): when a pool is nearly full, a hall's choice often needs exactly
+        this trade, which the steps above cannot make.
+        """
+        gender, other = kind.gender, ("M" if kind.gender == "F" else "F")
+        attempts = 0
+        for here in (c for c in self.open_classes(kind) if c.hall == hall and self.suites[c.key, other] > 0):
+            for there in (c for c in self.classes if c.hall != hall and self.suites[c.key, gender] > 0
+                          and _twins(c, here)):
+                attempts += 1
+                if attempts > tries:
+                    return False
+                saved = (Counter(self.placed), Counter(self.suites))
+                self.suites[here.key, other] -= 1
+                self.suites[here.key, gender] += 1
+                self.suites[there.key, gender] -= 1
+                self.suites[there.key, other] += 1
+                if (self._shed(here, other, there, prefer=None) and self._shed(there, gender, here, prefer=kind)
+                        and self._in_hall[kind, hall] > self.committed[kind, hall]):
+                    return True
+                self.placed, self.suites = saved
+                self._reindex()
+        return False
+
+    def _shed(self, source: SuiteClass, gender: str, target: SuiteClass, prefer: Kind | None) -> bool:
+        """Move unpromised units of ``gender`` from ``source`` to ``target`` until ``source`` fits its suites."""
+        while self._over(source, gender):
+            movers = sorted((k for k, where in self._where.items() if where[source.key] > 0 and k.gender == gender
+                             and self._in_hall[k, source.hall] > self.committed[k, source.hall]
+                             and target in self.open_classes(k)), key=lambda k: (k != prefer, k))
+            mover = next((k for k in movers if self._has_room(target, k)), None)
+            if mover is None:
+                return False
+            self._place(mover, source, -1)
+            self._place(mover, target)
+        return True
+
+    def _over(self, suite: SuiteClass, gender: str) -> bool:
+        """Does ``gender`` hold more than its suites in this class allow?"""
+        given = self.suites[suite.key, gender]
+        load = lambda what: self._load[suite.key, gender, what]  # noqa: E731
+        accessible_shared = sum(1 for _, beds, a in suite.rooms if beds >= 2 and a)
+        return (load("beds") > given * suite.beds or load("accessible beds") > given * suite.accessible_beds
+                or load("pairs") > given * suite.shared_rooms or load("accessible pairs") > given * accessible_shared)
 
     def _make_room(self, kind: Kind, hall: str, tries: int = 24) -> tuple[SuiteClass, str] | None:
         """Move one unpromised unit out of a class of ``hall`` open to ``kind``, if that frees a place.
