@@ -147,12 +147,11 @@ class Fit:
         """Is there room for one more unit of ``kind`` in this class's suites of its gender?"""
         given = self.suites[suite.key, kind.gender] + extra_suites
         load = lambda what: self._load[suite.key, kind.gender, what]  # noqa: E731
-        accessible_shared = sum(1 for _, beds, a in suite.rooms if beds >= 2 and a)
         return (
             load("beds") + kind.size <= given * suite.beds
             and (not kind.accessible or load("accessible beds") + kind.size <= given * suite.accessible_beds)
             and (kind.size == 1 or load("pairs") + 1 <= given * suite.shared_rooms)
-            and (kind.size == 1 or not kind.accessible or load("accessible pairs") + 1 <= given * accessible_shared)
+            and (kind.size == 1 or not kind.accessible or load("accessible pairs") + 1 <= given * suite.accessible_shared_rooms)
         )
 
     def _find_slot(self, kind: Kind, hall: str | None = None, avoid: str | None = None) -> tuple[SuiteClass, str] | None:
@@ -190,9 +189,8 @@ class Fit:
         if given < 0:
             return False
         load = lambda what: self._load[suite.key, gender, what]  # noqa: E731
-        accessible_shared = sum(1 for _, beds, a in suite.rooms if beds >= 2 and a)
         return (load("beds") <= given * suite.beds and load("accessible beds") <= given * suite.accessible_beds
-                and load("pairs") <= given * suite.shared_rooms and load("accessible pairs") <= given * accessible_shared)
+                and load("pairs") <= given * suite.shared_rooms and load("accessible pairs") <= given * suite.accessible_shared_rooms)
 
     def _greedy_add(self, kind: Kind) -> bool:
         slot = self._find_slot(kind)
@@ -290,9 +288,8 @@ class Fit:
         """Does ``gender`` hold more than its suites in this class allow?"""
         given = self.suites[suite.key, gender]
         load = lambda what: self._load[suite.key, gender, what]  # noqa: E731
-        accessible_shared = sum(1 for _, beds, a in suite.rooms if beds >= 2 and a)
         return (load("beds") > given * suite.beds or load("accessible beds") > given * suite.accessible_beds
-                or load("pairs") > given * suite.shared_rooms or load("accessible pairs") > given * accessible_shared)
+                or load("pairs") > given * suite.shared_rooms or load("accessible pairs") > given * suite.accessible_shared_rooms)
 
     def _make_room(self, kind: Kind, hall: str, tries: int = 24) -> tuple[SuiteClass, str] | None:
         """Move one unpromised unit out of a class of ``hall`` open to ``kind``, if that frees a place.
@@ -355,10 +352,9 @@ class Fit:
                     pairs = [v for k, v in here if k.size > 1]
                     if pairs:  # a pair shares a room of two or more beds
                         model.add(sum(pairs) <= c.shared_rooms * suites[c.key, g])
-                        accessible_shared = sum(1 for _, beds, a in c.rooms if beds >= 2 and a)
                         accessible_pairs = [v for k, v in here if k.size > 1 and k.accessible]
                         if accessible_pairs:
-                            model.add(sum(accessible_pairs) <= accessible_shared * suites[c.key, g])
+                            model.add(sum(accessible_pairs) <= c.accessible_shared_rooms * suites[c.key, g])
         for key, var in suites.items():  # start from the current placement: usually one step away
             model.add_hint(var, self.suites[key])
         for key, var in placed.items():

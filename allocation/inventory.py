@@ -88,6 +88,11 @@ class SuiteClass:
         """Rooms of two or more beds in one suite: where a roommate pair can live together."""
         return sum(1 for _, beds, _ in self.rooms if beds >= 2)
 
+    @property
+    def accessible_shared_rooms(self) -> int:
+        """Accessible rooms of two or more beds in one suite: for a pair one of whom needs access."""
+        return sum(1 for _, beds, accessible in self.rooms if beds >= 2 and accessible)
+
 
 @dataclass(frozen=True)
 class Inventory:
