@@ -9,7 +9,7 @@ import numpy as np
 
 from allocation.report import summarise
 from cli.exits import EXIT_OK
-from cli.pipeline import allocate, read_and_score, read_ranking, write_ranking
+from cli.pipeline import allocate, read_and_score, read_ranking, write_ranking, write_stamped
 from cli.summary import print_allocation, print_inputs, print_ranking, print_rejects, print_scores
 from psm.errors import PsmError
 from psm.io import read_applications, read_table, write_csv
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     ranking = rank_cohort(done.cohort.applications, done.scores, done.policy, args.seed)
     allocated = allocate(ranking, done.cohort.applications, done.policy, args.rooms)
     write_ranking(allocated.admission.frame, ranking, done.policy, out / "ranking.csv")
-    _write_allocation(allocated, out)
+    _write_allocation(allocated, done.policy, out)
     print_inputs(done, args)
     print_ranking(done.policy, ranking, allocated=True)
     print_allocation(summarise(allocated.admission, allocated.placement, done.cohort.applications, allocated.inventory))
@@ -66,16 +66,16 @@ def allocate_ranking(args: argparse.Namespace) -> int:
     ranking = read_ranking(args.ranking, applications.frame)
     allocated = allocate(ranking, applications.frame, policy, args.rooms)
     write_ranking(allocated.admission.frame, ranking, policy, args.out / "ranking.csv")
-    _write_allocation(allocated, args.out)
+    _write_allocation(allocated, policy, args.out)
     print(f"psm allocate · policy {policy.version} (sha256 {policy.sha256[:12]}) · {args.ranking}")
     print_allocation(summarise(allocated.admission, allocated.placement, applications.frame, allocated.inventory))
     print(f"  wrote {args.out}/: ranking.csv, lottery.json, assignments.csv, unmatched_roommates.csv")
     return EXIT_OK
 
 
-def _write_allocation(allocated, out: Path) -> None:
-    write_csv(allocated.placement.assignments, out / "assignments.csv")
-    write_csv(allocated.placement.split_pairs, out / "unmatched_roommates.csv")
+def _write_allocation(allocated, policy, out: Path) -> None:
+    write_stamped(allocated.placement.assignments, policy, out / "assignments.csv")
+    write_stamped(allocated.placement.split_pairs, policy, out / "unmatched_roommates.csv")
 
 
 def lottery(args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from psm.ranking import Ranking, rank_cohort
 from psm.scoring import score_frames
 from psm.travel import PROVIDERS, DistrictTable, TravelProvider, make_provider
 
-__all__ = ["Scored", "add_inputs", "read_and_score", "write_ranking", "allocate", "write_json"]
+__all__ = ["Scored", "add_inputs", "read_and_score", "write_ranking", "write_stamped", "allocate", "write_json"]
 
 
 def add_inputs(command: argparse.ArgumentParser) -> None:
@@ -58,18 +58,19 @@ def read_and_score(args: argparse.Namespace, rejects_path: Path) -> Scored:
     with step("scoring"):
         scores = score_frames(cohort.applications, cohort.office_bearers, cohort.achievements, policy, travel,
                               args.round)
-    write_csv(rejects_frame(cohort, policy), rejects_path)
+    write_stamped(pd.DataFrame([r.__dict__ for r in cohort.rejects], columns=list(REJECT_COLUMNS)), policy,
+                  rejects_path)
     return Scored(policy, travel, cohort, scores, rejects_path)
 
 
-def rejects_frame(cohort: Cohort, policy: Policy) -> pd.DataFrame:
-    frame = pd.DataFrame([r.__dict__ for r in cohort.rejects], columns=list(REJECT_COLUMNS))
-    return frame.assign(policy_version=policy.version, policy_sha256=policy.sha256)
+def write_stamped(frame: pd.DataFrame, policy: Policy, path: Path) -> Path:
+    """Write a result CSV that names the policy it was made under (version and file hash)."""
+    return write_csv(frame.assign(policy_version=policy.version, policy_sha256=policy.sha256), path)
 
 
 def write_ranking(frame: pd.DataFrame, ranking: Ranking, policy: Policy, path: Path) -> Path:
     """ranking.csv (with the policy's version and hash) and lottery.json beside it."""
-    write_csv(frame.assign(policy_version=policy.version, policy_sha256=policy.sha256), path)
+    write_stamped(frame, policy, path)
     lottery_path = path.with_name("lottery.json")
     write_json(lottery_path, {
         "seed": ranking.seed,
