@@ -10,7 +10,7 @@ import numpy as np
 from allocation.report import summarise
 from cli.exits import EXIT_OK
 from cli.pipeline import allocate, read_and_score, read_ranking, write_ranking, write_stamped
-from cli.summary import print_allocation, print_inputs, print_ranking, print_rejects, print_scores
+from cli.summary import print_allocation, print_inputs, print_ranking, print_rejects, print_rooms, print_scores
 from psm.errors import PsmError
 from psm.io import read_applications, read_table, write_csv
 from psm.lottery import FORMULA, commitment, lottery_keys
@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     write_ranking(allocated.admission.frame, ranking, done.policy, out / "ranking.csv")
     _write_allocation(allocated, done.policy, out)
     print_inputs(done, args)
+    print_rooms(allocated.inventory)
     print_ranking(done.policy, ranking, allocated=True)
     print_allocation(summarise(allocated.admission, allocated.placement, done.cohort.applications, allocated.inventory))
     print(f"  wrote {out}/: scores.csv, rejects.csv, ranking.csv, lottery.json, assignments.csv, unmatched_roommates.csv")
@@ -68,6 +69,7 @@ def allocate_ranking(args: argparse.Namespace) -> int:
     write_ranking(allocated.admission.frame, ranking, policy, args.out / "ranking.csv")
     _write_allocation(allocated, policy, args.out)
     print(f"psm allocate · policy {policy.version} (sha256 {policy.sha256[:12]}) · {args.ranking}")
+    print_rooms(allocated.inventory)
     print_allocation(summarise(allocated.admission, allocated.placement, applications.frame, allocated.inventory))
     print(f"  wrote {args.out}/: ranking.csv, lottery.json, assignments.csv, unmatched_roommates.csv")
     return EXIT_OK

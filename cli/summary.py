@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from allocation.inventory import Inventory, default_rooms_path
 from cli.exits import EXIT_OK, EXIT_REJECTED
 from psm import domain
 from psm.io import Cohort
 from psm.policy import Policy
 from psm.ranking import Ranking, pool_beds
 
-__all__ = ["step", "print_inputs", "print_scores", "print_ranking", "print_allocation", "print_rejects"]
+__all__ = ["step", "print_rooms", "print_inputs", "print_scores", "print_ranking", "print_allocation", "print_rejects"]
 
 
 @contextmanager
@@ -85,6 +86,14 @@ def print_ranking(policy: Policy, ranking: Ranking, allocated: bool = False) -> 
                 print(f"    {tier:<22} {int(by_tier.get(tier, 0)):>6,}")
     if not allocated:
         print("  cut-off scores come with allocation (psm run); until then the tier sizes above")
+
+
+def print_rooms(inventory: Inventory) -> None:
+    beds = inventory.beds_by_pool()
+    note = " (the bundled ILLUSTRATIVE inventory: pass --rooms with SAO's room list)" \
+        if Path(inventory.path).resolve() == default_rooms_path() else ""
+    print(f"  rooms: {Path(inventory.path).name} (sha256 {inventory.sha256[:12]}){note}: {len(inventory.rooms):,} rooms, "
+          + ", ".join(f"{pool} {n:,}" for pool, n in beds.items()) + " beds")
 
 
 def print_allocation(summary) -> None:
