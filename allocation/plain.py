@@ -70,11 +70,13 @@ def plain_fits(units: Sequence[Kind], rooms: pd.DataFrame, policy: Policy,
 
 def plain_room_objectives(units: Sequence[Kind], residency: Sequence[str], wishes: Sequence[str],
                           halls: Sequence[str | None], rooms: pd.DataFrame, policy: Policy,
-                          time_limit: float = 60.0) -> dict[str, int]:
+                          time_limit: float = 60.0) -> dict[str, tuple[int | None, str]]:
     """The room model's objectives (mixing, then room type, in the policy's order) on concrete rooms.
 
     ``residency``: per unit "L", "N", "-", or a pair's "LL"/"LN"/"NN"; ``wishes``: per unit
-    "double", "triple" or "any"; ``halls``: the hall promised to each unit, or None.
+    "double", "triple" or "any"; ``halls``: the hall promised to each unit, or None. Each step
+    gives (value, "optimal" | "feasible") and keeps its value for the next; a step that finds
+    no solution within ``time_limit`` gives (None, "no solution") and ends the list.
     """
     rooms = rooms.reset_index(drop=True)
     built = _model(units, rooms, policy, halls)
@@ -94,12 +96,14 @@ def plain_room_objectives(units: Sequence[Kind], residency: Sequence[str], wishe
         "mixing": sum(mixed),
         "room_type": sum(v for (u, r), v in x.items() if wishes[u] == rooms.at[r, "room_type"]),
     }
-    values = {}
+    values: dict[str, tuple[int | None, str]] = {}
     for name in [w for w in policy.allocation.wishes if w in goals]:
         model.maximize(goals[name])
         solver = deterministic_solver(time_limit=time_limit)
-        if solver.solve(model) != cp_model.OPTIMAL:
-            raise PsmError(f"the plain model did not prove its {name} optimum within {time_limit:g} s")
-        values[name] = int(round(solver.objective_value))
-        model.add(goals[name] >= values[name])
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            values[name] = (None, "no solution")
+            break
+        values[name] = (int(round(solver.objective_value)), "optimal" if status == cp_model.OPTIMAL else "feasible")
+        model.add(goals[name] >= values[name][0])
     return values
