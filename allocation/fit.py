@@ -17,9 +17,11 @@ Within one class and gender this is also sufficient (pairs into triples first, t
 accessible beds to those who need them; singles fill any bed left), so the test is exact for
 suites whose rooms are all accessible or none, as in the inventory; not a relaxation.
 
-:class:`Fit` keeps a current placement and adds people one at a time: a cheap greedy step
-(an open suite of their gender with a free bed, else a fresh suite) answers most additions;
-only when it cannot does a small CP-SAT model re-place everyone.
+:class:`Fit` keeps a current placement and grows it one person, or one hall promise, at a
+time. Quick moves on the counts answer most requests (a free bed of the right gender, a fresh
+suite, a suite the other gender can spare, moving an unpromised unit out, swapping suite
+genders with a twin class); only when none works does a small CP-SAT model re-place everyone,
+and its "impossible" is final because people and promises only accumulate.
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ class Fit:
         self._reindex()
 
     def _reindex(self) -> None:
-        """People per (class, gender), and those of them needing accessible beds."""
+        """Rebuild the indexes of ``placed``: loads per (class, gender), units per hall and per class."""
         self._by_key = {c.key: c for c in self.classes}
         self._load: Counter = Counter()  # (class key, gender, what) -> beds, accessible beds, pairs, accessible pairs
         self._in_hall: Counter = Counter()  # (Kind, hall) -> units placed there
@@ -113,7 +115,6 @@ class Fit:
 
     def _hall_of(self, key: int) -> str:
         return self._by_key[key].hall
-
 
     def open_classes(self, kind: Kind) -> list[SuiteClass]:
         """Classes open to ``kind``, scarce ones last (accessible beds, colleges, other pools)."""
@@ -143,16 +144,20 @@ class Fit:
         self._reindex()
         return True
 
+    def _fits(self, suite: SuiteClass, gender: str, given: int, adding: Kind | None = None) -> bool:
+        """Would ``gender``'s units in this class (and one more ``adding``) fit in ``given`` suites?"""
+        size = adding.size if adding else 0
+        pair = int(size > 1)
+        accessible = int(adding is not None and adding.accessible)
+        load = lambda what: self._load[suite.key, gender, what]  # noqa: E731
+        return (load("beds") + size <= given * suite.beds
+                and load("accessible beds") + size * accessible <= given * suite.accessible_beds
+                and load("pairs") + pair <= given * suite.shared_rooms
+                and load("accessible pairs") + pair * accessible <= given * suite.accessible_shared_rooms)
+
     def _has_room(self, suite: SuiteClass, kind: Kind, extra_suites: int = 0) -> bool:
         """Is there room for one more unit of ``kind`` in this class's suites of its gender?"""
-        given = self.suites[suite.key, kind.gender] + extra_suites
-        load = lambda what: self._load[suite.key, kind.gender, what]  # noqa: E731
-        return (
-            load("beds") + kind.size <= given * suite.beds
-            and (not kind.accessible or load("accessible beds") + kind.size <= given * suite.accessible_beds)
-            and (kind.size == 1 or load("pairs") + 1 <= given * suite.shared_rooms)
-            and (kind.size == 1 or not kind.accessible or load("accessible pairs") + 1 <= given * suite.accessible_shared_rooms)
-        )
+        return self._fits(suite, kind.gender, self.suites[suite.key, kind.gender] + extra_suites, kind)
 
     def _find_slot(self, kind: Kind, hall: str | None = None, avoid: str | None = None) -> tuple[SuiteClass, str] | None:
         """Where one more ``kind`` could go (in ``hall``, or outside ``avoid``), and how; changes nothing.
@@ -186,11 +191,7 @@ class Fit:
     def _spare(self, suite: SuiteClass, gender: str) -> bool:
         """Would ``gender``'s people in this class still fit in one suite fewer?"""
         given = self.suites[suite.key, gender] - 1
-        if given < 0:
-            return False
-        load = lambda what: self._load[suite.key, gender, what]  # noqa: E731
-        return (load("beds") <= given * suite.beds and load("accessible beds") <= given * suite.accessible_beds
-                and load("pairs") <= given * suite.shared_rooms and load("accessible pairs") <= given * suite.accessible_shared_rooms)
+        return given >= 0 and self._fits(suite, gender, given)
 
     def _greedy_add(self, kind: Kind) -> bool:
         slot = self._find_slot(kind)
@@ -286,10 +287,7 @@ class Fit:
 
     def _over(self, suite: SuiteClass, gender: str) -> bool:
         """Does ``gender`` hold more than its suites in this class allow?"""
-        given = self.suites[suite.key, gender]
-        load = lambda what: self._load[suite.key, gender, what]  # noqa: E731
-        return (load("beds") > given * suite.beds or load("accessible beds") > given * suite.accessible_beds
-                or load("pairs") > given * suite.shared_rooms or load("accessible pairs") > given * suite.accessible_shared_rooms)
+        return not self._fits(suite, gender, self.suites[suite.key, gender])
 
     def _make_room(self, kind: Kind, hall: str, tries: int = 24) -> tuple[SuiteClass, str] | None:
         """Move one unpromised unit out of a class of ``hall`` open to ``kind``, if that frees a place.
