@@ -18,6 +18,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 ## demo: install, then score, rank and allocate the bundled sample cohort into runs/demo/
 demo: $(VENV)/.installed
+	rm -rf runs/demo  # the demo bundle is replaced; psm run never overwrites a bundle itself
 	$(BIN)/psm run \
 		--applications $(SAMPLE)/applications.csv \
 		--office-bearers $(SAMPLE)/office_bearers.csv \

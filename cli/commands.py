@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import html
+import tempfile
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from allocation.report import summarise
-from cli.exits import EXIT_OK
-from cli.pipeline import allocate, read_and_score, read_ranking, write_ranking, write_stamped
+from allocation.inventory import default_rooms_path
+from cli.bundle import building, keep_inputs, logging_to, package_versions, read_manifest, sha256_of, write_manifest
+from cli.exits import EXIT_OK, EXIT_VERIFY_FAILED
+from cli.pipeline import (RunResult, allocate, produce, read_and_score, read_ranking, write_allocation,
+                          write_ranking)
 from cli.summary import print_allocation, print_inputs, print_ranking, print_rejects, print_rooms, print_scores
 from psm.errors import PsmError
 from psm.io import read_applications, read_table, write_csv
 from psm.lottery import FORMULA, commitment, lottery_keys
-from psm.policy import load_policy
+from psm.policy import default_policy_path, load_policy
 from psm.ranking import rank_cohort
+from psm.travel import default_table_path
+from psm.travel.areas import default_area_path
+from psm.travel.recorded import RecordedTravel
 
-__all__ = ["score", "rank", "lottery", "sample", "allocate_ranking", "run"]
+__all__ = ["score", "rank", "lottery", "sample", "allocate_ranking", "run", "verify"]
 
 
 def score(args: argparse.Namespace) -> int:
@@ -41,20 +51,121 @@ def rank(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Score, rank and allocate in one go, into RUN_DIR."""
-    out: Path = args.out
-    done = read_and_score(args, out / "rejects.csv")
-    write_csv(done.scores, out / "scores.csv")
-    ranking = rank_cohort(done.cohort.applications, done.scores, done.policy, args.seed)
-    allocated = allocate(ranking, done.cohort.applications, done.policy, args.rooms)
-    write_ranking(allocated.admission.frame, ranking, done.policy, out / "ranking.csv")
-    _write_allocation(allocated, done.policy, out)
-    print_inputs(done, args)
-    print_rooms(allocated.inventory)
-    print_ranking(done.policy, ranking, allocated=True)
-    print_allocation(summarise(allocated.admission, allocated.placement, done.cohort.applications, allocated.inventory))
-    print(f"  wrote {out}/: scores.csv, rejects.csv, ranking.csv, lottery.json, assignments.csv, unmatched_roommates.csv")
-    return print_rejects(done.cohort)
+    """Score, rank and allocate in one go, into a complete, self-sufficient bundle RUN_DIR."""
+    timings: dict[str, float] = {}
+    with building(args.out) as folder:
+        kept = keep_inputs(folder, {
+            "applications": args.applications, "office_bearers": args.office_bearers,
+            "achievements": args.achievements, "rooms": args.rooms or default_rooms_path(),
+            "policy": args.policy or default_policy_path(),
+            "district_minutes": default_table_path(), "area_minutes": default_area_path(),
+        })
+        with logging_to(folder / "run.log"):
+            result = produce(args, folder, timings=timings)
+            summary = summarise(result.allocated.admission, result.allocated.placement,
+                                result.scored.cohort.applications, result.allocated.inventory)
+            print_inputs(result.scored, args)
+            print_rooms(result.allocated.inventory)
+            print_ranking(result.scored.policy, result.ranking, allocated=True)
+            print_allocation(summary)
+            status = print_rejects(result.scored.cohort)
+        write_report(folder, result, summary)
+        write_manifest(folder, manifest_of(args, result, summary, kept, timings))
+    print(f"  bundle complete: {args.out}/ (manifest.json, inputs/, results, run.log, report.html)")
+    return status
+
+
+def verify(args: argparse.Namespace) -> int:
+    """Re-run a bundle from its own inputs and say whether every output reproduces."""
+    run_dir: Path = args.run_dir
+    manifest = read_manifest(run_dir)
+    problems = [f"{name}: changed since the run (SHA-256 differs from the manifest)"
+                for name, digest in {**manifest["outputs"],
+                                     **{i["file"]: i["sha256"] for i in manifest["inputs"].values()}}.items()
+                if not (run_dir / name).exists() or sha256_of(run_dir / name) != digest]
+    inputs = {role: run_dir / entry["file"] for role, entry in manifest["inputs"].items()}
+    again = argparse.Namespace(
+        applications=inputs["applications"], office_bearers=inputs.get("office_bearers"),
+        achievements=inputs.get("achievements"), policy=inputs["policy"], rooms=inputs["rooms"],
+        round=manifest["round"], seed=manifest["seed"], travel="table", travel_cache=None,
+    )
+    recorded = RecordedTravel(pd.read_csv(run_dir / "scores.csv", dtype={"applicant_id": str}))
+    with tempfile.TemporaryDirectory(prefix="psm-verify-") as scratch:
+        produce(again, Path(scratch), travel=recorded)
+        for name in manifest["outputs"]:
+            if (Path(scratch) / name).read_bytes() != (run_dir / name).read_bytes():
+                problems.append(f"{name}: the re-run from the bundle's inputs gives different content")
+    print(f"psm verify · {run_dir} · policy {manifest['policy']['version']} · seed {manifest['seed']!r}")
+    for name in manifest["outputs"]:
+        bad = [p for p in problems if p.startswith(f"{name}:")]
+        print(f"  {name:<26} {'DIFFERS: ' + '; '.join(p.split(': ', 1)[1] for p in bad) if bad else 'reproduces'}")
+    others = [p for p in problems if p.split(":")[0] not in manifest["outputs"]]
+    for problem in others:
+        print(f"  {problem}")
+    if problems:
+        print(f"  verification FAILED: {len(problems)} problem(s)")
+        return EXIT_VERIFY_FAILED
+    print("  every output reproduces from the bundle's inputs, policy and seed")
+    return EXIT_OK
+
+
+def manifest_of(args: argparse.Namespace, result: RunResult, summary, kept: dict, timings: dict) -> dict:
+    """What the run used and made, in counts (no personal data); timings kept apart."""
+    scored, allocated = result.scored, result.allocated
+    files = {Path(f.path).name: f for f in scored.cohort.files}
+    for role, entry in kept.items():
+        f = files.get(Path(getattr(args, role, None) or "").name) if role in (
+            "applications", "office_bearers", "achievements") else None
+        if f is not None:
+            entry.update(rows=f.rows, used=f.accepted, rejected=f.rejected, blank_rows=f.blank_rows)
+    status = Counter(allocated.admission.frame["status"])
+    return {
+        "command": "psm run",
+        "policy": {"version": scored.policy.version, "sha256": scored.policy.sha256, "file": kept["policy"]["file"]},
+        "seed": args.seed,
+        "round": args.round,
+        "travel": {"provider": args.travel, "description": scored.travel.describe()},
+        "inputs": kept,
+        "counts": {
+            "applicants": len(scored.cohort.applications),
+            "rejected_rows": scored.cohort.rejected_rows,
+            "tracks": dict(sorted(Counter(scored.scores["track"]).items())),
+            "statuses": dict(sorted(status.items())),
+            "assigned": len(allocated.placement.assignments),
+            "rooms": len(allocated.inventory.rooms),
+            "beds_by_pool": allocated.inventory.beds_by_pool(),
+            "mutual_pairs_together": summary.pairs_together,
+            "mutual_pairs_possible": summary.pairs_possible,
+            "mixed_rooms": summary.mixed_rooms,
+            "mixed_rooms_upper_bound": summary.mixing_bound,
+        },
+        "lottery": {"ranked_ids_sha256": result.ranking.commitment},
+        "solver": {**allocated.placement.plan.parameters,
+                   "objectives": {k: {"value": v, "status": st} for k, (v, st) in allocated.placement.plan.objectives.items()}},
+        "packages": package_versions(),
+        "timings": timings,
+    }
+
+
+def write_report(folder: Path, result: RunResult, summary) -> Path:
+    """report.html: self-contained, no external assets (the what-if issue adds plots)."""
+    policy = result.scored.policy
+    log = html.escape((folder / "run.log").read_text(encoding="utf-8"))
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Hall admission run</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:70em}}pre{{background:#f6f6f6;padding:1em;overflow:auto}}</style>
+</head><body>
+<h1>Hall admission run</h1>
+<p>Policy {html.escape(policy.version)} (SHA-256 <code>{policy.sha256}</code>) · lottery seed
+<code>{html.escape(result.ranking.seed)}</code> · {len(result.scored.cohort.applications):,} applicants ·
+{len(result.allocated.admission.offered):,} offers · mixed rooms {summary.mixed_rooms:,} of {summary.mixing_bound:,}</p>
+<h2>Summary</h2>
+<pre>{log}</pre>
+</body></html>
+"""
+    path = folder / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path
 
 
 def allocate_ranking(args: argparse.Namespace) -> int:
@@ -67,17 +178,12 @@ def allocate_ranking(args: argparse.Namespace) -> int:
     ranking = read_ranking(args.ranking, applications.frame)
     allocated = allocate(ranking, applications.frame, policy, args.rooms)
     write_ranking(allocated.admission.frame, ranking, policy, args.out / "ranking.csv")
-    _write_allocation(allocated, policy, args.out)
+    write_allocation(allocated, policy, args.out)
     print(f"psm allocate · policy {policy.version} (sha256 {policy.sha256[:12]}) · {args.ranking}")
     print_rooms(allocated.inventory)
     print_allocation(summarise(allocated.admission, allocated.placement, applications.frame, allocated.inventory))
     print(f"  wrote {args.out}/: ranking.csv, lottery.json, assignments.csv, unmatched_roommates.csv")
     return EXIT_OK
-
-
-def _write_allocation(allocated, policy, out: Path) -> None:
-    write_stamped(allocated.placement.assignments, policy, out / "assignments.csv")
-    write_stamped(allocated.placement.split_pairs, policy, out / "unmatched_roommates.csv")
 
 
 def lottery(args: argparse.Namespace) -> int:

@@ -52,7 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     add_inputs(run)
     run.add_argument("--rooms", type=Path, help="rooms.csv (default: the bundled data/halls/polyu_rooms.csv)")
     run.add_argument("--seed", required=True, help="the lottery seed the HAC published before the draw")
-    run.add_argument("--out", required=True, type=Path, metavar="RUN_DIR", help="folder for the run's files")
+    run.add_argument("--out", required=True, type=Path, metavar="RUN_DIR",
+                     help="new folder for the run bundle (never overwritten)")
+
+    verify = command("verify", commands.verify, "re-run a bundle from its own inputs and check every output")
+    verify.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a folder written by psm run")
 
     allocate = command("allocate", commands.allocate_ranking, "allocate beds and rooms for a ranking.csv from psm rank")
     allocate.add_argument("--ranking", required=True, type=Path, help="ranking.csv written by psm rank")

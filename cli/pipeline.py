@@ -21,7 +21,8 @@ from psm.ranking import Ranking, rank_cohort
 from psm.scoring import score_frames
 from psm.travel import PROVIDERS, DistrictTable, TravelProvider, make_provider
 
-__all__ = ["Scored", "add_inputs", "read_and_score", "write_ranking", "write_stamped", "allocate", "write_json"]
+__all__ = ["Scored", "RunResult", "add_inputs", "read_and_score", "produce", "write_ranking", "write_stamped",
+           "allocate", "write_allocation", "write_json"]
 
 
 def add_inputs(command: argparse.ArgumentParser) -> None:
@@ -47,15 +48,17 @@ class Scored:
     rejects_path: Path
 
 
-def read_and_score(args: argparse.Namespace, rejects_path: Path) -> Scored:
+def read_and_score(args: argparse.Namespace, rejects_path: Path, travel: TravelProvider | None = None,
+                   timings: dict | None = None) -> Scored:
     """Load the policy, read and validate the inputs, score; write rejects.csv."""
     policy = load_policy(args.policy)
     if args.round not in policy.rounds:
         raise PsmError(f"--round {args.round!r} is not in the policy; use one of {sorted(policy.rounds)}")
-    travel = make_provider(args.travel, policy.travel, args.travel_cache, DistrictTable.load(), progress=True)
-    with step("reading and checking the input files"):
+    if travel is None:
+        travel = make_provider(args.travel, policy.travel, args.travel_cache, DistrictTable.load(), progress=True)
+    with step("reading and checking the input files", timings):
         cohort = read_cohort(policy, args.applications, args.office_bearers, args.achievements)
-    with step("scoring"):
+    with step("scoring", timings):
         scores = score_frames(cohort.applications, cohort.office_bearers, cohort.achievements, policy, travel,
                               args.round)
     write_stamped(pd.DataFrame([r.__dict__ for r in cohort.rejects], columns=list(REJECT_COLUMNS)), policy,
@@ -91,14 +94,41 @@ class Allocated:
     placement: Placement
 
 
-def allocate(ranking: Ranking, applications: pd.DataFrame, policy: Policy, rooms: Path | None) -> Allocated:
+def allocate(ranking: Ranking, applications: pd.DataFrame, policy: Policy, rooms: Path | None,
+             timings: dict | None = None) -> Allocated:
     """Admission (who gets a bed), then placement (which room)."""
     inventory = read_inventory(policy, rooms)
-    with step(f"admission: walking {len(ranking.ranked):,} ranked applicants"):
+    with step(f"admission: walking {len(ranking.ranked):,} ranked applicants", timings):
         admission = admit(ranking, applications, inventory, policy)
-    with step(f"placement: {len(admission.offered):,} offers into {len(inventory.rooms):,} rooms"):
+    with step(f"placement: {len(admission.offered):,} offers into {len(inventory.rooms):,} rooms", timings):
         placement = place(admission, applications, inventory, policy)
     return Allocated(inventory, admission, placement)
+
+
+def write_allocation(allocated: Allocated, policy: Policy, folder: Path) -> None:
+    """assignments.csv and unmatched_roommates.csv."""
+    write_stamped(allocated.placement.assignments, policy, folder / "assignments.csv")
+    write_stamped(allocated.placement.split_pairs, policy, folder / "unmatched_roommates.csv")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    scored: Scored
+    ranking: Ranking
+    allocated: Allocated
+
+
+def produce(args: argparse.Namespace, folder: Path, travel: TravelProvider | None = None,
+            timings: dict | None = None) -> RunResult:
+    """Score, rank and allocate; write every result file of a run into ``folder``."""
+    scored = read_and_score(args, folder / "rejects.csv", travel, timings)
+    write_csv(scored.scores, folder / "scores.csv")
+    with step("ranking", timings):
+        ranking = rank_cohort(scored.cohort.applications, scored.scores, scored.policy, args.seed)
+    allocated = allocate(ranking, scored.cohort.applications, scored.policy, args.rooms, timings)
+    write_ranking(allocated.admission.frame, ranking, scored.policy, folder / "ranking.csv")
+    write_allocation(allocated, scored.policy, folder)
+    return RunResult(scored, ranking, allocated)
 
 
 def read_ranking(path: Path, applications: pd.DataFrame) -> Ranking:

@@ -27,15 +27,18 @@ __all__ = ["step", "print_rooms", "print_inputs", "print_scores", "print_ranking
 
 
 @contextmanager
-def step(label: str) -> Iterator[None]:
-    """``label ... done in 1.2 s`` on stderr when it is a terminal; silent otherwise."""
+def step(label: str, timings: dict[str, float] | None = None) -> Iterator[None]:
+    """``label ... done in 1.2 s`` on stderr when it is a terminal; the time kept in ``timings``."""
     shown = sys.stderr.isatty()
     if shown:
         print(f"  {label} ...", end="", file=sys.stderr, flush=True)
     started = time.perf_counter()
     yield
+    elapsed = time.perf_counter() - started
+    if timings is not None:
+        timings[label.split(":")[0]] = round(elapsed, 3)
     if shown:
-        print(f" done in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+        print(f" done in {elapsed:.1f} s", file=sys.stderr, flush=True)
 
 
 def print_inputs(done, args: argparse.Namespace) -> None:

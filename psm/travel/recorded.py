@@ -40,7 +40,9 @@ class RecordedTravel:
                 f"{len(missing)} applicant(s) have no recorded travel minutes (first: {missing[:5]}); "
                 "re-score them with a look-up provider, or give travel_minutes (HAC-verified)"
             )
-        source = ids.map(recorded["travel_source"]).fillna("").to_numpy(dtype=object)
-        note = ids.map(recorded.get("travel_note", pd.Series(dtype=object))).fillna("").to_numpy(dtype=object)
+        source = ids.map(recorded["travel_source"]).astype(object).fillna("").to_numpy(dtype=object)
+        # an all-empty column reads back as float NaN: text only from here on
+        note = ids.map(recorded.get("travel_note", pd.Series(dtype=object))).astype(object).fillna("")
+        note = note.to_numpy(dtype=object)
         self.stats.applicants += len(ids)
         return TravelTimes(minutes, source, note)

@@ -1,0 +1,127 @@
+"""Run bundles: everything a run read and wrote, in one folder that stands on its own.
+
+Layout of ``RUN_DIR`` (``psm run --out RUN_DIR``):
+
+- ``inputs/``: byte-for-byte copies of the applications, office-bearer and achievement files,
+  the rooms, the policy TOML and the travel tables the run used;
+- ``scores.csv``, ``rejects.csv``, ``ranking.csv``, ``lottery.json``, ``assignments.csv``,
+  ``unmatched_roommates.csv``: the results (same inputs, policy and seed: the same bytes);
+- ``manifest.json``: SHA-256 of every input and output, policy version and hash, seed, round,
+  travel provider, package versions, solver settings and objectives, counts; wall-clock
+  timings in their own ``timings`` section (the only part that differs between re-runs);
+- ``run.log``: what the run printed (counts only: no address, no key);
+- ``report.html``: the run at a glance, self-contained.
+
+A bundle is written into a hidden sibling folder and renamed into place only when complete,
+so an interrupted run never leaves a folder that looks like a bundle. An existing bundle is
+never overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import platform
+import shutil
+import sys
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+
+from psm.errors import PsmError
+
+__all__ = ["OUTPUTS", "building", "keep_inputs", "sha256_of", "write_manifest", "read_manifest", "Tee",
+           "package_versions"]
+
+OUTPUTS = ("scores.csv", "rejects.csv", "ranking.csv", "lottery.json", "assignments.csv", "unmatched_roommates.csv")
+FORMAT = 1
+
+
+@contextlib.contextmanager
+def building(out: Path) -> Iterator[Path]:
+    """A scratch folder beside ``out``, renamed to ``out`` only if the block completes."""
+    if out.exists():
+        raise PsmError(f"{out} already exists; a run bundle is never overwritten: choose a new --out folder")
+    scratch = out.with_name(f".{out.name}.partial-{os.getpid()}")
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        scratch.mkdir(parents=True)
+    except OSError as e:
+        raise PsmError(f"{out}: cannot create the run folder ({e.strerror}); choose a writable --out path") from e
+    try:
+        yield scratch
+        os.replace(scratch, out)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def keep_inputs(folder: Path, files: dict[str, Path | None]) -> dict[str, dict]:
+    """Copy each input into ``folder/inputs/`` under its role's name; return name -> file, sha256."""
+    kept = {}
+    (folder / "inputs").mkdir(exist_ok=True)
+    for role, source in files.items():
+        if source is None:
+            continue
+        target = folder / "inputs" / f"{role}{Path(source).suffix.lower()}"
+        shutil.copyfile(source, target)
+        kept[role] = {"file": str(target.relative_to(folder)), "sha256": sha256_of(target)}
+    return kept
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in ("hall-admission-engine", "numpy", "pandas", "ortools", "pydantic", "googlemaps", "openpyxl"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[name] = metadata.version(name)
+    return versions
+
+
+def write_manifest(folder: Path, content: dict) -> Path:
+    """manifest.json with the outputs' SHA-256 added; keys sorted, so only timings vary."""
+    content = {**content, "bundle_format": FORMAT,
+               "outputs": {name: sha256_of(folder / name) for name in OUTPUTS if (folder / name).exists()}}
+    path = folder / "manifest.json"
+    path.write_text(json.dumps(content, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    return path
+
+
+def read_manifest(run_dir: Path) -> dict:
+    path = run_dir / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise PsmError(f"{path}: not a readable run manifest ({e}); give a folder written by psm run") from e
+    if manifest.get("bundle_format") != FORMAT:
+        raise PsmError(f"{path}: bundle format {manifest.get('bundle_format')!r} is not {FORMAT}; "
+                       "use the engine version named in the manifest")
+    return manifest
+
+
+class Tee(io.TextIOBase):
+    """Write to the terminal and keep a copy (for run.log)."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.kept = stream, io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.stream.write(text)
+        return self.kept.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+@contextlib.contextmanager
+def logging_to(path_in_folder: Path) -> Iterator[None]:
+    """Tee stdout into a log file written when the block ends."""
+    tee = Tee(sys.stdout)
+    with contextlib.redirect_stdout(tee):
+        yield
+    path_in_folder.write_text(tee.kept.getvalue(), encoding="utf-8")
