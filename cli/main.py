@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from cli import commands
+from cli.appeal import appeal_command
 from cli.exits import EXIT_ERROR
 from cli.pipeline import add_inputs
 from psm.errors import PsmError
@@ -57,6 +58,17 @@ def _parser() -> argparse.ArgumentParser:
 
     verify = command("verify", commands.verify, "re-run a bundle from its own inputs and check every output")
     verify.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a folder written by psm run")
+
+    appeal = command("appeal", appeal_command, "recalculate one applicant's card against the run that decided it")
+    appeal.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the bundle written by psm run")
+    appeal.add_argument("--applicant", required=True, help="the applicant's id")
+    appeal.add_argument("--set", action="append", metavar="COLUMN=VALUE", help="a changed cell (repeatable)")
+    appeal.add_argument("--add-achievement", action="append", metavar="LEVEL,PRIZE,DATE,VERIFIED",
+                        help="an achievement to add, e.g. regional,1,2024-11-02,true (repeatable)")
+    appeal.add_argument("--add-post", action="append", metavar="BODY,POST_LEVEL",
+                        help="an office-bearer post to add, e.g. 'Hall Association,chair' (repeatable)")
+    appeal.add_argument("--by", required=True, help="who decides the appeal (recorded)")
+    appeal.add_argument("--reason", required=True, help="why (recorded)")
 
     allocate = command("allocate", commands.allocate_ranking, "allocate beds and rooms for a ranking.csv from psm rank")
     allocate.add_argument("--ranking", required=True, type=Path, help="ranking.csv written by psm rank")

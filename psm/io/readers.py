@@ -36,6 +36,7 @@ __all__ = [
     "read_achievements",
     "REJECT_COLUMNS",
     "ReadResult",
+    "describe_problem",
     "read_rows",
     "rows_to_frame",
 ]
@@ -234,7 +235,7 @@ def _check_row(model: type[_Row], values: dict[str, str], policy: Policy) -> lis
     try:
         row = model.model_validate(values)
     except ValidationError as error:
-        problems = [_describe(problem) for problem in error.errors()]
+        problems = [describe_problem(problem) for problem in error.errors()]
         failed = {column for column, _ in problems}
         cross = model.cross_check_values(_valid_cells(model, values, failed), policy)
         return problems + [(column, message) for column, message in cross if column not in failed]
@@ -277,7 +278,8 @@ _MESSAGES = {
 }
 
 
-def _describe(problem: Mapping[str, Any]) -> tuple[str, str]:
+def describe_problem(problem: Mapping[str, Any]) -> tuple[str, str]:
+    """A pydantic error as (column, message in the contract's words, with the fix)."""
     column = str(problem["loc"][0]) if problem["loc"] else "(row)"
     template = _MESSAGES.get(problem["type"])
     message = template.format(**problem.get("ctx", {})) if template else problem["msg"]
