@@ -27,7 +27,7 @@ from allocation.fit import Fit, Kind
 from allocation.inventory import Inventory
 from allocation.plain import room_opens_to
 from allocation.rooms import RoomPlan, is_mixed, plan_rooms, room_kind, slot_of
-from allocation.units import Unit, form_units, residency_of
+from allocation.units import Unit, form_units
 from psm.errors import PsmError
 from psm.policy import Policy
 
@@ -199,11 +199,3 @@ def check_assignments(assignments: pd.DataFrame, admission: Admission, applicati
         if unit.unit_id in promised and hall_of.get(unit.unit_id) != promised[unit.unit_id]:
             problems.append(f"{unit.unit_id} was promised {promised[unit.unit_id]} but is in {hall_of.get(unit.unit_id)}")
     return problems
-
-
-def mixing_upper_bound(admission: Admission, applications: pd.DataFrame) -> int:
-    """Sum over genders of min(local offered, non-local offered): no placement can beat it."""
-    apps = applications.set_index("applicant_id").loc[admission.offered["applicant_id"]]
-    residency = apps["student_type"].map(residency_of)
-    counts = Counter(zip(apps["gender"], residency))
-    return sum(min(counts[g, "L"], counts[g, "N"]) for g in ("F", "M"))

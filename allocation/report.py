@@ -10,21 +10,23 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
 
 from allocation.admit import Admission
 from allocation.inventory import Inventory
-from allocation.place import Placement, mixing_upper_bound
+from allocation.place import Placement
 from allocation.units import residency_of
 
-__all__ = ["AllocationSummary", "summarise", "cutoffs_by_pool_and_gender", "cutoffs_by_tier"]
+__all__ = ["AllocationSummary", "summarise", "cutoffs_by_pool_and_gender", "cutoffs_by_tier", "mixing_upper_bound"]
 
 
 @dataclass(frozen=True)
 class AllocationSummary:
     cutoffs: pd.DataFrame
+    cutoffs_by_tier: pd.DataFrame
     pairs_possible: int
     pairs_together: int
     mixed_rooms: int
@@ -69,7 +71,9 @@ def cutoffs_by_tier(admission: Admission, applications: pd.DataFrame) -> pd.Data
         rows.append(dict(pool=pool, tier=tier, gender=g, offered=len(offered),
                          waitlisted=int((group["status"] == "waitlisted").sum()),
                          lowest_score_offered=offered["score"].min() if len(offered) else pd.NA))
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=["pool", "tier", "gender", "offered", "waitlisted", "lowest_score_offered"])
+    first_seen = frame.groupby(["pool", "tier"], sort=False).ngroup()  # pools and tiers in rank order
+    return frame.assign(order=first_seen).sort_values(["order", "gender"]).drop(columns="order").reset_index(drop=True)
 
 
 def summarise(admission: Admission, placement: Placement, applications: pd.DataFrame, inventory: Inventory,
@@ -109,8 +113,17 @@ def summarise(admission: Admission, placement: Placement, applications: pd.DataF
     met = sum(1 for u in asked if room_type_of[room[u.unit_id]] == u.room_type)
     return AllocationSummary(
         cutoffs=cutoffs_by_pool_and_gender(admission, applications),
+        cutoffs_by_tier=cutoffs_by_tier(admission, applications),
         pairs_possible=len(possible), pairs_together=together,
         mixed_rooms=mixed, mixing_bound=mixing_upper_bound(admission, applications),
         preferences=prefs, room_type_asked=len(asked), room_type_met=met,
         solver=placement.plan.parameters | {"objectives": placement.plan.objectives},
     )
+
+
+def mixing_upper_bound(admission: Admission, applications: pd.DataFrame) -> int:
+    """Sum over genders of min(local offered, non-local offered): no placement can beat it."""
+    apps = applications.set_index("applicant_id").loc[admission.offered["applicant_id"]]
+    residency = apps["student_type"].map(residency_of)
+    counts = Counter(zip(apps["gender"], residency))
+    return sum(min(counts[g, "L"], counts[g, "N"]) for g in ("F", "M"))

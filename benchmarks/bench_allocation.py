@@ -79,10 +79,10 @@ import allocation.place as place_module  # noqa: E402
 from allocation.admit import admit  # noqa: E402
 from allocation.fit import Fit, deterministic_solver, opens_to  # noqa: E402
 from allocation.inventory import Inventory, default_rooms_path, read_inventory  # noqa: E402
-from allocation.place import mixing_upper_bound, place  # noqa: E402
+from allocation.place import place  # noqa: E402
 from allocation.plain import _model as plain_model  # noqa: E402
 from allocation.plain import plain_room_objectives  # noqa: E402
-from allocation.report import summarise  # noqa: E402
+from allocation.report import mixing_upper_bound, summarise  # noqa: E402
 from psm.errors import PsmError  # noqa: E402
 from psm.io import read_cohort  # noqa: E402
 from psm.policy import Policy, load_policy  # noqa: E402

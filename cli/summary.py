@@ -88,7 +88,7 @@ def print_ranking(policy: Policy, ranking: Ranking, allocated: bool = False) -> 
             for tier in policy.tiers.order:
                 print(f"    {tier:<22} {int(by_tier.get(tier, 0)):>6,}")
     if not allocated:
-        print("  cut-off scores come with allocation (psm run); until then the tier sizes above")
+        print("  cut-off scores per pool, tier and gender come with allocation (psm run); here the tier sizes")
 
 
 def print_rooms(inventory: Inventory) -> None:
@@ -110,6 +110,13 @@ def print_allocation(summary) -> None:
             if row.offered_below:
                 line += f"; {row.offered_below} offered below it (rooms the waitlisted cannot use)"
         print(line)
+    by_tier = summary.cutoffs_by_tier[summary.cutoffs_by_tier["tier"] != ""]
+    if len(by_tier):
+        print("  lowest score offered, by pool, tier and gender (offered / waitlisted):")
+        for row in by_tier.itertuples(index=False):
+            lowest = "-" if pd.isna(row.lowest_score_offered) else row.lowest_score_offered
+            print(f"    {row.pool:<14} {row.tier:<22} {row.gender}: {lowest!s:>4} points "
+                  f"({row.offered:,} / {row.waitlisted:,})")
     print(f"  mutual roommate requests (both offered, one gender): {summary.pairs_together:,} of "
           f"{summary.pairs_possible:,} share a room")
     if summary.pairs_possible > summary.pairs_together:

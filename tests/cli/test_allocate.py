@@ -23,6 +23,7 @@ def test_rank_then_allocate(tmp_path, capsys, policy):
     assert set(assignments["policy_sha256"]) == {policy.sha256}
     out = capsys.readouterr().out
     assert "offers and cut-offs" in out and "rooms with a local and a non-local resident" in out
+    assert "lowest score offered, by pool, tier and gender" in out and "first_time" in out
 
     # an allocated ranking is not allocated again (offer rounds are another command)
     status = main(["allocate", "--ranking", str(tmp_path / "a" / "ranking.csv"), "--applications", apps,
