@@ -79,34 +79,54 @@ def verify(args: argparse.Namespace) -> int:
     """Re-run a bundle from its own inputs and say whether every output reproduces."""
     run_dir: Path = args.run_dir
     manifest = read_manifest(run_dir)
-    problems = [f"{name}: changed since the run (SHA-256 differs from the manifest)"
-                for name, digest in {**manifest["outputs"],
-                                     **{i["file"]: i["sha256"] for i in manifest["inputs"].values()}}.items()
-                if not (run_dir / name).exists() or sha256_of(run_dir / name) != digest]
+    problems = _changed_files(run_dir, manifest)
+    for name, problem in _rerun_differences(run_dir, manifest).items():
+        problems.setdefault(name, []).append(problem)
+    print(f"psm verify · {run_dir} · policy {manifest['policy']['version']} · seed {manifest['seed']!r}")
+    for name in manifest["outputs"]:
+        found = problems.get(name)
+        print(f"  {name:<26} {'DIFFERS: ' + '; '.join(found) if found else 'reproduces'}")
+    for name, found in problems.items():
+        if name not in manifest["outputs"]:
+            print(f"  {name}: {'; '.join(found)}")
+    if problems:
+        print(f"  verification FAILED: {sum(map(len, problems.values()))} problem(s)")
+        return EXIT_VERIFY_FAILED
+    print("  every output reproduces from the bundle's inputs, policy and seed")
+    return EXIT_OK
+
+
+def _changed_files(run_dir: Path, manifest: dict) -> dict[str, list[str]]:
+    """Inputs and outputs missing or changed since the manifest was written."""
+    recorded = {**manifest["outputs"], **{entry["file"]: entry["sha256"] for entry in manifest["inputs"].values()}}
+    problems: dict[str, list[str]] = {}
+    for name, digest in recorded.items():
+        if not (run_dir / name).exists():
+            problems[name] = ["missing from the bundle"]
+        elif sha256_of(run_dir / name) != digest:
+            problems[name] = ["changed since the run (SHA-256 differs from the manifest)"]
+    return problems
+
+
+def _rerun_differences(run_dir: Path, manifest: dict) -> dict[str, str]:
+    """Outputs a re-run from the bundle's inputs (recorded travel minutes) does not reproduce."""
     inputs = {role: run_dir / entry["file"] for role, entry in manifest["inputs"].items()}
+    if not all(path.exists() for path in inputs.values()) or not (run_dir / "scores.csv").exists():
+        return {"(re-run)": "not possible: the bundle lacks an input or scores.csv"}
     again = argparse.Namespace(
         applications=inputs["applications"], office_bearers=inputs.get("office_bearers"),
         achievements=inputs.get("achievements"), policy=inputs["policy"], rooms=inputs["rooms"],
         round=manifest["round"], seed=manifest["seed"], travel="table", travel_cache=None,
     )
     recorded = RecordedTravel(pd.read_csv(run_dir / "scores.csv", dtype={"applicant_id": str}))
+    differences = {}
     with tempfile.TemporaryDirectory(prefix="psm-verify-") as scratch:
         produce(again, Path(scratch), travel=recorded)
         for name in manifest["outputs"]:
-            if (Path(scratch) / name).read_bytes() != (run_dir / name).read_bytes():
-                problems.append(f"{name}: the re-run from the bundle's inputs gives different content")
-    print(f"psm verify · {run_dir} · policy {manifest['policy']['version']} · seed {manifest['seed']!r}")
-    for name in manifest["outputs"]:
-        bad = [p for p in problems if p.startswith(f"{name}:")]
-        print(f"  {name:<26} {'DIFFERS: ' + '; '.join(p.split(': ', 1)[1] for p in bad) if bad else 'reproduces'}")
-    others = [p for p in problems if p.split(":")[0] not in manifest["outputs"]]
-    for problem in others:
-        print(f"  {problem}")
-    if problems:
-        print(f"  verification FAILED: {len(problems)} problem(s)")
-        return EXIT_VERIFY_FAILED
-    print("  every output reproduces from the bundle's inputs, policy and seed")
-    return EXIT_OK
+            stored = run_dir / name
+            if stored.exists() and (Path(scratch) / name).read_bytes() != stored.read_bytes():
+                differences[name] = "the re-run from the bundle's inputs gives different content"
+    return differences
 
 
 def manifest_of(args: argparse.Namespace, result: RunResult, summary, kept: dict, timings: dict) -> dict:

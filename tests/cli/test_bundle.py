@@ -88,6 +88,17 @@ def test_verify_fails_naming_an_altered_output(bundle, tmp_path, capsys):
     assert "assignments.csv            DIFFERS" in out and "ranking.csv                reproduces" in out
 
 
+def test_verify_names_a_deleted_output_without_a_traceback(bundle, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "deleted"
+    shutil.copytree(bundle, copy)
+    (copy / "unmatched_roommates.csv").unlink()
+    capsys.readouterr()
+    assert main(["verify", str(copy)]) == EXIT_VERIFY_FAILED
+    assert "unmatched_roommates.csv    DIFFERS: missing from the bundle" in capsys.readouterr().out
+
+
 def test_an_existing_bundle_is_never_overwritten(bundle, cohort, capsys):
     before = (bundle / "manifest.json").read_bytes()
     assert run(cohort, bundle) == EXIT_ERROR
