@@ -132,12 +132,13 @@ def _rerun_differences(run_dir: Path, manifest: dict) -> dict[str, str]:
 def manifest_of(args: argparse.Namespace, result: RunResult, summary, kept: dict, timings: dict) -> dict:
     """What the run used and made, in counts (no personal data); timings kept apart."""
     scored, allocated = result.scored, result.allocated
-    files = {Path(f.path).name: f for f in scored.cohort.files}
+    read = {f.path: f for f in scored.cohort.files}  # by the path as given, so two files named alike stay apart
+    inputs = {}
     for role, entry in kept.items():
-        f = files.get(Path(getattr(args, role, None) or "").name) if role in (
-            "applications", "office_bearers", "achievements") else None
-        if f is not None:
-            entry.update(rows=f.rows, used=f.accepted, rejected=f.rejected, blank_rows=f.blank_rows)
+        given = getattr(args, role, None) if role in ("applications", "office_bearers", "achievements") else None
+        f = read.get(str(given)) if given is not None else None
+        inputs[role] = {**entry, **({"rows": f.rows, "used": f.accepted, "rejected": f.rejected,
+                                     "blank_rows": f.blank_rows} if f else {})}
     status = Counter(allocated.admission.frame["status"])
     return {
         "command": "psm run",
@@ -145,7 +146,7 @@ def manifest_of(args: argparse.Namespace, result: RunResult, summary, kept: dict
         "seed": args.seed,
         "round": args.round,
         "travel": {"provider": args.travel, "description": scored.travel.describe()},
-        "inputs": kept,
+        "inputs": inputs,
         "counts": {
             "applicants": len(scored.cohort.applications),
             "rejected_rows": scored.cohort.rejected_rows,

@@ -115,3 +115,18 @@ def test_an_interrupted_run_leaves_nothing_that_looks_like_a_bundle(cohort, tmp_
     assert run(cohort, out) == EXIT_ERROR
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []  # and no partial folder is left behind
+
+
+def test_inputs_named_alike_keep_their_own_counts(cohort, tmp_path):
+    import shutil
+
+    for folder, name in (("a", "applications.csv"), ("b", "achievements.csv")):
+        (tmp_path / folder).mkdir()
+        shutil.copyfile(cohort / name, tmp_path / folder / "data.csv")
+    out = tmp_path / "run"
+    assert main(["run", "--applications", str(tmp_path / "a" / "data.csv"),
+                 "--achievements", str(tmp_path / "b" / "data.csv"), "--seed", "s", "--out", str(out)]) == EXIT_OK
+    inputs = json.loads((out / "manifest.json").read_text())["inputs"]
+    achievements = pd.read_csv(cohort / "achievements.csv")
+    assert inputs["applications"]["rows"] == 700
+    assert inputs["achievements"]["rows"] == len(achievements)
