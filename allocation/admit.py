@@ -9,6 +9,14 @@ Otherwise they are waitlisted, keeping their rank.
 Pools that give up unused beds are walked first (exchange), then the others, then the pool
 that receives them (undergraduate), so spilled beds are known before they are used.
 
+Mutual roommate pairs are joined here, so that a pair both offered shares a room whenever the
+hard rules allow it (``mutual_pairs``, the first wish): when the second of a pair is offered a
+place (on their own rank, as anyone else), the two become one unit needing a room of two or
+more beds open to both, if everyone offered still fits that way; otherwise they stay two
+people, and the reason is reported. Joining only narrows where they may live (a pair's rooms
+are open to each member), so it never makes room for someone refused before; it may leave
+less for those ranked below both.
+
 Because adding people never makes a set fit that did not, a kind of person refused once is
 refused for the rest of the walk. The walk therefore guarantees: nobody is refused while
 someone ranked below them of the same kind (pool, gender, needs, college) is offered; and no
@@ -19,11 +27,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from allocation.fit import Fit, Kind
 from allocation.inventory import Inventory
+from allocation.units import mutual_partners, no_room_for, pair_kind, pair_problem, unhonoured_requests
 from psm import domain
 from psm.policy import Policy
 from psm.ranking import Ranking, pool_beds
@@ -38,6 +46,8 @@ class Admission:
     frame: pd.DataFrame
     beds: pd.DataFrame
     fit: Fit
+    pairs: dict[str, str]  # mutual roommates joined into one unit, each member to the other
+    unpaired: pd.DataFrame  # mutual requests of offered applicants not honoured, with the reason
 
     @property
     def offered(self) -> pd.DataFrame:
@@ -66,20 +76,45 @@ def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, po
     """Decide offers: the ranking's ``ranked`` rows become ``offered`` or ``waitlisted``."""
     frame = ranking.frame.copy()
     kinds = kinds_of(applications, frame.set_index("applicant_id")["pool"])
+    partners = mutual_partners(applications)
     fit = Fit(inventory.classes, policy)
     beds = pool_beds(policy, ranking).set_index("pool")
     status = frame["status"].to_numpy(dtype=object).copy()
+    offered: dict[str, None] = {}  # in the order offered
+    pairs: dict[str, str] = {}
+    reasons: dict[str, str] = {}
     for pool in walk_order(policy):
         in_pool = frame.index[(frame["pool"] == pool) & (frame["status"] == "ranked")]
         room_left = int(beds.loc[pool, "beds"])
         refused: set[Kind] = set()
         for row in in_pool:  # already in rank order
-            kind = kinds[frame.at[row, "applicant_id"]]
+            applicant = frame.at[row, "applicant_id"]
+            kind = kinds[applicant]
             if room_left > 0 and kind not in refused and fit.try_add(kind):
                 status[row] = "offered"
                 room_left -= 1
+                partner = partners.get(applicant)
+                if partner in offered:
+                    if problem := pair_problem(kinds[partner], kind):
+                        reasons[applicant] = problem
+                    elif _join(fit, kinds[partner], kind):
+                        pairs[applicant], pairs[partner] = partner, applicant
+                    else:
+                        reasons[applicant] = no_room_for(kinds[partner], kind)
+                offered[applicant] = None
             else:
                 status[row] = "waitlisted"
                 refused.add(kind)
     frame["status"] = status
-    return Admission(frame=frame, beds=beds.reset_index(), fit=fit)
+    return Admission(frame=frame, beds=beds.reset_index(), fit=fit, pairs=pairs,
+                     unpaired=unhonoured_requests(list(offered), partners, pairs, reasons))
+
+
+def _join(fit: Fit, a: Kind, b: Kind) -> bool:
+    """Make two placed people one pair unit if everyone still fits; otherwise change nothing."""
+    taken = [(kind, fit.remove(kind)) for kind in (a, b)]
+    if fit.try_add(pair_kind(a, b)):
+        return True
+    for kind, suite in reversed(taken):
+        fit.restore(kind, suite)
+    return False

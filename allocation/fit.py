@@ -353,6 +353,12 @@ class Fit:
                         accessible_pairs = [v for k, v in here if k.size > 1 and k.accessible]
                         if accessible_pairs:
                             model.add(sum(accessible_pairs) <= c.accessible_shared_rooms * suites[c.key, g])
+        for g in ("F", "M"):  # implied, but lets the solver round suites up across classes at once
+            units = [(k, n) for k, n in people.items() if k.gender == g]
+            for capacity, need in ((lambda c: c.beds, lambda k: k.size),
+                                   (lambda c: c.accessible_beds, lambda k: k.size * k.accessible),
+                                   (lambda c: c.shared_rooms, lambda k: int(k.size > 1))):
+                model.add(sum(capacity(c) * suites[c.key, g] for c in self.classes) >= sum(need(k) * n for k, n in units))
         for key, var in suites.items():  # start from the current placement: usually one step away
             model.add_hint(var, self.suites[key])
         for key, var in placed.items():

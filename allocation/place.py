@@ -2,8 +2,8 @@
 
 Steps (allocation issue; wishes in the policy's order of importance):
 
-1. Mutual roommate pairs become units (:mod:`allocation.units`). A pair that cannot be placed
-   together within the fit is split, and reported.
+1. Units (:mod:`allocation.units`): the mutual roommate pairs admission joined move as one;
+   everyone else alone. Pairs admission could not join are reported with the reason.
 2. Halls, in rank order: each unit (pairs at the worse rank of the two) takes the first hall
    on its list that keeps everyone placeable (:meth:`allocation.fit.Fit.try_commit`). So a
    higher-ranked applicant never gets a worse hall so that a lower-ranked one of the same
@@ -51,55 +51,25 @@ def place(admission: Admission, applications: pd.DataFrame, inventory: Inventory
           round_no: int = 1) -> Placement:
     """Place every offered applicant; raise :class:`PsmError` if a rule cannot be kept."""
     kinds = kinds_of(applications, admission.frame.set_index("applicant_id")["pool"])
-    units, not_honoured = form_units(admission.offered, applications, kinds, walk_order(policy))
+    units = form_units(admission.offered, applications, kinds, walk_order(policy), admission.pairs)
     fit = Fit(inventory.classes, policy)
-    units, split = _fit_units(fit, units, kinds)
+    _fit_units(fit, units)
     promised = _choose_halls(fit, units)
     counts = Counter(room_kind(u, promised.get(u.unit_id, "")) for u in units)
     plan = plan_rooms(counts, inventory.classes, policy)
     assignments = _concrete(units, promised, plan, inventory, admission, round_no)
-    split_pairs = pd.concat([not_honoured, split], ignore_index=True)
     problems = check_assignments(assignments, admission, applications, inventory, policy, units, promised)
     if problems:
         raise PsmError("placement broke a rule (a bug, please report it):\n  - " + "\n  - ".join(problems[:20]))
-    return Placement(assignments, tuple(units), promised, split_pairs, plan)
+    return Placement(assignments, tuple(units), promised, admission.unpaired, plan)
 
 
-def _fit_units(fit: Fit, units: list[Unit], kinds: pd.Series) -> tuple[list[Unit], pd.DataFrame]:
-    """Place everyone on counts, then make each pair one unit where that keeps everyone placeable.
-
-    Everyone alone fits (admission made sure of it). Pairs are then joined in rank order; a
-    pair that would break the fit stays two people, and is reported.
-    """
-    singles = {m: u.alone(m, kinds[m]) for u in units for m in u.members}
-    for member, single in singles.items():
-        if not fit.try_add(single.kind):
-            raise PsmError(f"applicant {member} was offered a place but cannot be placed; "
-                           "the offers and the inventory disagree (a bug, please report it)")
-    placed, split = [], []
+def _fit_units(fit: Fit, units: list[Unit]) -> None:
+    """Place every unit on counts: admission made sure they all fit, pairs joined as they are."""
     for unit in units:
-        if len(unit.members) == 1:
-            placed.append(unit)
-            continue
-        taken = [(singles[m].kind, fit.remove(singles[m].kind)) for m in unit.members]
-        if fit.try_add(unit.kind):
-            placed.append(unit)
-            continue
-        for kind, suite in taken:
-            fit.restore(kind, suite)
-        split.append({"applicant_id": unit.members[0], "roommate_request": unit.members[1],
-                      "reason": _why_split([kinds[m] for m in unit.members])})
-        placed += [singles[m] for m in unit.members]
-    placed.sort(key=lambda u: (u.order, u.unit_id))
-    return placed, pd.DataFrame(split, columns=["applicant_id", "roommate_request", "reason"])
-
-
-def _why_split(members: list[Kind]) -> str:
-    colleges = {k.college for k in members}
-    if len(colleges) > 1:
-        return ("not members of the same residential college: a college room is for its members only, and no "
-                "ordinary room of two or more beds is left (sharing would take someone else's offer)")
-    return "no room of two or more beds open to both is left within the rules"
+        if not fit.try_add(unit.kind):
+            raise PsmError(f"applicant(s) {', '.join(unit.members)} were offered a place but cannot be placed; "
+                           "the offers and the inventory disagree (a bug, please report it)")
 
 
 def _choose_halls(fit: Fit, units: list[Unit]) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """Placement units: mutual roommate pairs move as one; everyone else alone.
 
-A roommate request counts only if mutual (``io-contract``: "counts only if mutual"). A pair
-becomes one unit when both are offered a place, are of one gender, and a room could hold both
-(the same pool and college rules for each). The unit takes the worse rank of the two for
+A roommate request counts only if mutual (``io-contract``: "counts only if mutual"). Admission
+joins a pair into one unit when the second of them is offered a place, if they are of one
+gender and pool and everyone offered still fits with the pair in one room
+(:func:`allocation.admit.admit`). The unit takes the worse rank of the two for
 hall choice (allocation issue), and the hall and room-type preferences of its better-ranked
 member. A pair that cannot be a unit is placed as two people, with the reason reported.
 
@@ -20,7 +21,8 @@ import pandas as pd
 
 from allocation.fit import Kind
 
-__all__ = ["Unit", "form_units", "residency_of"]
+__all__ = ["Unit", "form_units", "mutual_partners", "pair_kind", "pair_problem", "residency_of",
+           "unhonoured_requests"]
 
 
 @dataclass(frozen=True)
@@ -53,37 +55,72 @@ def residency_of(student_type: str) -> str:
     return {"local": "L", "non_local": "N"}.get(student_type, "-")
 
 
+def mutual_partners(applications: pd.DataFrame) -> dict[str, str]:
+    """Each applicant whose roommate request is returned, mapped to that roommate."""
+    wanted = applications["roommate_request"]
+    request = dict(zip(applications.loc[wanted.notna(), "applicant_id"], wanted[wanted.notna()]))
+    return {a: b for a, b in request.items() if a != b and request.get(b) == a}
+
+
+def pair_problem(a: Kind, b: Kind) -> str:
+    """Why two people can never share a room under the hard rules; "" when they can."""
+    if a.gender != b.gender:
+        return "different genders: rooms are single-gender"
+    if a.pool != b.pool:
+        return f"different pools ({a.pool}, {b.pool}): no room is open to both"
+    return ""
+
+
+def pair_kind(a: Kind, b: Kind) -> Kind:
+    """A pair needs a room open to both: an accessible one if either needs it; a college room
+    only if both belong to that college (otherwise an ordinary room, open to everyone)."""
+    return Kind(a.pool, a.gender, a.accessible or b.accessible, a.college if a.college == b.college else "", size=2)
+
+
+def no_room_for(a: Kind, b: Kind) -> str:
+    """The reason a pair that could share in principle was left as two people."""
+    if a.college != b.college:
+        return ("not members of the same residential college, and no ordinary room of two or more beds was "
+                "left when the second of them was offered a place")
+    return "no room of two or more beds open to both was left when the second of them was offered a place"
+
+
+def unhonoured_requests(offered: list[str], partners: dict[str, str], pairs: dict[str, str],
+                        reasons: dict[str, str]) -> pd.DataFrame:
+    """One row per mutual request of an offered applicant that is not honoured, with why.
+
+    ``offered`` in walk order; ``pairs`` the pairs admission joined (both directions);
+    ``reasons`` why a pair of offered applicants was not joined, keyed by either member.
+    """
+    rows, seen = [], set()
+    is_offered = set(offered)
+    for a in offered:
+        b = partners.get(a)
+        if b is None or a in pairs or b in seen:
+            continue
+        seen.add(a)
+        reason = (reasons.get(a) or reasons.get(b)) if b in is_offered else "the requested roommate has no offer"
+        rows.append({"applicant_id": a, "roommate_request": b, "reason": reason})
+    return pd.DataFrame(rows, columns=["applicant_id", "roommate_request", "reason"])
+
+
 def form_units(offered: pd.DataFrame, applications: pd.DataFrame, kinds: pd.Series,
-               walk: list[str]) -> tuple[list[Unit], pd.DataFrame]:
-    """Units of the offered applicants, and a frame of the mutual requests not honoured, with why.
+               walk: list[str], pairs: dict[str, str]) -> list[Unit]:
+    """Units of the offered applicants: the pairs admission joined, everyone else alone.
 
     ``offered`` is the admission frame's offered rows (in rank order per pool); ``kinds`` maps
-    applicant_id to its admission :class:`Kind`.
+    applicant_id to its admission :class:`Kind`; ``pairs`` maps each joined member to the other.
     """
     apps = applications.set_index("applicant_id")
     rank = offered.set_index("applicant_id")["rank"].astype(int)
     pool = offered.set_index("applicant_id")["pool"]
     order = {a: (walk.index(pool[a]), rank[a]) for a in rank.index}
-    request = apps["roommate_request"].where(apps["roommate_request"].notna(), None)
-
-    paired: dict[str, str] = {}
-    not_honoured = []
-    for a in sorted(rank.index, key=order.get):
-        b = request.get(a)
-        if a in paired or b is None or request.get(b) != a or order.get(a) > order.get(b, (99, 0)):
-            continue  # not mutual, or seen from the other side
-        reason = _why_not(a, b, rank, kinds)
-        if reason:
-            not_honoured.append({"applicant_id": a, "roommate_request": b, "reason": reason})
-        else:
-            paired[a], paired[b] = b, a
-
     units = []
     for a in sorted(rank.index, key=order.get):
-        if a in paired and order[paired[a]] < order[a]:
+        if a in pairs and order[pairs[a]] < order[a]:
             continue  # already in the unit of the better-ranked member
-        members = (a, paired[a]) if a in paired else (a,)
-        kind = kinds[a] if len(members) == 1 else _pair_kind(kinds[a], kinds[members[1]])
+        members = (a, pairs[a]) if a in pairs else (a,)
+        kind = kinds[a] if len(members) == 1 else pair_kind(kinds[a], kinds[members[1]])
         units.append(Unit(
             members=members,
             kind=kind,
@@ -93,21 +130,4 @@ def form_units(offered: pd.DataFrame, applications: pd.DataFrame, kinds: pd.Seri
             room_type=apps.at[a, "room_type_preference"],
         ))
     units.sort(key=lambda u: (u.order, u.unit_id))
-    return units, pd.DataFrame(not_honoured, columns=["applicant_id", "roommate_request", "reason"])
-
-
-def _why_not(a: str, b: str, rank: pd.Series, kinds: pd.Series) -> str:
-    if b not in rank.index:
-        return "the requested roommate has no offer"
-    ka, kb = kinds[a], kinds[b]
-    if ka.gender != kb.gender:
-        return "different genders: rooms are single-gender"
-    if ka.pool != kb.pool:
-        return f"different pools ({ka.pool}, {kb.pool}): no room is open to both"
-    return ""
-
-
-def _pair_kind(a: Kind, b: Kind) -> Kind:
-    """A pair needs a room open to both: an accessible one if either needs it; a college room
-    only if both belong to that college (otherwise an ordinary room, open to everyone)."""
-    return Kind(a.pool, a.gender, a.accessible or b.accessible, a.college if a.college == b.college else "", size=2)
+    return units

@@ -1,8 +1,9 @@
 """Admission against the plain per-room model, on small random halls and cohorts (hypothesis).
 
-Properties (allocation issue): everyone offered fits; nobody is refused while someone ranked
-below them of the same pool and gender, whose place they could take, is offered; no bed stays
-empty while a waitlisted applicant could use it; the pool's beds are never exceeded.
+Properties (allocation issue): everyone offered fits, mutual pairs joined at admission in one
+room; nobody is refused while someone ranked below them of the same pool and gender, whose
+place they could take, is offered; no bed stays empty while a waitlisted applicant could use
+it; the pool's beds are never exceeded; every mutual pair both offered is joined or reported.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from allocation.admit import admit, kinds_of
 from allocation.fit import Fit, Kind
 from allocation.inventory import read_inventory
 from allocation.plain import plain_fits
+from allocation.units import mutual_partners, pair_kind
 from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
 from psm.ranking import rank_cohort
 
@@ -40,8 +42,9 @@ def halls(draw):
 
 @st.composite
 def cohorts(draw):
+    size = draw(st.integers(1, 12))
     rows = []
-    for i in range(draw(st.integers(1, 12))):
+    for i in range(size):
         rows.append(application(
             applicant_id=f"2400{i:04d}A",
             gender=draw(st.sampled_from("FM")),
@@ -50,7 +53,22 @@ def cohorts(draw):
             accessibility_needs=str(draw(st.booleans())).lower(),
             college=draw(st.sampled_from(["", "", "CURI"])),
         ))
+    for a, b in draw(st.lists(st.tuples(st.integers(0, size - 1), st.integers(0, size - 1)), max_size=3)):
+        if a != b and not rows[a].get("roommate_request") and not rows[b].get("roommate_request"):
+            rows[a]["roommate_request"], rows[b]["roommate_request"] = rows[b]["applicant_id"], rows[a]["applicant_id"]
     return rows
+
+
+def units_of(offered: list[str], kinds: pd.Series, pairs: dict[str, str], without: str | None = None) -> list[Kind]:
+    """The offered as admission holds them: joined pairs as one unit; a pair whose other member
+    is ``without`` becomes one person again."""
+    units = []
+    for a in offered:
+        partner = pairs.get(a)
+        if a == without or (partner is not None and partner != without and partner < a):
+            continue
+        units.append(pair_kind(kinds[a], kinds[partner]) if partner and partner != without else kinds[a])
+    return units
 
 
 def setup(tmp_path: Path, policy, room_rows, apps):
@@ -67,7 +85,13 @@ def test_admission_properties_against_the_plain_model(tmp_path_factory, policy, 
     kinds = kinds_of(frame(apps), admission.frame.set_index("applicant_id")["pool"])
     offered = list(admission.offered["applicant_id"])
     offered_kinds = [kinds[a] for a in offered]
-    assert plain_fits(offered_kinds, inventory.rooms, policy)  # everyone offered fits
+    units = units_of(offered, kinds, admission.pairs)
+    assert plain_fits(units, inventory.rooms, policy)  # everyone offered fits, joined pairs in one room
+    partners = mutual_partners(frame(apps))
+    for a in offered:  # every mutual pair both offered: joined, or reported with a reason
+        if partners.get(a) in offered:
+            assert (admission.pairs.get(a) == partners[a]) != (a in set(admission.unpaired["applicant_id"])
+                                                                 | set(admission.unpaired["roommate_request"]))
     for pool, count in Counter(k.pool for k in offered_kinds).items():  # pool beds never exceeded
         assert count <= admission.beds.set_index("pool").loc[pool, "beds"]
     waitlisted = admission.frame[admission.frame["status"] == "waitlisted"]
@@ -75,13 +99,13 @@ def test_admission_properties_against_the_plain_model(tmp_path_factory, policy, 
         kind = kinds[w["applicant_id"]]
         pool_full = Counter(k.pool for k in offered_kinds)[kind.pool] >= admission.beds.set_index("pool").loc[kind.pool, "beds"]
         # no bed stays empty that a waitlisted applicant could use
-        assert pool_full or not plain_fits(offered_kinds + [kind], inventory.rooms, policy)
+        assert pool_full or not plain_fits(units + [kind], inventory.rooms, policy)
         # nobody ranked below them, of the same pool and gender, holds a place they could take
         below = admission.frame[(admission.frame["pool"] == w["pool"]) & (admission.frame["rank"] > w["rank"])
                                 & (admission.frame["status"] == "offered")]
         for _, b in below.iterrows():
             if kinds[b["applicant_id"]].gender == kind.gender:
-                swapped = [k for a, k in zip(offered, offered_kinds) if a != b["applicant_id"]] + [kind]
+                swapped = units_of(offered, kinds, admission.pairs, without=b["applicant_id"]) + [kind]
                 assert not plain_fits(swapped, inventory.rooms, policy)
 
 
@@ -119,3 +143,43 @@ def test_walk_offers_in_rank_order_and_waitlists_the_rest(tmp_path, policy):
     admission = admit(ranking, frame(apps), inventory, policy).frame.set_index("applicant_id")
     # F(80), M(70) take one suite each; F(60) joins F(80); F(50) finds no bed for a woman; M(40) joins M(70)
     assert list(admission["status"]) == ["offered", "offered", "offered", "waitlisted", "offered"]
+
+
+def test_a_mutual_pair_is_joined_when_the_second_is_offered_even_at_a_lower_ranked_cost(tmp_path, policy):
+    """A college member and a non-member who asked for each other share the ordinary double;
+    the college double stays for members, so the applicant ranked below both is waitlisted.
+    Split, the three would all have had a bed: the first wish (mutual pairs) costs a place
+    only to someone ranked below both members of the pair."""
+    rooms = suite_rows("C1", rooms=(("double", 2),), college="CURI") + suite_rows("O1", rooms=(("double", 2),))
+    apps = [
+        application(applicant_id="24000001A", travel_minutes=80, college="CURI", roommate_request="24000002A"),
+        application(applicant_id="24000002A", travel_minutes=70, roommate_request="24000001A"),
+        application(applicant_id="24000003A", travel_minutes=60),
+    ]
+    inventory, ranking = setup(tmp_path, policy, rooms, apps)
+    admission = admit(ranking, frame(apps), inventory, policy)
+    status = admission.frame.set_index("applicant_id")["status"]
+    assert list(status[["24000001A", "24000002A", "24000003A"]]) == ["offered", "offered", "waitlisted"]
+    assert admission.pairs == {"24000001A": "24000002A", "24000002A": "24000001A"}
+    assert admission.unpaired.empty
+
+
+def test_a_pair_that_would_push_out_someone_ranked_between_them_stays_two_people(tmp_path, policy):
+    """Joining never takes a bed from someone already offered: the member ranked third is
+    offered on their own rank, the ordinary double is already shared, so the pair is reported."""
+    rooms = suite_rows("C1", rooms=(("double", 2),), college="CURI") + suite_rows("O1", rooms=(("double", 2),))
+    apps = [
+        application(applicant_id="24000001A", travel_minutes=80, college="CURI", roommate_request="24000003A"),
+        application(applicant_id="24000002A", travel_minutes=70),
+        application(applicant_id="24000003A", travel_minutes=60, roommate_request="24000001A"),
+        application(applicant_id="24000004A", travel_minutes=50),
+    ]
+    inventory, ranking = setup(tmp_path, policy, rooms, apps)
+    admission = admit(ranking, frame(apps), inventory, policy)
+    status = admission.frame.set_index("applicant_id")["status"]
+    assert list(status) == ["offered", "offered", "offered", "waitlisted"]
+    assert admission.pairs == {}
+    assert admission.unpaired.to_dict("records") == [{
+        "applicant_id": "24000001A", "roommate_request": "24000003A",
+        "reason": "not members of the same residential college, and no ordinary room of two or more beds was "
+                  "left when the second of them was offered a place"}]
