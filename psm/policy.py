@@ -10,7 +10,14 @@ output can name the policy it used. Checks (all problems are collected and raise
 - category points cover exactly the contract's codes (housing types, posts, LLC roles);
 - in each scoring profile, the parts' maxima add up to the stated total (120, 150, ...) and,
   group by group, to the policy's weights (e.g. 30% / 20% / 50% of 120);
-- the tier order is a permutation of the known tiers.
+- the tier order is a permutation of the known tiers;
+- numbers are numbers: ``"25"`` (text) or ``true`` where a number belongs is an error, not
+  converted, and a whole number is required where the policy counts (points, maxima, beds).
+
+Every message names the file, the place and the value expected there: a TOML syntax error its
+line, column, table and key; a wrong value its key (list items counted from 1, e.g.
+``parts.district.bands[3].points``), the value as written and the kind of value expected; an
+unknown key the keys allowed in its table; a missing key what to add.
 
 Source: ``shared/spec/policy.md`` (sections 1-5).
 """
@@ -18,14 +25,20 @@ Source: ``shared/spec/policy.md`` (sections 1-5).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
+import json
+import re
 import tomllib
+import types
+import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal, Union
 
+import annotated_types
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 
 from psm import domain
 from psm.errors import PolicyError
@@ -45,6 +58,12 @@ Group = Literal["living_district", "home_environment", "contribution", "academic
 PartName = Literal[domain.PARTS]  # a tuple subscript: one of the contract's part names
 TierName = Literal[domain.TIERS]
 
+# Numbers are strict: TOML has number, text and boolean values, and a policy number written as
+# text ("25") or as true/false is a mistake to report, not to convert. A whole number (36) is
+# also a valid Decimal; 36.0 is not a valid Whole; inf and nan are not numbers of a policy.
+Whole = Annotated[int, Strict()]
+Decimal = Annotated[float, Strict(), AllowInfNan(False)]
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -53,14 +72,14 @@ class _Frozen(BaseModel):
 class Band(_Frozen):
     """Values from ``at_least`` up to the next band's lower bound score ``points``."""
 
-    at_least: float = Field(ge=0)
-    points: int = Field(ge=0)
+    at_least: Decimal = Field(ge=0)
+    points: Whole = Field(ge=0)
 
 
 class _Part(_Frozen):
     title: str
     group: Group
-    max: int = Field(gt=0)
+    max: Whole = Field(gt=0)
 
 
 class BandedPart(_Part):
@@ -95,7 +114,7 @@ class BandedPart(_Part):
 class CategoryPart(_Part):
     """A part scored by a code (housing type, post level, LLC role)."""
 
-    points: dict[str, int]
+    points: dict[str, Whole]
 
     @model_validator(mode="after")
     def _points_reach_max(self) -> CategoryPart:
@@ -106,12 +125,12 @@ class CategoryPart(_Part):
 class AchievementPart(_Part):
     """Verified prizes within ``window_years`` before the reference date, summed, capped at ``max``."""
 
-    window_years: int = Field(gt=0)
-    points_per_prize: dict[str, int]
+    window_years: Whole = Field(gt=0)
+    points_per_prize: dict[str, Whole]
 
     @model_validator(mode="after")
     def _codes_and_points(self) -> AchievementPart:
-        _check_codes(self.points_per_prize, domain.ACHIEVEMENT_LEVELS)
+        _check_codes(self.points_per_prize, domain.ACHIEVEMENT_LEVELS, "points_per_prize")
         too_high = {k: v for k, v in self.points_per_prize.items() if not 0 <= v <= self.max}
         if too_high:
             raise ValueError(f"points per prize must lie in 0..{self.max} (the cap); got {too_high}")
@@ -141,17 +160,17 @@ class Profile(_Frozen):
     """The parts that count, their stated total and the policy's group weights in percent."""
 
     parts: tuple[PartName, ...] = Field(min_length=1)
-    total: int = Field(gt=0)
-    weights: dict[Group, int]
+    total: Whole = Field(gt=0)
+    weights: dict[Group, Whole]
 
 
 class Settings(_Frozen):
-    intake_year: int = Field(ge=2000, le=2100)
+    intake_year: Whole = Field(ge=2000, le=2100)
     reference_date: dt.date
-    nonlocal_cohort_boundary: int = Field(ge=2000, le=2100)
-    nonlocal_first_time_years_before_boundary: int = Field(ge=1, le=6)
-    nonlocal_first_time_years_from_boundary: int = Field(ge=1, le=6)
-    semester_boundary: float = Field(gt=0)
+    nonlocal_cohort_boundary: Whole = Field(ge=2000, le=2100)
+    nonlocal_first_time_years_before_boundary: Whole = Field(ge=1, le=6)
+    nonlocal_first_time_years_from_boundary: Whole = Field(ge=1, le=6)
+    semester_boundary: Decimal = Field(gt=0)
 
 
 class Eligibility(_Frozen):
@@ -186,7 +205,7 @@ class Tiers(_Frozen):
 class Pool(_Frozen):
     """A pool's quota of beds and how it is ranked (by tiers, or by the lottery alone)."""
 
-    beds: int = Field(ge=0)
+    beds: Whole = Field(ge=0)
     order: Literal["tiers", "lottery"]
 
 
@@ -201,8 +220,8 @@ class AllocationSettings(_Frozen):
     """The order of importance of the wishes, and the solver's settings (allocation issue)."""
 
     wishes: tuple[Literal["mutual_pairs", "hall_preferences", "mixing", "room_type"], ...]
-    solver_seed: int = Field(ge=0)
-    max_deterministic_time: float = Field(gt=0, le=3600)
+    solver_seed: Whole = Field(ge=0)
+    max_deterministic_time: Decimal = Field(gt=0, le=3600)
 
     @model_validator(mode="after")
     def _structural_wishes_first(self) -> AllocationSettings:
@@ -293,6 +312,10 @@ class Policy(_Frozen):
 
 
 def _check_points_reach_max(points: list[int], maximum: int) -> None:
+    if not points:
+        raise ValueError(
+            f"points are missing; give each code or band its points, the best exactly the max ({maximum})"
+        )
     if any(p > maximum for p in points) or max(points) != maximum:
         raise ValueError(
             f"points must not exceed the part's max ({maximum}) and the best must equal it; got {points}"
@@ -314,7 +337,11 @@ def default_policy_path() -> Path:
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
-    """Read, validate and freeze a policy TOML; raise :class:`PolicyError` naming every problem."""
+    """Read, validate and freeze a policy TOML; raise :class:`PolicyError` naming every problem.
+
+    Each message names the file, the place (line and key for a syntax error; the key, with list
+    items counted from 1, for a wrong value) and the value expected there.
+    """
     path = Path(path) if path is not None else default_policy_path()
     try:
         raw = path.read_bytes()
@@ -322,10 +349,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
         raise PolicyError(
             f"{path}: cannot read the policy file ({e.strerror}); pass --policy PATH to a policy TOML"
         ) from e
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise PolicyError(f"{path}: not valid UTF-8 TOML: {e}; fix the syntax at that place") from e
+    data = _parse_toml(path, raw)
     try:
         policy = Policy.model_validate(data)
     except ValidationError as e:
@@ -333,17 +357,189 @@ def load_policy(path: str | Path | None = None) -> Policy:
     return policy.model_copy(update={"sha256": hashlib.sha256(raw).hexdigest(), "path": str(path)})
 
 
+# --- Messages: file, place, expected value ---------------------------------------------------------
+
+_TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+_TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY_OF_LINE = re.compile(r"^\s*([A-Za-z0-9_\-.\"' ]+?)\s*=")
+_AS_IN_BUNDLED = "a value as in config/policy/2025-26.toml"
+_TOML_VALUES = (
+    'a value is a number (25, 1.5), "text in double quotes", true or false, a date (2025-06-30), '
+    "a list [1, 2] or an inline table { at_least = 0, points = 0 }"
+)
+
+
+def _parse_toml(path: Path, raw: bytes) -> dict[str, Any]:
+    """The file as TOML data; a file that is not UTF-8 TOML is refused with its line and key."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise PolicyError(
+            f"{path}: line {line} is not UTF-8 text (byte {e.start}); save the policy file as UTF-8"
+        ) from e
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise PolicyError(_describe_syntax_error(path, text, e)) from e
+
+
+def _describe_syntax_error(path: Path, text: str, error: tomllib.TOMLDecodeError) -> str:
+    """Where the TOML breaks (line, column, table, key), the line itself, and what a value looks like."""
+    reason = _TOML_PLACE.sub("", str(error))
+    reason += " (is a key or table given twice?)" if reason == "Cannot overwrite a value" else ""
+    place = _TOML_PLACE.search(str(error))
+    if place is None:
+        return f"{path}: not valid TOML ({reason}); fix the syntax: {_TOML_VALUES}"
+    number, column = int(place.group(1)), int(place.group(2))
+    lines = text.split("\n")
+    line = lines[number - 1] if number <= len(lines) else ""
+    table = next((m.group(1) for m in map(_TABLE_HEADER.match, reversed(lines[: number - 1])) if m), None)
+    key = _KEY_OF_LINE.match(line)
+    where = f"line {number}, column {column}"
+    where += f", in [{table}]" if table else ""
+    where += f", key {key.group(1).strip()!r}" if key else ""
+    return (f"{path}: not valid TOML at {where}: {reason}; the line reads {line.strip()!r}. "
+            f"Fix the syntax there: {_TOML_VALUES}")
+
+
 def _describe_policy_errors(path: Path, error: ValidationError) -> str:
-    lines = [f"{path}: {error.error_count()} problem(s) in the policy file:"]
-    for problem in error.errors():
-        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        if problem["type"] == "extra_forbidden":
-            lines.append(f"  - {key}: unknown key; remove it or correct its spelling")
-        elif problem["type"] == "missing":
-            lines.append(f"  - {key}: required key is missing; add it (see config/policy/2025-26.toml)")
-        else:
-            message = problem["msg"].removeprefix("Value error, ")
-            value = problem.get("input")
-            shown = f" = {value!r}" if isinstance(value, (str, int, float, bool)) else ""
-            lines.append(f"  - {key}{shown}: {message}")
+    lines = [f"{path}: {error.error_count()} problem(s) in the policy file (list items counted from 1):"]
+    lines += [f"  - {_describe_problem(problem)}" for problem in error.errors()]
     return "\n".join(lines)
+
+
+def _describe_problem(problem: Mapping[str, Any]) -> str:
+    """One problem as 'key: what is wrong; what is expected there'."""
+    loc = problem["loc"]
+    key = _key_name(loc)
+    if problem["type"] == "extra_forbidden":
+        return f"{key}: unknown key; remove it or correct its spelling{_allowed_keys(loc)}"
+    if loc and loc[-1] == "[key]":  # a key of a table whose keys are fixed codes
+        keys = typing.get_args(_unwrap(_annotation_at(loc[:-2])))[0]
+        table, wrong = _key_name(loc[:-2]), json.dumps(loc[-2])
+        return f"{table}: unknown key {wrong}; the keys must each be {_describe_type(keys)}"
+    if problem["type"] == "missing":
+        return f"{key}: required key is missing; add it: {_expected(loc)} (see config/policy/2025-26.toml)"
+    value = problem["input"]
+    if problem["type"] == "value_error":  # the policy's own rules: the message states the rule
+        shown = f" = {_toml_value(value)}" if not isinstance(value, (dict, list)) else ""
+        return f"{key}{shown}: {problem['msg'].removeprefix('Value error, ')}"
+    return f"{key} = {_toml_value(value)}: expected {_expected(loc)}"
+
+
+def _key_name(loc: tuple[Any, ...]) -> str:
+    """``('parts', 'district', 'bands', 2, 'points')`` as ``parts.district.bands[3].points``."""
+    name = ""
+    for part in loc:
+        if isinstance(part, int):
+            name += f"[{part + 1}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name or "(top level)"
+
+
+def _toml_value(value: Any) -> str:
+    """A value as it is written in TOML, so the message shows what the file says."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[...] (a list)"
+    if isinstance(value, dict):
+        return "{...} (a table)"
+    return repr(value)
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> str:
+    """'(did you mean ...?); the keys allowed here are ...', from the model the key sits in."""
+    parent = _annotation_at(loc[:-1])
+    if not (isinstance(parent, type) and issubclass(parent, BaseModel)):
+        return ""
+    allowed = [name for name in parent.model_fields if name not in ("sha256", "path")]
+    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    place = f"in [{_key_name(loc[:-1])}]" if loc[:-1] else "at the top level"
+    return f"{hint}; the keys allowed {place} are {', '.join(allowed)}"
+
+
+def _expected(loc: tuple[Any, ...]) -> str:
+    """The value expected at ``loc``, in words, e.g. 'a whole number from 2000 to 2100'."""
+    annotation = _annotation_at(loc)
+    return _describe_type(annotation) if annotation is not None else _AS_IN_BUNDLED
+
+
+def _annotation_at(loc: tuple[Any, ...]) -> Any:
+    """The type the policy model declares at ``loc`` (with its constraints), or None if there is none."""
+    annotation: Any = Policy
+    for part in loc:
+        annotation = _unwrap(annotation)
+        origin = typing.get_origin(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(str(part))
+            if field is None:
+                return None
+            annotation = field.annotation
+            annotation = Annotated[(annotation, *field.metadata)] if field.metadata else annotation
+        elif origin is tuple:
+            annotation = typing.get_args(annotation)[0]
+        elif origin is dict:
+            annotation = typing.get_args(annotation)[0 if part == "[key]" else 1]
+        else:
+            return None
+    return annotation
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Drop Annotated constraints and ``| None``: the type a value must have."""
+    if typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        annotation = members[0] if len(members) == 1 else annotation
+    return annotation
+
+
+def _describe_type(annotation: Any) -> str:
+    constraints = typing.get_args(annotation)[1:] if typing.get_origin(annotation) is Annotated else ()
+    kind = _unwrap(annotation)
+    origin = typing.get_origin(kind)
+    if origin is Literal:
+        return "one of " + ", ".join(json.dumps(value) for value in typing.get_args(kind))
+    if kind is bool:
+        return "true or false"
+    if kind in (int, float):
+        noun = "a whole number" if kind is int else "a number"
+        return f"{noun}{_bounds(constraints)} (no quotes)"
+    if kind is str:
+        return '"text in double quotes"' + (" (not empty)" if _min_length(constraints) else "")
+    if kind is dt.date:
+        return "a date such as 2025-06-30 (no quotes)"
+    if kind is dt.time:
+        return "a time of day such as 09:00:00 (no quotes)"
+    if origin is tuple:
+        size = "a non-empty list" if _min_length(constraints) else "a list"
+        return f"{size} [ ... ] whose items are each {_describe_type(typing.get_args(kind)[0])}"
+    if origin is dict:
+        return f"a table whose values are each {_describe_type(typing.get_args(kind)[1])}"
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return f"a table with the keys {', '.join(kind.model_fields)}"
+    return _AS_IN_BUNDLED
+
+
+def _bounds(constraints: tuple[Any, ...]) -> str:
+    """' from 1 to 6', ' >= 0', ' > 0 and <= 3600' from annotated-types constraints."""
+    low = next((c for c in constraints if isinstance(c, (annotated_types.Ge, annotated_types.Gt))), None)
+    high = next((c for c in constraints if isinstance(c, (annotated_types.Le, annotated_types.Lt))), None)
+    if isinstance(low, annotated_types.Ge) and isinstance(high, annotated_types.Le):
+        return f" from {low.ge:g} to {high.le:g}"
+    parts = [f">= {low.ge:g}" if isinstance(low, annotated_types.Ge) else f"> {low.gt:g}"] if low else []
+    parts += [f"<= {high.le:g}" if isinstance(high, annotated_types.Le) else f"< {high.lt:g}"] if high else []
+    return (" " + " and ".join(parts)) if parts else ""
+
+
+def _min_length(constraints: tuple[Any, ...]) -> int:
+    return max((c.min_length for c in constraints if isinstance(c, annotated_types.MinLen)), default=0)

@@ -6,6 +6,10 @@ A row is either used or reported: each problem of a rejected row becomes one
 but are counted. A file that cannot be read at all (encoding, header, a missing required
 column) raises :class:`~psm.errors.InputFileError` instead: nothing would be scored from it.
 
+A row that repeats the header (two exports pasted together) is one reject saying so, not one
+per cell. A workbook row holding a cell hidden by a merged range is rejected, naming the range:
+the sheet shows the range's value in that cell, but the file holds none there.
+
 Source: ``shared/spec/io-contract.md`` (Inputs).
 """
 
@@ -193,13 +197,13 @@ def _open(path: str | Path, model: type[_Row]) -> RawTable:
 def _validate(table: RawTable, model: type[_Row], policy: Policy, row_rule: RowRule) -> ReadResult:
     header = table.header
     fields = list(model.model_fields)
-    accepted: list[dict[str, Any]] = []
+    accepted: list[tuple[int, _Row]] = []
     rejects: list[Reject] = []
+    merged = _merged_problems(table)
     for number, cells in table.rows:
         values = {name: cell for name, cell in zip(header, cells) if cell != ""}
-        problems = _overflow(cells, len(header))
-        problems += row_rule(number, values)
-        problems += _check_row(model, values, policy)
+        row, problems = _judge_row(model, policy, row_rule, header, number, cells, values)
+        problems = merged.get(number, []) + problems
         if problems:
             applicant_id = values.get("applicant_id", "")
             rejects += [
@@ -207,7 +211,7 @@ def _validate(table: RawTable, model: type[_Row], policy: Policy, row_rule: RowR
                 for column, error in problems
             ]
         else:
-            accepted.append((number, model.model_validate(values)))
+            accepted.append((number, row))
     frame = rows_to_frame(model, [row for _, row in accepted], [number for number, _ in accepted])
     rejected_rows = len({r.row for r in rejects})
     summary = FileSummary(
@@ -222,6 +226,32 @@ def _validate(table: RawTable, model: type[_Row], policy: Policy, row_rule: RowR
     return ReadResult(frame, tuple(rejects), summary)
 
 
+def _judge_row(
+    model: type[_Row], policy: Policy, row_rule: RowRule, header: tuple[str, ...], number: int,
+    cells: tuple[str, ...], values: dict[str, str],
+) -> tuple[_Row | None, list[tuple[str, str]]]:
+    """The validated row (None if its cells are invalid) and every problem of the row.
+
+    A copy of the header row is one problem, not one per cell.
+    """
+    if cells[: len(header)] == header and not any(cells[len(header):]):
+        return None, [("(row)", "this row repeats the header row (two exports pasted together?); delete it")]
+    row, problems = _check_row(model, values, policy)
+    return row, _overflow(cells, len(header)) + row_rule(number, values) + problems
+
+
+def _merged_problems(table: RawTable) -> dict[int, list[tuple[str, str]]]:
+    """A row holding a cell hidden by a merge (XLSX): the sheet shows a value the file does not hold."""
+    problems: defaultdict[int, list[tuple[str, str]]] = defaultdict(list)
+    for number, column, ref in table.merged:
+        name = table.header[column] if column < len(table.header) else "(row)"
+        problems[number].append(
+            (name, f"this cell is inside the merged cells {ref}, so it holds no value of its own; "
+                   f"unmerge the cells and fill in this row's value")
+        )
+    return problems
+
+
 def _overflow(cells: tuple[str, ...], width: int) -> list[tuple[str, str]]:
     extra = [cell for cell in cells[width:] if cell != ""]
     if extra:
@@ -230,16 +260,18 @@ def _overflow(cells: tuple[str, ...], width: int) -> list[tuple[str, str]]:
     return []
 
 
-def _check_row(model: type[_Row], values: dict[str, str], policy: Policy) -> list[tuple[str, str]]:
-    """Every problem of one row: each bad cell, then the rules that tie the valid cells together."""
+def _check_row(
+    model: type[_Row], values: dict[str, str], policy: Policy
+) -> tuple[_Row | None, list[tuple[str, str]]]:
+    """The row if its cells are valid, and its problems: each bad cell, then the cross-cell rules."""
     try:
         row = model.model_validate(values)
     except ValidationError as error:
         problems = [describe_problem(problem) for problem in error.errors()]
         failed = {column for column, _ in problems}
         cross = model.cross_check_values(_valid_cells(model, values, failed), policy)
-        return problems + [(column, message) for column, message in cross if column not in failed]
-    return row.cross_check(policy)
+        return None, problems + [(column, message) for column, message in cross if column not in failed]
+    return row, row.cross_check(policy)
 
 
 def _valid_cells(model: type[_Row], values: dict[str, str], failed: set[str]) -> dict[str, Any]:

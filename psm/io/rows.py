@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
@@ -32,6 +33,16 @@ def _fail(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, "{message}", {"message": message})
 
 
+_SHOWN_CHARS = 60
+
+
+def _shown(value: Any) -> str:
+    """A cell as quoted in a message: a long one is cut to 60 characters (the reject keeps it whole)."""
+    if isinstance(value, str) and len(value) > _SHOWN_CHARS:
+        return f"{value[:_SHOWN_CHARS]!r}... ({len(value):,} characters)"
+    return repr(value)
+
+
 def _code(what: str, codes: tuple[str, ...]) -> Callable[[Any], str]:
     """A validator accepting exactly one of ``codes``, suggesting the nearest on a miss."""
 
@@ -42,7 +53,7 @@ def _code(what: str, codes: tuple[str, ...]) -> Callable[[Any], str]:
         close += [c for c in codes if c.lower() == str(value).lower()]
         hint = f" (did you mean {close[-1]!r}?)" if close else ""
         shown = ", ".join(repr(c) for c in codes) if len(codes) <= 6 else f"the {len(codes)} {what} names of the contract"
-        raise _fail("unknown_code", f"unknown {what} {value!r}{hint}; use one of {shown}")
+        raise _fail("unknown_code", f"unknown {what} {_shown(value)}{hint}; use one of {shown}")
 
     return check
 
@@ -54,21 +65,22 @@ def _boolean(value: Any) -> bool:
         return True
     if text in {"false", "no", "0"}:
         return False
-    raise _fail("not_boolean", f"{value!r} is not a yes/no value; write true/false, yes/no or 1/0")
+    raise _fail("not_boolean", f"{_shown(value)} is not a yes/no value; write true/false, yes/no or 1/0")
 
 
 def _iso_date(value: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise _fail("not_date", f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-05-31") from None
+        message = f"{_shown(value)} is not a date; write it as YYYY-MM-DD, e.g. 2024-05-31"
+        raise _fail("not_date", message) from None
 
 
 def _whole_number(value: Any) -> Any:
     """Accept '3' and '3.0' (as spreadsheets write whole numbers), refuse '3.5' and words."""
     number = _number(value)
     if not number.is_integer():
-        raise _fail("not_whole_number", f"{value!r} is not a whole number; write digits only, e.g. 3")
+        raise _fail("not_whole_number", f"{_shown(value)} is not a whole number; write digits only, e.g. 3")
     return int(number)
 
 
@@ -76,19 +88,22 @@ def _number(value: Any) -> Any:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise _fail("not_number", f"{value!r} is not a number; write digits, e.g. 12.5") from None
+        raise _fail("not_number", f"{_shown(value)} is not a number; write digits, e.g. 12.5") from None
     if not math.isfinite(number):
-        raise _fail("not_number", f"{value!r} is not a finite number; write digits, e.g. 12.5")
+        raise _fail("not_number", f"{_shown(value)} is not a finite number; write digits, e.g. 12.5")
     return number
 
 
 def _halls(value: Any) -> tuple[str, ...]:
     names = tuple(name.strip() for name in str(value).split(";"))
     if any(not name for name in names):
-        raise _fail("bad_list", f"{value!r} has an empty hall name; separate hall names with single ';'")
-    repeated = sorted({n for n in names if names.count(n) > 1})
+        message = f"{_shown(value)} has an empty hall name; separate hall names with single ';'"
+        raise _fail("bad_list", message)
+    # Counter, not list.count per name: a long cell must not take quadratic time
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
     if repeated:
-        raise _fail("bad_list", f"hall(s) {repeated} listed more than once; list each hall once, in order")
+        shown = f"{repeated[:5]} and {len(repeated) - 5} more" if len(repeated) > 5 else f"{repeated}"
+        raise _fail("bad_list", f"hall(s) {shown} listed more than once; list each hall once, in order")
     return names
 
 

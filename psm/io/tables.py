@@ -3,28 +3,62 @@
 Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2, and a row
 keeps its number even when blank rows come before it. Cells are text with surrounding white
 space removed; everything else about their content is judged later, by the row models.
+
+Rules that keep every row a person sees (none is lost or invented):
+
+- CSV records end only at ``\\n``, ``\\r`` or ``\\r\\n`` outside quotes, as in Excel; other
+  Unicode line separators (U+2028, U+0085, ...) are characters of the cell they are in.
+- An XLSX sheet is read to its last stored cell, whatever size the file says it has (some
+  exporters store a wrong size, which would otherwise cut rows or columns off).
+- An XLSX cell hidden by a merge (any cell of a merged range but its top-left one, when that
+  one holds a value) reads as empty although the sheet shows a value there: the rows holding
+  such cells are listed in :attr:`RawTable.merged` so that the reader can reject them; a merge
+  in the header stops the read.
+- Every row has at least as many cells as the header (short rows are padded with ``""``).
+
+A file that cannot be read at all raises :class:`~psm.errors.InputFileError` naming the file
+and, where the problem is in one place, the line or row.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from psm.errors import InputFileError
 
 __all__ = ["RawTable", "read_table"]
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_ZIP_MAGIC = b"PK\x03\x04"
+_MERGE_CELL = re.compile(
+    rb"""<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref\s*=\s*["']([A-Za-z]+[0-9]+:[A-Za-z]+[0-9]+)["']"""
+)
+
+Merge = tuple[int, int, int, int]
+"""A merged range as (first column, first row, last column, last row), 1-based."""
+
 
 @dataclass(frozen=True)
 class RawTable:
-    """The header and the non-blank data rows of one file, each row with its number."""
+    """The header and the non-blank data rows of one file, each row with its number.
+
+    ``merged`` lists, for each row holding a cell hidden by a merged range (XLSX only), the
+    row number, the 0-based column of the first hidden cell and the range (e.g. ``"B2:B3"``).
+    """
 
     path: Path
     header: tuple[str, ...]
     rows: tuple[tuple[int, tuple[str, ...]], ...]
     blank_rows: int
+    merged: tuple[tuple[int, int, str], ...] = ()
 
 
 def read_table(path: str | Path) -> RawTable:
@@ -32,28 +66,46 @@ def read_table(path: str | Path) -> RawTable:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        records = _xlsx_records(path)
+        records, merges = _xlsx_records(path)
     elif suffix in {".csv", ".txt"}:
-        records = _csv_records(path)
+        records, merges = _csv_records(path), []
     else:
         raise InputFileError(f"{path}: unsupported file type {suffix!r}; give a .csv or .xlsx file")
-    return _to_table(path, records)
+    return _to_table(path, records, merges)
+
+
+# --- CSV ------------------------------------------------------------------------------------------
 
 
 def _csv_records(path: Path) -> list[list[str]]:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except OSError as e:
-        raise InputFileError(f"{path}: cannot read the file ({e.strerror})") from e
-    except UnicodeDecodeError as e:
-        line = text_line_of_offset(path.read_bytes(), e.start)
         raise InputFileError(
-            f"{path}: line {line} is not UTF-8 (byte {e.start}); save the file as 'CSV UTF-8'"
+            f"{path}: cannot read the file ({e.strerror}); check the path and its permissions"
         ) from e
+    return _parse_csv(path, _decode(path, data))
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """The file's text: UTF-8, a leading BOM dropped; any other encoding is refused by line."""
+    if data.startswith(_ZIP_MAGIC):
+        raise InputFileError(
+            f"{path}: this is an Excel workbook, not CSV text; name it .xlsx or save it as 'CSV UTF-8'"
+        )
+    if data.startswith(_UTF16_BOMS):
+        raise InputFileError(f"{path}: the file is UTF-16 text ('Unicode Text'); save it as 'CSV UTF-8'")
+    skipped = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
     try:
-        return list(csv.reader(text.splitlines(keepends=True), strict=True))
-    except csv.Error as e:
-        raise InputFileError(f"{path}: not a readable CSV ({e}); check the quotes on that line") from e
+        return data[skipped:].decode("utf-8")
+    except UnicodeDecodeError as e:
+        offset = skipped + e.start  # counted from the file's first byte, not from after the BOM
+        raise InputFileError(
+            f"{path}: line {text_line_of_offset(data, offset)} is not UTF-8 (byte {offset}), "
+            f"so the file is in another encoding (such as Big5 or Windows-1252, "
+            f"which Excel's plain 'CSV' uses); "
+            f"save the file as 'CSV UTF-8'"
+        ) from e
 
 
 def text_line_of_offset(data: bytes, offset: int) -> int:
@@ -61,7 +113,32 @@ def text_line_of_offset(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _xlsx_records(path: Path) -> list[list[str]]:
+def _parse_csv(path: Path, text: str) -> list[list[str]]:
+    """CSV records; a record that breaks the quoting rules stops the read, naming its row and line."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    while True:
+        first_line = reader.line_num + 1
+        try:
+            records.append(next(reader))
+        except StopIteration:
+            return records
+        except csv.Error as e:
+            raise InputFileError(_csv_problem(path, len(records) + 1, first_line, e)) from e
+
+
+def _csv_problem(path: Path, row: int, line: int, error: csv.Error) -> str:
+    where = f"{path}: row {row} (from line {line}) is not readable CSV ({error})"
+    if "field larger than field limit" in str(error):
+        return (f"{where}: a cell that long usually means a quote (\") was opened and never closed, so the "
+                f"cell runs on through the following lines; check the quotes from line {line}")
+    return f"{where}; a cell with quotes must be wholly quoted, inner quotes doubled (\"\"); check that line"
+
+
+# --- XLSX -----------------------------------------------------------------------------------------
+
+
+def _xlsx_records(path: Path) -> tuple[list[list[str]], list[Merge]]:
     import openpyxl  # imported here: only XLSX inputs need it
 
     try:
@@ -70,9 +147,25 @@ def _xlsx_records(path: Path) -> list[list[str]]:
         raise InputFileError(f"{path}: not a readable .xlsx workbook ({e}); re-save it from Excel") from e
     try:
         sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        sheet.reset_dimensions()  # the size stored in the file may be wrong: read every stored cell
+        records = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        merges = _merged_ranges(sheet)
+    except Exception as e:  # a damaged sheet inside a readable workbook shows only while it is read
+        raise InputFileError(
+            f"{path}: the first sheet cannot be read ({e}); re-save the workbook from Excel"
+        ) from e
     finally:
         workbook.close()
+    return records, merges
+
+
+def _merged_ranges(sheet: Any) -> list[Merge]:
+    """The sheet's merged ranges, from its XML (a read-only openpyxl sheet does not expose them)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    with sheet._get_source() as source:  # the sheet's XML stream in the workbook archive
+        xml = source.read()
+    return [range_boundaries(ref.decode("ascii")) for ref in _MERGE_CELL.findall(xml)]
 
 
 def _cell_text(value: object) -> str:
@@ -90,9 +183,21 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _to_table(path: Path, records: list[list[str]]) -> RawTable:
-    numbered = [(number, tuple(cell.strip() for cell in cells)) for number, cells in enumerate(records, 1)]
-    non_blank = [(number, cells) for number, cells in numbered if any(cells)]
+# --- Both -----------------------------------------------------------------------------------------
+
+
+def _to_table(path: Path, records: list[list[str]], merges: Sequence[Merge] = ()) -> RawTable:
+    cells_of = [tuple(cell.strip() for cell in cells) for cells in records]
+    hidden = _hidden_cells(cells_of, merges)
+    if any(row == 1 for row, _, _ in hidden):
+        ref = next(ref for row, _, ref in hidden if row == 1)
+        raise InputFileError(
+            f"{path}: header cells {ref} are merged; unmerge them so that every column has its own name"
+        )
+    covered = {row for row, _, _ in hidden}
+    cells_of += [()] * (max(covered, default=0) - len(cells_of))  # a merge may reach below the last row
+    numbered = list(enumerate(cells_of, 1))
+    non_blank = [(number, cells) for number, cells in numbered if any(cells) or number in covered]
     if not non_blank:
         raise InputFileError(f"{path}: the file is empty; it needs a header row and one row per record")
     (header_row, header), *rows = non_blank
@@ -100,4 +205,31 @@ def _to_table(path: Path, records: list[list[str]]) -> RawTable:
         raise InputFileError(f"{path}: the header must be on row 1, but row 1 is blank; delete the blank rows")
     while header and header[-1] == "":  # trailing empty header cells from spreadsheet exports
         header = header[:-1]
-    return RawTable(path=path, header=header, rows=tuple(rows), blank_rows=len(numbered) - len(non_blank))
+    padded = tuple((number, cells + ("",) * (len(header) - len(cells))) for number, cells in rows)
+    blank_rows = len(numbered) - len(non_blank)
+    return RawTable(path=path, header=header, rows=padded, blank_rows=blank_rows, merged=hidden)
+
+
+def _hidden_cells(
+    cells_of: list[tuple[str, ...]], merges: Sequence[Merge]
+) -> tuple[tuple[int, int, str], ...]:
+    """(row, 0-based column of the first hidden cell, range) for each row a merge with a value covers.
+
+    A merged range shows its top-left value over all its cells, but stores it only in the
+    top-left one; a merge of empty cells hides nothing.
+    """
+    if not merges:
+        return ()
+    from openpyxl.utils import get_column_letter
+
+    hidden = set()
+    for first_col, first_row, last_col, last_row in merges:
+        anchor = cells_of[first_row - 1] if first_row <= len(cells_of) else ()
+        if first_col > len(anchor) or anchor[first_col - 1] == "":
+            continue
+        ref = f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{last_row}"
+        for row in range(first_row, last_row + 1):
+            column = first_col + 1 if row == first_row else first_col
+            if column <= last_col:
+                hidden.add((row, column - 1, ref))
+    return tuple(sorted(hidden))

@@ -3,6 +3,9 @@
 - Formula injection: a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
   carriage return would run as a formula in a spreadsheet; it is written with a leading ``'``.
   Numbers (``-3``, ``+4.5``) are left as they are.
+- Line breaks inside a text cell are written as ``\\n``, so the cell is quoted: Python's CSV
+  writer does not quote a bare carriage return when lines end in ``\\n``, and a spreadsheet
+  starts a new row there, where whatever follows (``=1+2``) would run as a formula.
 - Reproducible: UTF-8, ``\\n`` line endings, no index, columns in the order given, so the same
   frame gives the same bytes on any machine.
 """
@@ -16,7 +19,7 @@ import pandas as pd
 
 from psm.errors import PsmError
 
-__all__ = ["neutralise_formula", "write_csv"]
+__all__ = ["neutralise_formula", "safe_text", "write_csv"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -29,13 +32,18 @@ def neutralise_formula(text: str) -> str:
     return text
 
 
+def safe_text(text: str) -> str:
+    """A text cell as written: formula neutralised, then every line break a quoted ``\\n``."""
+    return neutralise_formula(text).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` to ``path`` (parents created), text cells neutralised."""
+    """Write ``frame`` to ``path`` (parents created), text cells made safe (:func:`safe_text`)."""
     path = Path(path)
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):
-            safe[column] = safe[column].map(lambda v: neutralise_formula(v) if isinstance(v, str) else v)
+            safe[column] = safe[column].map(lambda v: safe_text(v) if isinstance(v, str) else v)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")

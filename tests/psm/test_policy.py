@@ -116,7 +116,8 @@ def test_round_must_name_a_known_profile(tmp_path):
 
 def test_malformed_toml_and_missing_file(tmp_path):
     broken = edited(tmp_path, "max = 36", "max = = 36")
-    with pytest.raises(PolicyError, match=r"not valid UTF-8 TOML"):
+    syntax = r"not valid TOML at line \d+, column \d+, in \[parts\.district\], key 'max'"
+    with pytest.raises(PolicyError, match=syntax):
         load_policy(broken)
     with pytest.raises(PolicyError, match=r"cannot read the policy file.*--policy"):
         load_policy(tmp_path / "absent.toml")

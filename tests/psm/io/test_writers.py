@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import re
+
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from psm.errors import PsmError
 from psm.io import neutralise_formula, write_csv
+from psm.io.writers import safe_text
 
 
 @pytest.mark.parametrize(
@@ -47,3 +53,69 @@ def test_unwritable_output_is_a_clear_error(tmp_path):
     blocker.write_text("")
     with pytest.raises(PsmError, match=r"cannot write the output .*choose a writable --out path"):
         write_csv(pd.DataFrame({"a": [1]}), blocker / "scores.csv")
+
+
+# --- Each formula start, numbers kept, line breaks (issue: bad input, faults, personal data) -------------
+
+FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")  # what a spreadsheet reads as a number
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS)
+def test_each_formula_start_is_neutralised(start):
+    for text in (start, start + "cmd|' /C calc'!A0", start + "1+2", start + "SUM(A1:A9)"):
+        assert neutralise_formula(text) == "'" + text
+
+
+@pytest.mark.parametrize("number", ["-3", "-2.5", "+3", "-0.5", "-.5", "-2.5e-3", "+1E3", "3", "2.5", "0"])
+def test_numbers_written_as_text_stay_numbers(number):
+    assert neutralise_formula(number) == number
+
+
+def test_write_csv_keeps_negative_numbers_whatever_the_column_type(tmp_path):
+    frame = pd.DataFrame({
+        "text": ["-3", "-2.5", "=1"],
+        "mixed": [-3, -2.5, "@x"],
+        "whole": [-3, 0, 3],
+        "decimal": [-2.5, 0.0, 1.5],
+        "nullable": pd.array([-3, None, 3], dtype="Int64"),
+    })
+    path = write_csv(frame, tmp_path / "x.csv")
+    assert path.read_text() == (
+        "text,mixed,whole,decimal,nullable\n"
+        "-3,-3,-3,-2.5,-3\n"
+        "-2.5,-2.5,0,0.0,\n"
+        "'=1,'@x,3,1.5,3\n"
+    )
+
+
+def test_write_csv_neutralises_each_formula_start(tmp_path):
+    frame = pd.DataFrame({"cell": [start + "1+2" for start in FORMULA_STARTS]})
+    rows = list(csv.reader(write_csv(frame, tmp_path / "x.csv").open(newline="")))
+    assert [row[0] for row in rows[1:]] == ["'=1+2", "'+1+2", "'-1+2", "'@1+2", "'\t1+2", "'\n1+2"]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(st.one_of(st.sampled_from(FORMULA_STARTS + ["\n", '"', ",", "1", " "]),
+                                  st.characters(codec="utf-8")), max_size=12), min_size=1, max_size=8))
+def test_written_cells_never_start_a_formula_or_a_row(tmp_path_factory, texts):
+    frame = pd.DataFrame({"cell": texts, "n": range(len(texts))})
+    path = write_csv(frame, tmp_path_factory.mktemp("w") / "x.csv")
+    with path.open(newline="", encoding="utf-8") as handle:  # newline="": CR and LF both end a row here
+        rows = list(csv.reader(handle))
+    assert len(rows) == len(texts) + 1  # a line break inside a cell never starts a row
+    for number, ((cell, n), text) in enumerate(zip(rows[1:], texts)):
+        assert n == str(number)
+        assert cell == safe_text(text)
+        assert not cell.startswith(tuple(FORMULA_STARTS)) or NUMBER.fullmatch(cell)
+
+
+def test_regression_carriage_return_inside_a_cell_cannot_start_a_row(tmp_path):
+    """Found: Python's CSV writer does not quote a bare carriage return when lines end in ``\\n``,
+    so a text cell 'ok\\r=1+2' was written unquoted; a spreadsheet starts a new row at the CR and
+    runs '=1+2' there, getting past the neutralisation. Line breaks are now written as a quoted
+    ``\\n``."""
+    path = write_csv(pd.DataFrame({"note": ["ok\r=1+2", "a\r\nb"], "n": [1, 2]}), tmp_path / "x.csv")
+    assert path.read_bytes() == b'note,n\n"ok\n=1+2",1\n"a\nb",2\n'
+    with path.open(newline="") as handle:
+        assert list(csv.reader(handle)) == [["note", "n"], ["ok\n=1+2", "1"], ["a\nb", "2"]]
