@@ -72,13 +72,18 @@ def walk_order(policy: Policy) -> list[str]:
     return givers + [p for p in domain.POOLS if p not in givers and p != receiver] + [receiver]
 
 
-def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, policy: Policy) -> Admission:
-    """Decide offers: the ranking's ``ranked`` rows become ``offered`` or ``waitlisted``."""
+def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, policy: Policy,
+          taken: dict[str, int] | None = None) -> Admission:
+    """Decide offers: the ranking's ``ranked`` rows become ``offered`` or ``waitlisted``.
+
+    In a later offer round, ``inventory`` is what is left (:mod:`allocation.residual`) and
+    ``taken`` the beds each pool's residents kept (:func:`psm.ranking.pool_beds`).
+    """
     frame = ranking.frame.copy()
     kinds = kinds_of(applications, frame.set_index("applicant_id")["pool"])
     partners = mutual_partners(applications)
     fit = Fit(inventory.classes, policy)
-    beds = pool_beds(policy, ranking).set_index("pool")
+    beds = pool_beds(policy, ranking, taken).set_index("pool")
     status = frame["status"].to_numpy(dtype=object).copy()
     offered: dict[str, None] = {}  # in the order offered
     pairs: dict[str, str] = {}

@@ -35,7 +35,9 @@ from allocation.inventory import SuiteClass
 from psm.errors import PsmError
 from psm.policy import Policy
 
-__all__ = ["Kind", "Fit", "opens_to", "deterministic_solver"]
+__all__ = ["Kind", "Fit", "opens_to", "deterministic_solver", "LINEARIZATION_LEVEL"]
+
+LINEARIZATION_LEVEL = 2
 
 
 @dataclass(frozen=True, order=True)
@@ -52,19 +54,23 @@ class Kind:
 def opens_to(suite: SuiteClass, kind: Kind, spill_into: dict[str, str]) -> bool:
     """May a person of ``kind`` live in a suite of this class? (the hard rules, one by one)"""
     pool_ok = kind.pool in suite.pools or any(spill_into.get(p) == kind.pool for p in suite.pools)
-    gender_ok = suite.gender == "any" or suite.gender == kind.gender
     access_ok = not kind.accessible or suite.accessible_beds > 0
     college_ok = suite.college == "" or suite.college == kind.college
-    return pool_ok and gender_ok and access_ok and college_ok
+    return pool_ok and suite.houses(kind.gender) and access_ok and college_ok
 
 
 def deterministic_solver(seed: int = 0, time_limit: float = 10.0) -> cp_model.CpSolver:
     """A CP-SAT solver that gives the same answer on any machine: one worker, a fixed seed and
-    a deterministic time limit (work units, not wall-clock seconds)."""
+    a deterministic time limit (work units, not wall-clock seconds).
+
+    The full LP relaxation (linearization level 2) suits these counting models: on the second
+    offer round of the sample it solved the room model's three steps to optimality in about two
+    seconds, where the default level had not proved the first optimal in forty."""
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = time_limit
+    solver.parameters.linearization_level = LINEARIZATION_LEVEL
     return solver
 
 
@@ -324,7 +330,7 @@ class Fit:
         suites = {}
         for c in self.classes:
             for g in ("F", "M"):
-                suites[c.key, g] = model.new_int_var(0, c.count if (c.gender == "any" or g == "F") else 0, f"s{c.key}{g}")
+                suites[c.key, g] = model.new_int_var(0, c.count if c.houses(g) else 0, f"s{c.key}{g}")
             model.add(suites[c.key, "F"] + suites[c.key, "M"] <= c.count)  # a suite has one gender
         placed = {}
         for kind, n in sorted(people.items()):

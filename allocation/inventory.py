@@ -26,7 +26,7 @@ from psm.io import read_rows
 from psm.io.rows import Boolean, Code, WholeNumber, _fail, _Row
 from psm.policy import Policy
 
-__all__ = ["RoomRow", "SuiteClass", "Inventory", "read_inventory", "default_rooms_path"]
+__all__ = ["RoomRow", "SuiteClass", "Inventory", "read_inventory", "default_rooms_path", "classify_suites"]
 
 ROOM_BEDS = {"single": 1, "double": 2, "triple": 3}
 
@@ -73,6 +73,11 @@ class SuiteClass:
     college: str
     rooms: tuple[tuple[str, int, bool], ...]
     count: int
+
+    def houses(self, gender: str) -> bool:
+        """May residents of this gender live here? ("F": female-only; "M": a suite whose
+        residents from an earlier offer round are men, see :mod:`allocation.residual`)."""
+        return self.gender in ("any", gender)
 
     @property
     def beds(self) -> int:
@@ -132,11 +137,11 @@ def read_inventory(policy: Policy, path: str | Path | None = None) -> Inventory:
         shown = "\n  - ".join(problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise PsmError(f"{path}: the room inventory has {len(problems)} problem(s):\n  - {shown}{more}")
-    suites, classes = _classify(rooms)
+    suites, classes = classify_suites(rooms)
     return Inventory(str(path), read.summary.sha256, rooms.reset_index(drop=True), suites, classes)
 
 
-def _classify(rooms: pd.DataFrame) -> tuple[pd.DataFrame, tuple[SuiteClass, ...]]:
+def classify_suites(rooms: pd.DataFrame) -> tuple[pd.DataFrame, tuple[SuiteClass, ...]]:
     """One row per suite, each with the key of its class; classes in a fixed (sorted) order."""
     described = rooms.assign(room=list(zip(rooms["room_type"], rooms["beds"], rooms["accessible"])))
     signature = described.groupby("suite_id", sort=True).agg(

@@ -31,13 +31,18 @@ def room_opens_to(room: pd.Series, kind: Kind, policy: Policy) -> bool:
     return pool_ok and gender_ok and access_ok and college_ok
 
 
-def _model(units: Sequence[Kind], rooms: pd.DataFrame, policy: Policy, halls: Sequence[str | None] | None):
-    """Per-(unit, room) variables and the hard rules; None if some unit has no open room at all."""
+def _model(units: Sequence[Kind], rooms: pd.DataFrame, policy: Policy, halls: Sequence[str | None] | None,
+           pinned: Sequence[str] = ()):
+    """Per-(unit, room) variables and the hard rules; None if some unit has no open room at all.
+
+    The first ``len(pinned)`` units live in the rooms (room ids) ``pinned`` names: residents
+    from an earlier offer round."""
     model = cp_model.CpModel()
     x = {}
     for u, kind in enumerate(units):
         options = [r for r in rooms.index if room_opens_to(rooms.loc[r], kind, policy)
-                   and int(rooms.at[r, "beds"]) >= kind.size and (not halls or not halls[u] or rooms.at[r, "hall"] == halls[u])]
+                   and int(rooms.at[r, "beds"]) >= kind.size and (not halls or not halls[u] or rooms.at[r, "hall"] == halls[u])
+                   and (u >= len(pinned) or rooms.at[r, "room_id"] == pinned[u])]
         if not options:
             return None
         for r in options:
@@ -55,10 +60,12 @@ def _model(units: Sequence[Kind], rooms: pd.DataFrame, policy: Policy, halls: Se
 
 
 def plain_fits(units: Sequence[Kind], rooms: pd.DataFrame, policy: Policy,
-               halls: Sequence[str | None] | None = None, time_limit: float = 30.0) -> bool:
-    """Can these units (people, or pairs sharing a room) all be placed, each in its hall if given?"""
+               halls: Sequence[str | None] | None = None, time_limit: float = 30.0,
+               pinned_rooms: Sequence[str] = ()) -> bool:
+    """Can these units (people, or pairs sharing a room) all be placed, each in its hall if given,
+    the first ``len(pinned_rooms)`` in those rooms?"""
     rooms = rooms.reset_index(drop=True)
-    built = _model(units, rooms, policy, halls)
+    built = _model(units, rooms, policy, halls, pinned_rooms)
     if built is None:
         return False
     solver = deterministic_solver(time_limit=time_limit)

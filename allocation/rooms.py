@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from allocation.fit import Kind, deterministic_solver, opens_to
+from allocation.fit import LINEARIZATION_LEVEL, Kind, deterministic_solver, opens_to
 from allocation.inventory import SuiteClass
 from allocation.units import Unit
 from psm.errors import PsmError
@@ -92,7 +92,7 @@ def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: 
     for c in classes:
         for g in ("F", "M"):
             suites[c.key, g] = model.new_int_var(0, c.count, f"suites_{c.key}_{g}")
-            if c.gender == "F" and g == "M":
+            if not c.houses(g):
                 model.add(suites[c.key, g] == 0).only_enforce_if(guard["open rooms only"])
         model.add(suites[c.key, "F"] + suites[c.key, "M"] <= c.count).only_enforce_if(guard["one gender per suite"])
 
@@ -147,12 +147,16 @@ def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: 
         value = int(round(solver.objective_value))
         objectives[name] = (value, "optimal" if status == cp_model.OPTIMAL else "best found within the limit")
         model.add(expression >= value if maximise else expression <= value)  # keep it for the next steps
+        model.clear_hints()  # the next step starts from this answer, which meets every step so far
+        for var in [*suites.values(), *place.values(), *fill.values()]:
+            model.add_hint(var, solver.value(var))
     return RoomPlan(
         suites={key: solver.value(v) for key, v in suites.items() if solver.value(v)},
         fills={key: solver.value(v) for key, v in fill.items() if solver.value(v)},
         units={key: solver.value(v) for key, v in place.items() if solver.value(v)},
         objectives=objectives,
         parameters={"num_workers": 1, "random_seed": policy.allocation.solver_seed,
+                    "linearization_level": LINEARIZATION_LEVEL,
                     "max_deterministic_time": policy.allocation.max_deterministic_time,
                     "objective_steps": steps},
     )

@@ -8,6 +8,11 @@ old and new points per part, old and new position in tier and pool, and whether 
 position clears that round's cut-off (ahead of the first waitlisted applicant of the same
 pool and gender). A record is appended to ``appeals.jsonl``; the bundle's results are never
 rewritten. An appeal with no change reproduces the stored card exactly (checked every time).
+
+An appeal the HAC upholds (``--uphold``) also records its changes in full in
+``appeals/amendments.jsonl`` (personal data, kept like ``inputs/``, never printed): the next
+offer round (``psm offers``) applies them, so the appellant joins the waitlist at the new
+position.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,11 +36,14 @@ from psm.ranking import rank_cohort
 from psm.scoring import POINT_COLUMNS, score_frames
 from psm.travel.recorded import RecordedTravel
 
-__all__ = ["Appeal", "recalculate", "appeal_command", "PRIVATE_COLUMNS"]
+__all__ = ["Appeal", "recalculate", "appeal_command", "PRIVATE_COLUMNS", "AMENDMENTS"]
 
 #: Never written to appeals.jsonl or printed: only that they changed.
 PRIVATE_COLUMNS = ("home_address", "home_floor_area_sqm", "household_size", "housing_type", "disciplinary")
 CARD = (*POINT_COLUMNS, "total_points", "track", "profile")
+#: Upheld appeals' changes in full (household and address values included, like inputs/),
+#: which ``psm offers`` applies to the inputs of the next round.
+AMENDMENTS = Path("appeals") / "amendments.jsonl"
 
 
 @dataclass(frozen=True)
@@ -203,12 +212,24 @@ def appeal_command(args: argparse.Namespace) -> int:
         "old": {"card": result.old_card, "position": result.old_position},
         "new": {"card": result.new_card, "position": result.new_position},
         "clears_cutoff": result.clears_cutoff,
+        "upheld": args.uphold,
         "manifest_sha256": sha256_of(args.run_dir / "manifest.json"),
     }
-    with (args.run_dir / "appeals.jsonl").open("a", encoding="utf-8") as log:
-        log.write(json.dumps(record, sort_keys=True) + "\n")
+    _append(args.run_dir / "appeals.jsonl", record)
     print(f"  recorded in {args.run_dir / 'appeals.jsonl'}")
+    if args.uphold:
+        _append(args.run_dir / AMENDMENTS, {"at": record["at"], "by": args.by, "applicant_id": args.applicant,
+                                            "set": changes, "posts": posts, "achievements": prizes})
+        print(f"  upheld: the changed card counts from the next offer round (psm offers {args.run_dir} ...)")
     return 0
+
+
+def _append(path: Path, record: dict) -> None:
+    """Append one JSON line; the file is created readable by its owner only."""
+    path.parent.mkdir(exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as log:
+        log.write(json.dumps(record, sort_keys=True) + "\n")
 
 
 def _pair(item: str) -> tuple[str, str]:

@@ -27,14 +27,16 @@ import os
 import platform
 import shutil
 import sys
+from argparse import Namespace
+from collections import Counter
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
 from psm.errors import PsmError
 
-__all__ = ["OUTPUTS", "building", "keep_inputs", "sha256_of", "write_manifest", "read_manifest", "Tee",
-           "package_versions"]
+__all__ = ["OUTPUTS", "building", "keep_inputs", "sha256_of", "manifest_of", "write_manifest", "read_manifest",
+           "Tee", "package_versions"]
 
 OUTPUTS = ("scores.csv", "rejects.csv", "ranking.csv", "lottery.json", "assignments.csv", "unmatched_roommates.csv")
 FORMAT = 1
@@ -70,7 +72,10 @@ def keep_inputs(folder: Path, files: dict[str, Path | None]) -> dict[str, dict]:
         if source is None:
             continue
         target = folder / "inputs" / f"{role}{Path(source).suffix.lower()}"
-        shutil.copyfile(source, target)
+        try:
+            shutil.copyfile(source, target)
+        except OSError as e:
+            raise PsmError(f"{source}: cannot keep a copy in the bundle ({e.strerror}); check the path") from e
         kept[role] = {"file": str(target.relative_to(folder)), "sha256": sha256_of(target)}
     return kept
 
@@ -81,6 +86,45 @@ def package_versions() -> dict[str, str]:
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[name] = metadata.version(name)
     return versions
+
+
+def manifest_of(args: Namespace, result, summary, kept: dict, timings: dict) -> dict:
+    """What the run used and made, in counts (no personal data); timings kept apart."""
+    scored, allocated = result.scored, result.allocated
+    read = {f.path: f for f in scored.cohort.files}  # by the path as given, so two files named alike stay apart
+    inputs = {}
+    for role, entry in kept.items():
+        given = getattr(args, role, None) if role in ("applications", "office_bearers", "achievements") else None
+        f = read.get(str(given)) if given is not None else None
+        inputs[role] = {**entry, **({"rows": f.rows, "used": f.accepted, "rejected": f.rejected,
+                                     "blank_rows": f.blank_rows} if f else {})}
+    status = Counter(allocated.admission.frame["status"])
+    return {
+        "command": "psm run",
+        "policy": {"version": scored.policy.version, "sha256": scored.policy.sha256, "file": kept["policy"]["file"]},
+        "seed": args.seed,
+        "round": args.round,
+        "travel": {"provider": args.travel, "description": scored.travel.describe()},
+        "inputs": inputs,
+        "counts": {
+            "applicants": len(scored.cohort.applications),
+            "rejected_rows": scored.cohort.rejected_rows,
+            "tracks": dict(sorted(Counter(scored.scores["track"]).items())),
+            "statuses": dict(sorted(status.items())),
+            "assigned": len(allocated.placement.assignments),
+            "rooms": len(allocated.inventory.rooms),
+            "beds_by_pool": allocated.inventory.beds_by_pool(),
+            "mutual_pairs_together": summary.pairs_together,
+            "mutual_pairs_possible": summary.pairs_possible,
+            "mixed_rooms": summary.mixed_rooms,
+            "mixed_rooms_upper_bound": summary.mixing_bound,
+        },
+        "lottery": {"ranked_ids_sha256": result.ranking.commitment},
+        "solver": {**allocated.placement.plan.parameters,
+                   "objectives": {k: {"value": v, "status": st} for k, (v, st) in allocated.placement.plan.objectives.items()}},
+        "packages": package_versions(),
+        "timings": timings,
+    }
 
 
 def write_manifest(folder: Path, content: dict) -> Path:

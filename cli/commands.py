@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 import html
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from allocation.report import summarise
 from allocation.inventory import default_rooms_path
-from cli.bundle import building, keep_inputs, logging_to, package_versions, read_manifest, sha256_of, write_manifest
+from allocation.report import summarise
+from cli.bundle import building, keep_inputs, logging_to, manifest_of, read_manifest, sha256_of, write_manifest
 from cli.exits import EXIT_OK, EXIT_VERIFY_FAILED
+from cli.offers import next_round
 from cli.pipeline import (RunResult, allocate, produce, read_and_score, read_ranking, write_allocation,
                           write_ranking)
 from cli.summary import print_allocation, print_inputs, print_ranking, print_rejects, print_rooms, print_scores
@@ -113,59 +113,23 @@ def _rerun_differences(run_dir: Path, manifest: dict) -> dict[str, str]:
     inputs = {role: run_dir / entry["file"] for role, entry in manifest["inputs"].items()}
     if not all(path.exists() for path in inputs.values()) or not (run_dir / "scores.csv").exists():
         return {"(re-run)": "not possible: the bundle lacks an input or scores.csv"}
-    again = argparse.Namespace(
-        applications=inputs["applications"], office_bearers=inputs.get("office_bearers"),
-        achievements=inputs.get("achievements"), policy=inputs["policy"], rooms=inputs["rooms"],
-        round=manifest["round"], seed=manifest["seed"], travel="table", travel_cache=None,
-    )
-    recorded = RecordedTravel(pd.read_csv(run_dir / "scores.csv", dtype={"applicant_id": str}))
     differences = {}
     with tempfile.TemporaryDirectory(prefix="psm-verify-") as scratch:
-        produce(again, Path(scratch), travel=recorded)
+        if manifest["command"] == "psm offers":
+            next_round(inputs, manifest["seed"], manifest["round"], manifest["offer_round"], Path(scratch))
+        else:
+            again = argparse.Namespace(
+                applications=inputs["applications"], office_bearers=inputs.get("office_bearers"),
+                achievements=inputs.get("achievements"), policy=inputs["policy"], rooms=inputs["rooms"],
+                round=manifest["round"], seed=manifest["seed"], travel="table", travel_cache=None,
+            )
+            produce(again, Path(scratch), travel=RecordedTravel(pd.read_csv(run_dir / "scores.csv",
+                                                                            dtype={"applicant_id": str})))
         for name in manifest["outputs"]:
             stored = run_dir / name
             if stored.exists() and (Path(scratch) / name).read_bytes() != stored.read_bytes():
                 differences[name] = "the re-run from the bundle's inputs gives different content"
     return differences
-
-
-def manifest_of(args: argparse.Namespace, result: RunResult, summary, kept: dict, timings: dict) -> dict:
-    """What the run used and made, in counts (no personal data); timings kept apart."""
-    scored, allocated = result.scored, result.allocated
-    read = {f.path: f for f in scored.cohort.files}  # by the path as given, so two files named alike stay apart
-    inputs = {}
-    for role, entry in kept.items():
-        given = getattr(args, role, None) if role in ("applications", "office_bearers", "achievements") else None
-        f = read.get(str(given)) if given is not None else None
-        inputs[role] = {**entry, **({"rows": f.rows, "used": f.accepted, "rejected": f.rejected,
-                                     "blank_rows": f.blank_rows} if f else {})}
-    status = Counter(allocated.admission.frame["status"])
-    return {
-        "command": "psm run",
-        "policy": {"version": scored.policy.version, "sha256": scored.policy.sha256, "file": kept["policy"]["file"]},
-        "seed": args.seed,
-        "round": args.round,
-        "travel": {"provider": args.travel, "description": scored.travel.describe()},
-        "inputs": inputs,
-        "counts": {
-            "applicants": len(scored.cohort.applications),
-            "rejected_rows": scored.cohort.rejected_rows,
-            "tracks": dict(sorted(Counter(scored.scores["track"]).items())),
-            "statuses": dict(sorted(status.items())),
-            "assigned": len(allocated.placement.assignments),
-            "rooms": len(allocated.inventory.rooms),
-            "beds_by_pool": allocated.inventory.beds_by_pool(),
-            "mutual_pairs_together": summary.pairs_together,
-            "mutual_pairs_possible": summary.pairs_possible,
-            "mixed_rooms": summary.mixed_rooms,
-            "mixed_rooms_upper_bound": summary.mixing_bound,
-        },
-        "lottery": {"ranked_ids_sha256": result.ranking.commitment},
-        "solver": {**allocated.placement.plan.parameters,
-                   "objectives": {k: {"value": v, "status": st} for k, (v, st) in allocated.placement.plan.objectives.items()}},
-        "packages": package_versions(),
-        "timings": timings,
-    }
 
 
 def write_report(folder: Path, result: RunResult, summary) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 from cli import commands
 from cli.appeal import appeal_command
 from cli.exits import EXIT_ERROR
+from cli.offers import offers_command
 from cli.pipeline import add_inputs
 from psm.errors import PsmError
 
@@ -57,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="new folder for the run bundle (never overwritten)")
 
     verify = command("verify", commands.verify, "re-run a bundle from its own inputs and check every output")
-    verify.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a folder written by psm run")
+    verify.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a folder written by psm run or psm offers")
 
     appeal = command("appeal", appeal_command, "recalculate one applicant's card against the run that decided it")
     appeal.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the bundle written by psm run")
@@ -69,6 +70,15 @@ def _parser() -> argparse.ArgumentParser:
                         help="an office-bearer post to add, e.g. 'Hall Association,chair' (repeatable)")
     appeal.add_argument("--by", required=True, help="who decides the appeal (recorded)")
     appeal.add_argument("--reason", required=True, help="why (recorded)")
+    appeal.add_argument("--uphold", action="store_true",
+                        help="the HAC upholds the appeal: the changed card counts from the next offer round")
+
+    offers = command("offers", offers_command, "the next offer round: keep the accepted, offer the freed beds")
+    offers.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the bundle of the round the responses answer")
+    offers.add_argument("--responses", required=True, type=Path,
+                        help="responses.csv or .xlsx: applicant_id, response (accepted / declined / no_response)")
+    offers.add_argument("--out", required=True, type=Path, metavar="RUN_DIR2",
+                        help="new folder for the next round's bundle (never overwritten)")
 
     allocate = command("allocate", commands.allocate_ranking, "allocate beds and rooms for a ranking.csv from psm rank")
     allocate.add_argument("--ranking", required=True, type=Path, help="ranking.csv written by psm rank")

@@ -102,11 +102,17 @@ def _order_pool(pool: pd.DataFrame, policy: Policy, name: str) -> pd.DataFrame:
     return ordered.assign(rank=pd.array(np.arange(1, len(ordered) + 1), dtype="Int64"))
 
 
-def pool_beds(policy: Policy, ranking: Ranking) -> pd.DataFrame:
-    """Beds per pool after spill-over: quota, ranked applicants, beds given up and received."""
+def pool_beds(policy: Policy, ranking: Ranking, taken: dict[str, int] | None = None) -> pd.DataFrame:
+    """Beds per pool after spill-over: quota, ranked applicants, beds given up and received.
+
+    In a later offer round, ``taken`` holds the beds each pool's residents kept (accepted
+    offers); the quota left is what spills. A receiving pool's residents may hold beds it
+    received, so its own quota left can be below zero: the spilled beds make up for it.
+    """
     ranked = ranking.ranked["pool"].value_counts()
-    rows = {pool: {"quota": policy.pools[pool].beds, "ranked": int(ranked.get(pool, 0)), "spilled_out": 0,
-                   "spilled_in": 0} for pool in domain.POOLS}
+    taken = taken or {}
+    rows = {pool: {"quota": policy.pools[pool].beds - taken.get(pool, 0), "ranked": int(ranked.get(pool, 0)),
+                   "spilled_out": 0, "spilled_in": 0} for pool in domain.POOLS}
     spill = policy.spill_over
     for pool in spill.order:
         unused = max(rows[pool]["quota"] - rows[pool]["ranked"], 0)

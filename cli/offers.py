@@ -1,0 +1,249 @@
+"""``psm offers``: the next offer round, from a run bundle and the students' responses.
+
+The rules (bundles issue):
+
+- ``responses.csv`` (or .xlsx): ``applicant_id, response`` with ``accepted`` / ``declined`` /
+  ``no_response`` (counted as declined), one row for every applicant offered a place in the
+  bundle's round. A row for anyone else, a repeated id, an unknown response or a missing
+  offer stops the command, naming row, column, value and fix: a wrong row could take a bed
+  from someone.
+- Residents who accepted keep their rooms: status ``accepted``, their assignment row as it was.
+  Those who declined (or did not answer) get status ``declined``, with the reason.
+- Appeals the HAC upheld on the bundle (``psm appeal --uphold``) amend the inputs; the cohort
+  is scored and ranked again under the bundle's policy, recorded travel minutes and seed, so
+  an appellant joins the waitlist at their new position.
+- The freed beds go down the waitlist in rank order through the same admission and placement
+  rules, on the halls as the residents leave them (:mod:`allocation.residual`); each pool has
+  its quota less the beds its residents kept, with spill-over as in the first round. New
+  offers are ``offered`` with the new round's number in ``assignments.csv``.
+- The new bundle records its round and its parent, and keeps in ``inputs/`` everything it
+  read (the amended applications, the parent's scores, ranking and assignments, the
+  responses), so ``psm verify`` re-runs it on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from allocation.admit import admit
+from allocation.inventory import read_inventory
+from allocation.place import ASSIGNMENT_COLUMNS, place
+from allocation.report import summarise
+from allocation.residual import residual_inventory
+from cli.appeal import AMENDMENTS
+from cli.bundle import building, keep_inputs, logging_to, manifest_of, read_manifest, sha256_of, write_manifest
+from cli.pipeline import Allocated, RunResult, read_and_score, write_ranking, write_stamped
+from cli.summary import print_allocation, print_rejects, print_rooms, step
+from psm.errors import PsmError
+from psm.io import read_table, write_csv
+from psm.policy import load_policy
+from psm.ranking import Ranking, rank_cohort
+from psm.travel.recorded import RecordedTravel
+
+__all__ = ["RESPONSES", "offers_command", "next_round", "read_responses"]
+
+RESPONSES = ("accepted", "declined", "no_response")
+DECLINED_REASON = {"declined": "declined the offer", "no_response": "no response: counted as declined"}
+#: The parent bundle's files an offer round reads, under their names in the new bundle's inputs/.
+PARENT_FILES = {"parent_scores": "scores.csv", "parent_ranking": "ranking.csv", "parent_assignments": "assignments.csv"}
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    run: RunResult
+    assignments: pd.DataFrame  # residents who accepted, then the new offers
+    responses: dict[str, str]
+    summary: object
+
+
+def offers_command(args: argparse.Namespace) -> int:
+    """Write the next round's bundle ``args.out`` from the bundle ``args.run_dir`` and the responses."""
+    parent: Path = args.run_dir
+    manifest = read_manifest(parent)
+    inputs = {role: parent / entry["file"] for role, entry in manifest["inputs"].items()}
+    offer_round = manifest.get("offer_round", 1) + 1
+    timings: dict[str, float] = {}
+    with building(args.out) as folder:
+        amended, upheld = _amended_inputs(parent, inputs, folder / "amended")
+        kept = keep_inputs(folder, {
+            **{role: path for role, path in inputs.items() if role not in PARENT_FILES and role != "responses"},
+            **amended,
+            **{role: parent / name for role, name in PARENT_FILES.items()},
+            "responses": args.responses,
+        })
+        shutil.rmtree(folder / "amended", ignore_errors=True)
+        bundle_inputs = {role: folder / entry["file"] for role, entry in kept.items()}
+        with logging_to(folder / "run.log"):
+            print(f"psm offers · round {offer_round} from {parent} · policy {manifest['policy']['version']} · "
+                  f"seed {manifest['seed']!r}")
+            done = next_round(bundle_inputs, manifest["seed"], manifest["round"], offer_round, folder, timings)
+            _print_round(done, upheld)
+            status = print_rejects(done.run.scored.cohort)
+        write_manifest(folder, _manifest(manifest, parent, done, kept, bundle_inputs, upheld, offer_round, timings))
+    print(f"  bundle complete: {args.out}/ (round {offer_round}; parent {parent})")
+    return status
+
+
+def next_round(inputs: dict[str, Path], seed: str, scoring_round: str, offer_round: int, folder: Path,
+               timings: dict | None = None) -> RoundResult:
+    """Score and rank the (amended) cohort again, keep the accepted, offer the freed beds; write the results."""
+    policy = load_policy(inputs["policy"])
+    recorded = RecordedTravel(pd.read_csv(inputs["parent_scores"], dtype={"applicant_id": str}))
+    again = argparse.Namespace(applications=inputs["applications"], office_bearers=inputs.get("office_bearers"),
+                               achievements=inputs.get("achievements"), policy=inputs["policy"], round=scoring_round)
+    scored = read_and_score(again, folder / "rejects.csv", recorded, timings)
+    write_csv(scored.scores, folder / "scores.csv")
+    apps = scored.cohort.applications
+    parent = pd.read_csv(inputs["parent_ranking"], dtype=str, keep_default_na=False)
+    responses = read_responses(inputs["responses"], parent)
+    with step("ranking", timings):
+        ranking = _with_responses(rank_cohort(apps, scored.scores, policy, seed), parent, responses)
+    residents = pd.read_csv(inputs["parent_assignments"], dtype=str, keep_default_na=False)
+    residents = residents[residents["applicant_id"].isin(set(ranking.frame.loc[ranking.frame["status"] == "accepted",
+                                                                                "applicant_id"]))]
+    gender = apps.set_index("applicant_id")["gender"]
+    inventory = residual_inventory(read_inventory(policy, inputs["rooms"]), residents, gender)
+    taken = dict(Counter(residents["pool"]))
+    with step(f"admission: walking {len(ranking.ranked):,} waitlisted applicants for "
+              f"{int(inventory.rooms['beds'].sum()):,} free beds", timings):
+        admission = admit(ranking, apps, inventory, policy, taken)
+    with step(f"placement: {len(admission.offered):,} new offers", timings):
+        placement = place(admission, apps, inventory, policy, round_no=offer_round)
+    allocated = Allocated(inventory, admission, placement)
+    write_ranking(admission.frame, ranking, policy, folder / "ranking.csv")
+    write_stamped(placement.split_pairs, policy, folder / "unmatched_roommates.csv")
+    order = {a: i for i, a in enumerate(admission.frame["applicant_id"])}
+    assignments = pd.concat([residents[list(ASSIGNMENT_COLUMNS)].astype({"round": int}), placement.assignments],
+                            ignore_index=True).sort_values("applicant_id", key=lambda s: s.map(order), kind="stable")
+    write_stamped(assignments.reset_index(drop=True), policy, folder / "assignments.csv")
+    summary = summarise(admission, placement, apps, inventory)
+    return RoundResult(RunResult(scored, ranking, allocated), assignments, responses, summary)
+
+
+def read_responses(path: Path, parent: pd.DataFrame) -> dict[str, str]:
+    """applicant_id -> response, for exactly the applicants offered in the parent's round."""
+    table = read_table(path)
+    missing = [c for c in ("applicant_id", "response") if c not in table.header]
+    if missing:
+        raise PsmError(f"{path}: columns {missing} are missing; the responses file has the columns "
+                       "applicant_id, response")
+    at = {column: table.header.index(column) for column in ("applicant_id", "response")}
+    offered = set(parent.loc[parent["status"] == "offered", "applicant_id"])
+    status = dict(zip(parent["applicant_id"], parent["status"]))
+    responses: dict[str, str] = {}
+    problems = []
+    for row, cells in table.rows:
+        applicant, response = cells[at["applicant_id"]].strip(), cells[at["response"]].strip().lower()
+        if response not in RESPONSES:
+            problems.append(f"row {row}, response = {cells[at['response']]!r}: use one of {', '.join(RESPONSES)}")
+        if applicant in responses:
+            problems.append(f"row {row}, applicant_id = {applicant!r}: a second response; keep one row per applicant")
+        elif applicant not in offered:
+            problems.append(f"row {row}, applicant_id = {applicant!r}: not offered a place in this round "
+                            f"(status {status.get(applicant, 'unknown id')}); remove the row")
+        responses.setdefault(applicant, response)
+    unanswered = sorted(offered - set(responses))
+    if unanswered:
+        problems.append(f"{len(unanswered)} applicant(s) offered a place have no row (first: {unanswered[:5]}); "
+                        "add a row for each, with response no_response if they did not answer")
+    if problems:
+        shown = "\n  - ".join(problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise PsmError(f"{path}: {len(problems)} problem(s) with the responses:\n  - {shown}{more}")
+    return responses
+
+
+def _with_responses(ranking: Ranking, parent: pd.DataFrame, responses: dict[str, str]) -> Ranking:
+    """The new ranking with residents ``accepted``, those who said no ``declined``; the rest as ranked."""
+    before = parent.set_index("applicant_id")
+    status, reason = before["status"].to_dict(), before["reason"].to_dict()
+    frame = ranking.frame.copy()
+    for i, applicant in zip(frame.index, frame["applicant_id"]):
+        answer = responses.get(applicant)
+        if answer == "accepted" or status.get(applicant) == "accepted":
+            frame.at[i, "status"], frame.at[i, "reason"] = "accepted", ""
+        elif answer in DECLINED_REASON:
+            frame.at[i, "status"], frame.at[i, "reason"] = "declined", DECLINED_REASON[answer]
+        elif status.get(applicant) == "declined":
+            frame.at[i, "status"], frame.at[i, "reason"] = "declined", reason[applicant]
+    return Ranking(frame, ranking.seed, ranking.commitment, ranking.policy_version, ranking.policy_sha256)
+
+
+def _amended_inputs(parent: Path, inputs: dict[str, Path], scratch: Path) -> tuple[dict[str, Path], list[str]]:
+    """The applications, office-bearer and achievement files with the upheld appeals applied.
+
+    The latest upheld appeal of an applicant wins (each was heard against the bundle's own
+    inputs). Returns the files to keep as inputs (unchanged ones as they are) and the ids.
+    """
+    path = parent / AMENDMENTS
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+    latest = {r["applicant_id"]: r for r in records}
+    files = {role: inputs[role] for role in ("applications", "office_bearers", "achievements") if role in inputs}
+    if not latest:
+        return files, []
+    scratch.mkdir()
+    header, rows = _cells(inputs["applications"])
+    for applicant, record in latest.items():
+        header = header + [c for c in record["set"] if c not in header]
+        for row in rows:
+            if row.get("applicant_id") == applicant:
+                row.update(record["set"])
+    files["applications"] = _write_cells(scratch / "applications.csv", header, rows)
+    for role, key, columns in (("office_bearers", "posts", ["applicant_id", "body", "post_level"]),
+                               ("achievements", "achievements", ["applicant_id", "level", "prize", "award_date", "verified"])):
+        added = [{"applicant_id": a, **item} for a, r in latest.items() for item in r[key]]
+        if added:
+            header, rows = _cells(inputs[role]) if role in inputs else (columns, [])
+            files[role] = _write_cells(scratch / f"{role}.csv", header, rows + added)
+    return files, sorted(latest)
+
+
+def _cells(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    table = read_table(path)
+    return list(table.header), [dict(zip(table.header, cells)) for _, cells in table.rows]
+
+
+def _write_cells(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
+    """An input file as the engine reads it: the cells verbatim (inputs are data, not a report)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, restval="")  # CRLF: a CR or LF in a cell is quoted
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _print_round(done: RoundResult, upheld: list[str]) -> None:
+    answers = Counter(done.responses.values())
+    print(f"  responses: {answers['accepted']:,} accepted, {answers['declined']:,} declined, "
+          f"{answers['no_response']:,} no response (counted as declined)")
+    if upheld:
+        print(f"  upheld appeals applied: {len(upheld)} (scored and ranked again with the changes)")
+    statuses = Counter(done.run.allocated.admission.frame["status"])
+    print("  statuses: " + ", ".join(f"{name} {statuses[name]:,}" for name in
+                                     ("accepted", "offered", "waitlisted", "declined", "ineligible", "disqualified")))
+    print_rooms(done.run.allocated.inventory)
+    print_allocation(done.summary)
+
+
+def _manifest(parent_manifest: dict, parent: Path, done: RoundResult, kept: dict, read: dict[str, Path],
+              upheld: list[str], offer_round: int, timings: dict) -> dict:
+    """A run's manifest (:func:`cli.bundle.manifest_of`) with the responses, round and parentage."""
+    args = argparse.Namespace(seed=parent_manifest["seed"], round=parent_manifest["round"], travel="recorded",
+                              **{role: read.get(role) for role in ("applications", "office_bearers", "achievements")})
+    manifest = manifest_of(args, done.run, done.summary, kept, timings)
+    manifest["command"] = "psm offers"
+    manifest["offer_round"] = offer_round
+    manifest["parent"] = {"run_dir": str(parent), "manifest_sha256": sha256_of(parent / "manifest.json"),
+                          "offer_round": offer_round - 1}
+    manifest["counts"]["assigned"] = len(done.assignments)
+    manifest["counts"]["responses"] = dict(sorted(Counter(done.responses.values()).items()))
+    manifest["counts"]["upheld_appeals_applied"] = len(upheld)
+    return manifest

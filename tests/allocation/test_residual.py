@@ -1,0 +1,104 @@
+"""The halls a later offer round sees: residents' beds taken out, their suites keep their gender.
+
+Hand-worked cases, and a property against the plain per-room model: a set of new people fits
+the residual inventory exactly when it fits the full inventory beside the residents, each
+resident pinned to their own room.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from allocation.fit import Fit, Kind
+from allocation.inventory import read_inventory
+from allocation.residual import residual_inventory
+from builders import ROOM_COLUMNS, suite_rows, write_rows
+from psm.errors import PsmError
+
+WOMAN, MAN = Kind("undergraduate", "F", False, ""), Kind("undergraduate", "M", False, "")
+
+
+def inventory_of(tmp_path, rows, policy):
+    return read_inventory(policy, write_rows(tmp_path / "rooms.csv", rows, ROOM_COLUMNS))
+
+
+def residents(*placed: tuple[str, str, str]) -> pd.DataFrame:
+    return pd.DataFrame(placed, columns=["applicant_id", "suite_id", "room_id"])
+
+
+def test_a_resident_leaves_one_bed_and_gives_the_suite_her_gender(tmp_path, policy):
+    inventory = inventory_of(tmp_path, suite_rows("S1", rooms=(("double", 2), ("double", 2)))
+                             + suite_rows("S2", rooms=(("single", 1),)), policy)
+    left = residual_inventory(inventory, residents(("a", "S1", "S10"), ("b", "S2", "S20")), pd.Series({"a": "F", "b": "M"}))
+    rooms = left.rooms.set_index("room_id")
+    assert rooms["beds"].to_dict() == {"S10": 1, "S11": 2}  # S2's single is full: left out
+    assert set(rooms["gender"]) == {"F"}
+    assert list(rooms["room_type"]) == ["double", "double"]  # a double with one free bed is still a double
+    fit = Fit(left.classes, policy)
+    assert [fit.try_add(WOMAN) for _ in range(3)] == [True, True, True]
+    assert not fit.try_add(WOMAN)
+    assert not Fit(left.classes, policy).try_add(MAN)  # the suite is the women's now
+
+
+def test_an_empty_suite_stays_open_to_either_gender(tmp_path, policy):
+    inventory = inventory_of(tmp_path, suite_rows("S1") + suite_rows("S2"), policy)
+    left = residual_inventory(inventory, residents(("a", "S1", "S10")), pd.Series({"a": "M"}))
+    assert left.rooms.set_index("room_id")["gender"].to_dict() == {"S10": "M", "S20": "any"}
+    fit = Fit(left.classes, policy)
+    assert fit.try_add(WOMAN) and fit.try_add(WOMAN) and fit.try_add(MAN) and not fit.try_add(MAN)
+
+
+@pytest.mark.parametrize("placed, genders, message", [
+    ((("a", "S1", "X9"),), {"a": "F"}, "room 'X9' (of a) is not in the inventory"),
+    ((("a", "S1", "S10"), ("b", "S1", "S10"), ("c", "S1", "S10")), {"a": "F", "b": "F", "c": "F"},
+     "room 'S10' holds 3 residents for 2 beds"),
+    ((("a", "S1", "S10"), ("b", "S1", "S10")), {"a": "F", "b": "M"}, "suite 'S1' holds residents of both genders"),
+])
+def test_residents_who_disagree_with_the_inventory_are_named(tmp_path, policy, placed, genders, message):
+    inventory = inventory_of(tmp_path, suite_rows("S1"), policy)
+    with pytest.raises(PsmError, match="was rooms.csv changed") as raised:
+        residual_inventory(inventory, residents(*placed), pd.Series(genders))
+    assert message in str(raised.value)
+
+
+def test_a_man_in_a_female_only_hall_is_named(tmp_path, policy):
+    inventory = inventory_of(tmp_path, suite_rows("X1", hall="Xuemin Hall", gender="F"), policy)
+    with pytest.raises(PsmError, match="room 'X10' is in a female-only hall but holds men"):
+        residual_inventory(inventory, residents(("a", "X1", "X10")), pd.Series({"a": "M"}))
+
+
+@settings(max_examples=40)
+@given(st.lists(st.sampled_from([(("double", 2), ("double", 2)), (("double", 2), ("triple", 3)), (("single", 1),)]),
+                min_size=1, max_size=4),
+       st.lists(st.tuples(st.integers(0, 3), st.integers(0, 1), st.sampled_from("FM")), max_size=5),
+       st.lists(st.sampled_from([WOMAN, MAN]), max_size=8))
+def test_fitting_the_residual_halls_is_fitting_beside_the_residents(tmp_path_factory, policy, suites, stays, people):
+    from allocation.plain import plain_fits
+
+    rows = [row for s, rooms in enumerate(suites) for row in suite_rows(f"S{s}", rooms=rooms)]
+    inventory = inventory_of(tmp_path_factory.mktemp("rooms"), rows, policy)
+    rooms = inventory.rooms.set_index("room_id")
+    placed, genders, suite_gender = [], {}, {}
+    for i, (s, r, g) in enumerate(stays):  # residents who keep a bed: one gender per suite, within beds
+        room = f"S{s % len(suites)}{r}"
+        if room not in rooms.index or suite_gender.get(rooms.at[room, "suite_id"], g) != g \
+                or sum(p[2] == room for p in placed) >= rooms.at[room, "beds"]:
+            continue
+        suite_gender[rooms.at[room, "suite_id"]] = g
+        placed.append((f"r{i}", rooms.at[room, "suite_id"], room))
+        genders[f"r{i}"] = g
+    left = residual_inventory(inventory, residents(*placed), pd.Series(genders, dtype=object))
+    fit = Fit(left.classes, policy)
+    accepted = []
+    for kind in people:
+        pinned = [Kind("undergraduate", genders[a], False, "") for a, _, _ in placed]
+        halls = [None] * len(pinned) + [None] * (len(accepted) + 1)
+        everyone = pinned + accepted + [kind]
+        rooms_for = [room for _, _, room in placed]
+        beside = plain_fits(everyone, inventory.rooms, policy, halls, pinned_rooms=rooms_for)
+        assert fit.try_add(kind) == beside
+        if beside:
+            accepted.append(kind)

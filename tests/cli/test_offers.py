@@ -1,0 +1,184 @@
+"""``psm offers`` end to end on the sample: two rounds and an upheld appeal (bundles issue).
+
+Round one is ``psm run`` on the sample with the full inventory. An appeal is upheld on a
+waitlisted applicant and another is only recalculated. The students answer (a fixed,
+hash-based mix of accepted, declined and no_response), and ``psm offers`` makes round two.
+Checked independently of the engine: residents keep their rooms; the freed beds go down the
+waitlist in rank order (within each kind of bed); no rule is broken across both rounds; the
+upheld appeal counts at its recalculated position, the other does not; the bundle records
+its round and parent and ``psm verify`` reproduces it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from allocation.fit import Kind
+from allocation.inventory import read_inventory
+from allocation.plain import room_opens_to
+from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_VERIFY_FAILED
+from cli.main import main
+from cli.offers import read_responses
+from psm.errors import PsmError
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
+
+
+def read(folder: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+
+
+def answer(applicant_id: str) -> str:
+    """A fixed mix: 70% accepted, 20% declined, 10% no response."""
+    digit = int(hashlib.sha256(applicant_id.encode()).hexdigest(), 16) % 10
+    return "declined" if digit < 2 else "no_response" if digit == 2 else "accepted"
+
+
+@pytest.fixture(scope="module")
+def rounds(tmp_path_factory):
+    out = tmp_path_factory.mktemp("offers")
+    first, second = out / "round1", out / "round2"
+    assert main(["run", "--applications", str(SAMPLE / "applications.csv"),
+                 "--office-bearers", str(SAMPLE / "office_bearers.csv"),
+                 "--achievements", str(SAMPLE / "achievements.csv"),
+                 "--seed", "offers-test", "--out", str(first)]) == EXIT_OK
+    ranking = read(first, "ranking.csv")
+    readmission = ranking.loc[(ranking["status"] == "waitlisted") & (ranking["tier"] == "readmission"), "applicant_id"]
+    upheld, heard = readmission.iloc[-1], readmission.iloc[-2]  # the last of their tier: the appeal must lift them
+    common = ["--by", "HAC secretary", "--reason", "documents received"]
+    assert main(["appeal", str(first), "--applicant", upheld, "--set", "volunteer_hours=120",
+                 "--set", "llc_role=coordinator", "--add-post", "Student Union,chair", "--uphold", *common]) == EXIT_OK
+    assert main(["appeal", str(first), "--applicant", heard, "--set", "volunteer_hours=120", *common]) == EXIT_OK
+    responses = out / "responses.csv"
+    with responses.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["applicant_id", "response"])
+        writer.writerows((a, answer(a)) for a in ranking.loc[ranking["status"] == "offered", "applicant_id"])
+    assert main(["offers", str(first), "--responses", str(responses), "--out", str(second)]) == EXIT_OK
+    return first, second, upheld, heard, responses
+
+
+def test_residents_keep_their_rooms_and_the_others_are_declined(rounds):
+    first, second, *_ = rounds
+    before = read(first, "assignments.csv").set_index("applicant_id")
+    ranking = read(second, "ranking.csv").set_index("applicant_id")
+    after = read(second, "assignments.csv").set_index("applicant_id")
+    for applicant in before.index:
+        expected = answer(applicant)
+        if expected == "accepted":
+            assert ranking.at[applicant, "status"] == "accepted"
+            assert after.loc[applicant, ["hall", "suite_id", "room_id", "round"]].tolist() == \
+                before.loc[applicant, ["hall", "suite_id", "room_id", "round"]].tolist()
+        else:
+            assert ranking.at[applicant, "status"] == "declined"
+            assert ranking.at[applicant, "reason"] == {"declined": "declined the offer",
+                                                       "no_response": "no response: counted as declined"}[expected]
+            assert applicant not in after.index
+    offered = ranking.index[ranking["status"] == "offered"]
+    assert len(offered) > 500
+    assert set(after.loc[after["round"] == "2"].index) == set(offered)
+    assert set(after.index) == set(offered) | set(ranking.index[ranking["status"] == "accepted"])
+
+
+def test_freed_beds_go_down_the_waitlist_in_rank_order_and_no_rule_breaks(rounds, policy):
+    first, second, *_ = rounds
+    ranking, assignments = read(second, "ranking.csv"), read(second, "assignments.csv")
+    apps = read(first / "inputs", "applications.csv").set_index("applicant_id")
+    kind = {a: Kind(p, apps.at[a, "gender"], apps.at[a, "accessibility_needs"] == "true", apps.at[a, "college"])
+            for a, p in zip(ranking["applicant_id"], ranking["pool"])}
+    # within one kind of bed, every new offer is ranked above everyone still waiting
+    round_two = ranking[ranking["status"].isin(["offered", "waitlisted"])].assign(
+        kind=lambda f: f["applicant_id"].map(kind), rank=lambda f: f["rank"].astype(int))
+    for _, group in round_two.groupby("kind"):
+        offered, waiting = group.loc[group["status"] == "offered", "rank"], group.loc[group["status"] == "waitlisted", "rank"]
+        assert offered.empty or waiting.empty or offered.max() < waiting.min()
+    rooms = read_inventory(policy).rooms.set_index("room_id")
+    per_room = assignments["room_id"].value_counts()
+    assert all(per_room[r] <= rooms.at[r, "beds"] for r in per_room.index)
+    genders = assignments.assign(g=assignments["applicant_id"].map(apps["gender"])).groupby("suite_id")["g"]
+    assert (genders.nunique() == 1).all()
+    assert all(room_opens_to(rooms.loc[r], kind[a], policy) for a, r in zip(assignments["applicant_id"], assignments["room_id"]))
+
+
+def test_the_upheld_appeal_counts_at_its_new_position_and_the_other_does_not(rounds):
+    first, second, upheld, heard, _ = rounds
+    records = {r["applicant_id"]: r for r in map(json.loads, (first / "appeals.jsonl").read_text().splitlines())}
+    ranking = read(second, "ranking.csv").set_index("applicant_id")
+    scores = read(second, "scores.csv").set_index("applicant_id")
+    new = records[upheld]["new"]
+    assert records[upheld]["upheld"] is True and records[heard]["upheld"] is False
+    assert int(scores.at[upheld, "total_points"]) == new["card"]["total_points"] > records[upheld]["old"]["card"]["total_points"]
+    assert int(ranking.at[upheld, "rank"]) == new["position"]["rank_in_pool"]
+    assert ranking.at[upheld, "status"] == "offered"
+    assert int(scores.at[heard, "total_points"]) == records[heard]["old"]["card"]["total_points"]
+    amendments = first / "appeals" / "amendments.jsonl"
+    assert stat.S_IMODE(os.stat(amendments).st_mode) == 0o600
+    assert [json.loads(line)["applicant_id"] for line in amendments.read_text().splitlines()] == [upheld]
+
+
+def test_the_round_two_bundle_records_its_parent_and_verifies(rounds, capsys, tmp_path):
+    first, second, *_ = rounds
+    manifest = json.loads((second / "manifest.json").read_text())
+    assert manifest["command"] == "psm offers" and manifest["offer_round"] == 2
+    assert manifest["parent"]["manifest_sha256"] == hashlib.sha256((first / "manifest.json").read_bytes()).hexdigest()
+    assert manifest["counts"]["upheld_appeals_applied"] == 1
+    assert {"parent_ranking", "parent_assignments", "parent_scores", "responses"} <= set(manifest["inputs"])
+    capsys.readouterr()
+    assert main(["verify", str(second)]) == EXIT_OK
+    assert "every output reproduces" in capsys.readouterr().out
+    altered = tmp_path / "altered"
+    os.system(f"cp -r {second} {altered}")
+    with (altered / "assignments.csv").open("a") as handle:
+        handle.write("x\n")
+    assert main(["verify", str(altered)]) == EXIT_VERIFY_FAILED
+    assert "assignments.csv" in capsys.readouterr().out
+
+
+def test_a_third_round_keeps_both_earlier_rounds_residents(rounds, tmp_path):
+    first, second, *_ = rounds
+    ranking = read(second, "ranking.csv")
+    offered = ranking.loc[ranking["status"] == "offered", "applicant_id"]
+    responses = tmp_path / "responses.csv"
+    pd.DataFrame({"applicant_id": offered, "response": offered.map(answer)}).to_csv(responses, index=False)
+    assert main(["offers", str(second), "--responses", str(responses), "--out", str(tmp_path / "round3")]) == EXIT_OK
+    third = read(tmp_path / "round3", "assignments.csv")
+    assert set(third["round"]) == {"1", "2", "3"}
+    accepted = read(tmp_path / "round3", "ranking.csv").query("status == 'accepted'")["applicant_id"]
+    kept = read(second, "assignments.csv").query("applicant_id in @accepted")
+    assert len(kept) == len(accepted) and kept.merge(third, on=list(kept.columns)).shape[0] == len(kept)  # nobody moved
+
+
+def test_responses_are_checked_row_by_row(rounds, tmp_path):
+    first, *_ = rounds
+    parent = read(first, "ranking.csv")
+    offered = parent.loc[parent["status"] == "offered", "applicant_id"].tolist()
+    waitlisted = parent.loc[parent["status"] == "waitlisted", "applicant_id"].iloc[0]
+    path = tmp_path / "responses.csv"
+    rows = [(a, "accepted") for a in offered[2:]] + [(offered[0], "yes"), (offered[2], "declined"), (waitlisted, "accepted")]
+    pd.DataFrame(rows, columns=["applicant_id", "response"]).to_csv(path, index=False)
+    with pytest.raises(PsmError) as raised:
+        read_responses(path, parent)
+    message = str(raised.value)
+    last = len(rows) + 1  # spreadsheet rows: the header is row 1
+    assert f"row {last - 2}, response = 'yes': use one of accepted, declined, no_response" in message
+    assert f"row {last - 1}, applicant_id = '{offered[2]}': a second response" in message
+    assert f"row {last}, applicant_id = '{waitlisted}': not offered a place in this round (status waitlisted)" in message
+    assert f"1 applicant(s) offered a place have no row (first: ['{offered[1]}'])" in message
+
+
+def test_bad_responses_stop_the_command_and_leave_no_bundle(rounds, tmp_path, capsys):
+    first, *_ = rounds
+    path = tmp_path / "responses.csv"
+    path.write_text("applicant_id,answer\n")
+    assert main(["offers", str(first), "--responses", str(path), "--out", str(tmp_path / "next")]) == EXIT_ERROR
+    assert "columns ['response'] are missing" in capsys.readouterr().err
+    assert not (tmp_path / "next").exists()
