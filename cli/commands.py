@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import html
 import tempfile
 from pathlib import Path
 
@@ -14,8 +13,9 @@ from allocation.inventory import default_rooms_path
 from allocation.report import summarise
 from cli.bundle import building, keep_inputs, logging_to, manifest_of, read_manifest, sha256_of, write_manifest
 from cli.exits import EXIT_OK, EXIT_VERIFY_FAILED
+from cli.html_report import write_report
 from cli.offers import next_round
-from cli.pipeline import (RunResult, allocate, produce, read_and_score, read_ranking, write_allocation,
+from cli.pipeline import (allocate, produce, read_and_score, read_ranking, write_allocation,
                           write_ranking)
 from cli.summary import print_allocation, print_inputs, print_ranking, print_rejects, print_rooms, print_scores
 from psm.errors import PsmError
@@ -69,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
             print_ranking(result.scored.policy, result.ranking, allocated=True)
             print_allocation(summary)
             status = print_rejects(result.scored.cohort)
-        write_report(folder, result, summary)
         write_manifest(folder, manifest_of(args, result, summary, kept, timings))
+        write_report(folder)
     print(f"  bundle complete: {args.out}/ (manifest.json, inputs/, results, run.log, report.html)")
     return status
 
@@ -130,27 +130,6 @@ def _rerun_differences(run_dir: Path, manifest: dict) -> dict[str, str]:
             if stored.exists() and (Path(scratch) / name).read_bytes() != stored.read_bytes():
                 differences[name] = "the re-run from the bundle's inputs gives different content"
     return differences
-
-
-def write_report(folder: Path, result: RunResult, summary) -> Path:
-    """report.html: self-contained, no external assets (the what-if issue adds plots)."""
-    policy = result.scored.policy
-    log = html.escape((folder / "run.log").read_text(encoding="utf-8"))
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Hall admission run</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:70em}}pre{{background:#f6f6f6;padding:1em;overflow:auto}}</style>
-</head><body>
-<h1>Hall admission run</h1>
-<p>Policy {html.escape(policy.version)} (SHA-256 <code>{policy.sha256}</code>) · lottery seed
-<code>{html.escape(result.ranking.seed)}</code> · {len(result.scored.cohort.applications):,} applicants ·
-{len(result.allocated.admission.offered):,} offers · mixed rooms {summary.mixed_rooms:,} of {summary.mixing_bound:,}</p>
-<h2>Summary</h2>
-<pre>{log}</pre>
-</body></html>
-"""
-    path = folder / "report.html"
-    path.write_text(page, encoding="utf-8")
-    return path
 
 
 def allocate_ranking(args: argparse.Namespace) -> int:

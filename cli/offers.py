@@ -40,6 +40,7 @@ from allocation.report import summarise
 from allocation.residual import residual_inventory
 from cli.appeal import AMENDMENTS
 from cli.bundle import building, keep_inputs, logging_to, manifest_of, read_manifest, sha256_of, write_manifest
+from cli.html_report import write_report
 from cli.pipeline import Allocated, RunResult, read_and_score, write_ranking, write_stamped
 from cli.summary import print_allocation, print_rejects, print_rooms, step
 from psm.errors import PsmError
@@ -88,6 +89,7 @@ def offers_command(args: argparse.Namespace) -> int:
             _print_round(done, upheld)
             status = print_rejects(done.run.scored.cohort)
         write_manifest(folder, _manifest(manifest, parent, done, kept, bundle_inputs, upheld, offer_round, timings))
+        write_report(folder)
     print(f"  bundle complete: {args.out}/ (round {offer_round}; parent {parent})")
     return status
 
