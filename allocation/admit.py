@@ -34,6 +34,7 @@ from allocation.inventory import Inventory
 from allocation.units import mutual_partners, no_room_for, pair_kind, pair_problem, unhonoured_requests
 from psm import domain
 from psm.policy import Policy
+from psm.progress import Progress
 from psm.ranking import Ranking, pool_beds
 
 __all__ = ["Admission", "admit", "kinds_of", "walk_order"]
@@ -73,11 +74,12 @@ def walk_order(policy: Policy) -> list[str]:
 
 
 def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, policy: Policy,
-          taken: dict[str, int] | None = None) -> Admission:
+          taken: dict[str, int] | None = None, progress: bool = False) -> Admission:
     """Decide offers: the ranking's ``ranked`` rows become ``offered`` or ``waitlisted``.
 
     In a later offer round, ``inventory`` is what is left (:mod:`allocation.residual`) and
-    ``taken`` the beds each pool's residents kept (:func:`psm.ranking.pool_beds`).
+    ``taken`` the beds each pool's residents kept (:func:`psm.ranking.pool_beds`). With
+    ``progress``, a progress line on stderr if it is a terminal.
     """
     frame = ranking.frame.copy()
     kinds = kinds_of(applications, frame.set_index("applicant_id")["pool"])
@@ -88,6 +90,7 @@ def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, po
     offered: dict[str, None] = {}  # in the order offered
     pairs: dict[str, str] = {}
     reasons: dict[str, str] = {}
+    bar = Progress(len(ranking.ranked), "admission walk", enabled=progress)
     for pool in walk_order(policy):
         in_pool = frame.index[(frame["pool"] == pool) & (frame["status"] == "ranked")]
         room_left = int(beds.loc[pool, "beds"])
@@ -110,6 +113,8 @@ def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, po
             else:
                 status[row] = "waitlisted"
                 refused.add(kind)
+            bar.advance()
+    bar.close()
     frame["status"] = status
     return Admission(frame=frame, beds=beds.reset_index(), fit=fit, pairs=pairs,
                      unpaired=unhonoured_requests(list(offered), partners, pairs, reasons))

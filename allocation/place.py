@@ -48,15 +48,17 @@ class Placement:
 
 
 def place(admission: Admission, applications: pd.DataFrame, inventory: Inventory, policy: Policy,
-          round_no: int = 1) -> Placement:
-    """Place every offered applicant; raise :class:`PsmError` if a rule cannot be kept."""
+          round_no: int = 1, progress: bool = False) -> Placement:
+    """Place every offered applicant; raise :class:`PsmError` if a rule cannot be kept.
+
+    With ``progress``, the room model's steps are counted on stderr if it is a terminal."""
     kinds = kinds_of(applications, admission.frame.set_index("applicant_id")["pool"])
     units = form_units(admission.offered, applications, kinds, walk_order(policy), admission.pairs)
     fit = Fit(inventory.classes, policy)
     _fit_units(fit, units)
     promised = _choose_halls(fit, units)
     counts = Counter(room_kind(u, promised.get(u.unit_id, "")) for u in units)
-    plan = plan_rooms(counts, inventory.classes, policy)
+    plan = plan_rooms(counts, inventory.classes, policy, progress)
     assignments = _concrete(units, promised, plan, inventory, admission, round_no)
     problems = check_assignments(assignments, admission, applications, inventory, policy, units, promised)
     if problems:

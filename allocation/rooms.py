@@ -31,6 +31,7 @@ from allocation.inventory import SuiteClass
 from allocation.units import Unit
 from psm.errors import PsmError
 from psm.policy import Policy
+from psm.progress import Progress
 
 __all__ = ["RoomKind", "RoomPlan", "plan_rooms", "slot_of", "is_mixed"]
 
@@ -81,8 +82,11 @@ def room_kind(unit: Unit, hall: str) -> RoomKind:
                     unit.room_type if unit.room_type in ("double", "triple") else "any", hall)
 
 
-def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: Policy) -> RoomPlan:
-    """Solve the room model for ``units_by_kind`` (RoomKind -> units); raise naming the broken rule."""
+def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: Policy,
+               progress: bool = False) -> RoomPlan:
+    """Solve the room model for ``units_by_kind`` (RoomKind -> units); raise naming the broken rule.
+
+    With ``progress``, a line on stderr (if a terminal) counts the objective steps solved."""
     spill_into = {pool: policy.spill_over.into for pool in policy.spill_over.order}
     model = cp_model.CpModel()
     guard = {name: model.new_bool_var(name) for name in
@@ -130,6 +134,7 @@ def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: 
 
     objectives = {}
     solver = None
+    bar = Progress(len(steps), "room model: " + ", ".join(steps), enabled=progress)
     for name in steps:
         expression, maximise = goals[name]
         model.clear_objective()
@@ -150,6 +155,8 @@ def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: 
         model.clear_hints()  # the next step starts from this answer, which meets every step so far
         for var in [*suites.values(), *place.values(), *fill.values()]:
             model.add_hint(var, solver.value(var))
+        bar.advance()
+    bar.close()
     return RoomPlan(
         suites={key: solver.value(v) for key, v in suites.items() if solver.value(v)},
         fills={key: solver.value(v) for key, v in fill.items() if solver.value(v)},

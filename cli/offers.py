@@ -116,9 +116,9 @@ def next_round(inputs: dict[str, Path], seed: str, scoring_round: str, offer_rou
     taken = dict(Counter(residents["pool"]))
     with step(f"admission: walking {len(ranking.ranked):,} waitlisted applicants for "
               f"{int(inventory.rooms['beds'].sum()):,} free beds", timings):
-        admission = admit(ranking, apps, inventory, policy, taken)
+        admission = admit(ranking, apps, inventory, policy, taken, progress=True)
     with step(f"placement: {len(admission.offered):,} new offers", timings):
-        placement = place(admission, apps, inventory, policy, round_no=offer_round)
+        placement = place(admission, apps, inventory, policy, round_no=offer_round, progress=True)
     allocated = Allocated(inventory, admission, placement)
     write_ranking(admission.frame, ranking, policy, folder / "ranking.csv")
     write_stamped(placement.split_pairs, policy, folder / "unmatched_roommates.csv")

@@ -99,9 +99,9 @@ def allocate(ranking: Ranking, applications: pd.DataFrame, policy: Policy, rooms
     """Admission (who gets a bed), then placement (which room)."""
     inventory = read_inventory(policy, rooms)
     with step(f"admission: walking {len(ranking.ranked):,} ranked applicants", timings):
-        admission = admit(ranking, applications, inventory, policy)
+        admission = admit(ranking, applications, inventory, policy, progress=True)
     with step(f"placement: {len(admission.offered):,} offers into {len(inventory.rooms):,} rooms", timings):
-        placement = place(admission, applications, inventory, policy)
+        placement = place(admission, applications, inventory, policy, progress=True)
     return Allocated(inventory, admission, placement)
 
 

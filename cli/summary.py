@@ -37,8 +37,8 @@ def step(label: str, timings: dict[str, float] | None = None) -> Iterator[None]:
     elapsed = time.perf_counter() - started
     if timings is not None:
         timings[label.split(":")[0]] = round(elapsed, 3)
-    if shown:
-        print(f" done in {elapsed:.1f} s", file=sys.stderr, flush=True)
+    if shown:  # from the line's start: a progress line inside the step may have cleared it
+        print(f"\r  {label} ... done in {elapsed:.1f} s", file=sys.stderr, flush=True)
 
 
 def print_inputs(done, args: argparse.Namespace) -> None:

@@ -38,7 +38,7 @@ from psm.travel.areas import TableProvider
 from psm.travel.base import TravelTimes
 from psm.travel.cache import CachedTravel, TravelCache, address_key, normalise_address
 from psm.travel.errors import TravelError, TravelInterrupted
-from psm.travel.progress import Progress
+from psm.progress import Progress
 from psm.travel.retry import RetriesExhausted, RetryPolicy, call_with_retries
 from psm.travel.settings import TravelPolicy, next_arrival, settings_key
 from psm.travel.stats import TravelStats

@@ -1,0 +1,54 @@
+"""A tiny progress line on stderr for long steps (look-ups, the admission walk, solving, Monte Carlo).
+
+No dependency: one carriage-return line, counts only (never an address).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+__all__ = ["Progress"]
+
+
+class Progress:
+    """``Progress(total, label)``; ``advance(n)``; ``close()``. Quiet when disabled or not a TTY."""
+
+    def __init__(self, total: int, label: str, enabled: bool = True, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = enabled and total > 0 and _isatty(self.stream)
+        self.total, self.label, self.done = total, label, 0
+        self._drawn, self._width = -1, 0
+        self._draw()
+
+    def advance(self, n: int = 1) -> None:
+        self.done = min(self.total, self.done + n)
+        self._draw()
+
+    def close(self) -> None:
+        """Clear the line, so whatever reports the step's end writes over it."""
+        if self.enabled:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self.enabled = False
+
+    def _draw(self) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = width * self.done // self.total
+        permille = 1000 * self.done // self.total
+        if permille == self._drawn:  # redraw only when the line changes: long walks stay cheap
+            return
+        self._drawn = permille
+        line = f"\r  {self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done:,}/{self.total:,}"
+        self._width = len(line)
+        self.stream.write(line)
+        self.stream.flush()
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
