@@ -245,6 +245,9 @@ def _manifest(parent_manifest: dict, parent: Path, done: RoundResult, kept: dict
     manifest["offer_round"] = offer_round
     manifest["parent"] = {"run_dir": str(parent), "manifest_sha256": sha256_of(parent / "manifest.json"),
                           "offer_round": offer_round - 1}
+    counts = manifest["counts"]
+    counts["rooms_with_free_beds"] = counts.pop("rooms")  # the halls this round saw: residents' beds taken out
+    counts["free_beds_by_pool"] = counts.pop("beds_by_pool")
     manifest["counts"]["assigned"] = len(done.assignments)
     manifest["counts"]["responses"] = dict(sorted(Counter(done.responses.values()).items()))
     manifest["counts"]["upheld_appeals_applied"] = len(upheld)
