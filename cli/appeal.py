@@ -39,7 +39,7 @@ from psm.travel.recorded import RecordedTravel
 __all__ = ["Appeal", "recalculate", "appeal_command", "PRIVATE_COLUMNS", "AMENDMENTS"]
 
 #: Never written to appeals.jsonl or printed: only that they changed.
-PRIVATE_COLUMNS = ("home_address", "home_floor_area_sqm", "household_size", "housing_type", "disciplinary")
+PRIVATE_COLUMNS = ("home_address", "district", "home_floor_area_sqm", "household_size", "housing_type", "disciplinary")
 CARD = (*POINT_COLUMNS, "total_points", "track", "profile")
 #: Upheld appeals' changes in full (household and address values included, like inputs/),
 #: which ``psm offers`` applies to the inputs of the next round.

@@ -3,7 +3,8 @@
 Layout of ``RUN_DIR`` (``psm run --out RUN_DIR``):
 
 - ``inputs/``: byte-for-byte copies of the applications, office-bearer and achievement files,
-  the rooms, the policy TOML and the travel tables the run used;
+  the rooms, the policy TOML and the travel tables the run used (personal data: the folder
+  and its files are readable by their owner only);
 - ``scores.csv``, ``rejects.csv``, ``ranking.csv``, ``lottery.json``, ``assignments.csv``,
   ``unmatched_roommates.csv``: the results (same inputs, policy and seed: the same bytes);
 - ``manifest.json``: SHA-256 of every input and output, policy version and hash, seed, round,
@@ -65,18 +66,26 @@ def sha256_of(path: Path) -> str:
 
 
 def keep_inputs(folder: Path, files: dict[str, Path | None]) -> dict[str, dict]:
-    """Copy each input into ``folder/inputs/`` under its role's name; return name -> file, sha256."""
+    """Copy each input into ``folder/inputs/`` under its role's name; return role -> file, sha256
+    and the file's own name (which rejects.csv quotes, so ``psm verify`` reads it under that name).
+
+    ``inputs/`` holds personal data: the folder is readable by its owner only (0700, set before
+    anything is copied into it) and so is each copy (0600), like ``appeals/amendments.jsonl``.
+    """
     kept = {}
-    (folder / "inputs").mkdir(exist_ok=True)
+    inputs = folder / "inputs"
+    inputs.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(inputs, 0o700)  # mkdir's mode is masked by the umask
     for role, source in files.items():
         if source is None:
             continue
-        target = folder / "inputs" / f"{role}{Path(source).suffix.lower()}"
+        target = inputs / f"{role}{Path(source).suffix.lower()}"
         try:
             shutil.copyfile(source, target)
+            os.chmod(target, 0o600)
         except OSError as e:
             raise PsmError(f"{source}: cannot keep a copy in the bundle ({e.strerror}); check the path") from e
-        kept[role] = {"file": str(target.relative_to(folder)), "sha256": sha256_of(target)}
+        kept[role] = {"file": str(target.relative_to(folder)), "sha256": sha256_of(target), "name": Path(source).name}
     return kept
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -115,21 +116,35 @@ def _rerun_differences(run_dir: Path, manifest: dict) -> dict[str, str]:
         return {"(re-run)": "not possible: the bundle lacks an input or scores.csv"}
     differences = {}
     with tempfile.TemporaryDirectory(prefix="psm-verify-") as scratch:
+        out = Path(scratch) / "out"
+        out.mkdir()
         if manifest["command"] == "psm offers":
-            next_round(inputs, manifest["seed"], manifest["round"], manifest["offer_round"], Path(scratch))
+            next_round(inputs, manifest["seed"], manifest["round"], manifest["offer_round"], out)
         else:
+            given = _under_given_names(inputs, manifest["inputs"], Path(scratch) / "given")
             again = argparse.Namespace(
-                applications=inputs["applications"], office_bearers=inputs.get("office_bearers"),
-                achievements=inputs.get("achievements"), policy=inputs["policy"], rooms=inputs["rooms"],
+                applications=given["applications"], office_bearers=given.get("office_bearers"),
+                achievements=given.get("achievements"), policy=inputs["policy"], rooms=inputs["rooms"],
                 round=manifest["round"], seed=manifest["seed"], travel="table", travel_cache=None,
             )
-            produce(again, Path(scratch), travel=RecordedTravel(pd.read_csv(run_dir / "scores.csv",
-                                                                            dtype={"applicant_id": str})))
+            produce(again, out, travel=RecordedTravel(pd.read_csv(run_dir / "scores.csv", dtype={"applicant_id": str})))
         for name in manifest["outputs"]:
             stored = run_dir / name
-            if stored.exists() and (Path(scratch) / name).read_bytes() != stored.read_bytes():
+            if stored.exists() and (out / name).read_bytes() != stored.read_bytes():
                 differences[name] = "the re-run from the bundle's inputs gives different content"
     return differences
+
+
+def _under_given_names(inputs: dict[str, Path], entries: dict[str, dict], scratch: Path) -> dict[str, Path]:
+    """The input files copied under the names the run was given (rejects.csv quotes them)."""
+    given = {}
+    for role in ("applications", "office_bearers", "achievements"):
+        if role in inputs:
+            target = scratch / role / entries[role].get("name", inputs[role].name)
+            target.parent.mkdir(parents=True)
+            shutil.copyfile(inputs[role], target)
+            given[role] = target
+    return given
 
 
 def allocate_ranking(args: argparse.Namespace) -> int:

@@ -1,8 +1,17 @@
-"""``psm``: parse the command line and hand over to :mod:`cli.commands`. Nothing more."""
+"""``psm``: parse the command line and hand over to :mod:`cli.commands`; say what stopped it.
+
+A :class:`~psm.errors.PsmError` is printed as it is (it names the file and the fix). An
+:class:`OSError` no command turned into one (a full disk, an output path that cannot be a
+folder, no permission) and a failing travel cache (SQLite) are printed as one line too:
+the path, the system's reason and the fix; a full disk under a PsmError gets the fix added.
+Exit status 1 in each case, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -11,6 +20,7 @@ from cli.appeal import appeal_command
 from cli.exits import EXIT_ERROR
 from cli.offers import offers_command
 from cli.pipeline import add_inputs
+from cli.redact import redact_command
 from psm.errors import PsmError
 
 __all__ = ["main", "main_exit"]
@@ -21,8 +31,46 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.command(args)
     except PsmError as e:
-        print(f"psm {args.command_name}: error: {e}", file=sys.stderr)
-        return EXIT_ERROR
+        cause = e.__cause__
+        hint = f"; {_fix(cause, args)}" if isinstance(cause, OSError) and cause.errno in _FULL else ""
+        print(f"psm {args.command_name}: error: {e}{hint}", file=sys.stderr)
+    except OSError as e:
+        print(f"psm {args.command_name}: error: {_os_message(e, args)}", file=sys.stderr)
+    except sqlite3.Error as e:  # the travel cache, the only SQLite file: psm.travel does not wrap its writes
+        print(f"psm {args.command_name}: error: travel cache: {e}; {_cache_fix(e)}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+_DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def _os_message(e: OSError, args: argparse.Namespace) -> str:
+    """One line: the path (or the --out being written), the system's reason, and the fix."""
+    paths = [str(p) for p in (e.filename, e.filename2) if p is not None]
+    out = getattr(args, "out", None)
+    where = " -> ".join(paths) if paths else f"while writing {out}" if out is not None else "a file"
+    return f"{where}: {e.strerror or e}; {_fix(e, args)}"
+
+
+def _fix(e: OSError, args: argparse.Namespace) -> str:
+    elsewhere = "choose another --out" if getattr(args, "out", None) is not None else "work on a copy elsewhere"
+    if e.errno in _FULL:
+        return f"the disk (or your quota) is full: free some disk space, or {elsewhere} on a disk with room"
+    if e.errno in _DENIED:
+        return f"no permission there (or read-only): check the file's permissions, or {elsewhere}"
+    return f"check the path, or {elsewhere}"
+
+
+def _cache_fix(e: sqlite3.Error) -> str:
+    text = str(e).lower()
+    if "full" in text:
+        fix = "free some disk space, or pass --travel-cache with a path on another disk"
+    elif "locked" in text or "busy" in text:
+        fix = "another psm command is using the cache: let it finish, or pass --travel-cache with another path"
+    else:
+        fix = "pass --travel-cache with another path, or delete the file (it is only a cache)"
+    return f"{fix}; the look-ups stored before are kept, so the same command run again continues"
 
 
 def main_exit() -> None:
@@ -79,6 +127,13 @@ def _parser() -> argparse.ArgumentParser:
                         help="responses.csv or .xlsx: applicant_id, response (accepted / declined / no_response)")
     offers.add_argument("--out", required=True, type=Path, metavar="RUN_DIR2",
                         help="new folder for the next round's bundle (never overwritten)")
+
+    redact = command("redact", redact_command,
+                     "write a copy of a bundle to share: ids pseudonymised, inputs and appeals left out "
+                     "(key in PSM_REDACT_KEY)")
+    redact.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a bundle written by psm run or psm offers")
+    redact.add_argument("--out", required=True, type=Path, metavar="SHARE_DIR",
+                        help="new folder for the shared copy (never overwritten)")
 
     allocate = command("allocate", commands.allocate_ranking, "allocate beds and rooms for a ranking.csv from psm rank")
     allocate.add_argument("--ranking", required=True, type=Path, help="ranking.csv written by psm rank")

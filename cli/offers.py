@@ -191,7 +191,7 @@ def _amended_inputs(parent: Path, inputs: dict[str, Path], scratch: Path) -> tup
     files = {role: inputs[role] for role in ("applications", "office_bearers", "achievements") if role in inputs}
     if not latest:
         return files, []
-    scratch.mkdir()
+    scratch.mkdir(mode=0o700)  # personal data, like inputs/
     header, rows = _cells(inputs["applications"])
     for applicant, record in latest.items():
         header = header + [c for c in record["set"] if c not in header]

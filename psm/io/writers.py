@@ -6,12 +6,15 @@
 - Line breaks inside a text cell are written as ``\\n``, so the cell is quoted: Python's CSV
   writer does not quote a bare carriage return when lines end in ``\\n``, and a spreadsheet
   starts a new row there, where whatever follows (``=1+2``) would run as a formula.
+- All or nothing: written to a hidden sibling and renamed into place.
 - Reproducible: UTF-8, ``\\n`` line endings, no index, columns in the order given, so the same
   frame gives the same bytes on any machine.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from pathlib import Path
 
@@ -44,9 +47,14 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):
             safe[column] = safe[column].map(lambda v: safe_text(v) if isinstance(v, str) else v)
+    partial = path.with_name(f".{path.name}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        safe.to_csv(partial, index=False, lineterminator="\n", encoding="utf-8")
+        os.replace(partial, path)  # all or nothing: a full disk never leaves a truncated file behind
     except OSError as e:
-        raise PsmError(f"{path}: cannot write the output ({e.strerror}); choose a writable --out path") from e
+        with contextlib.suppress(OSError):  # there may be no folder to hold it
+            partial.unlink(missing_ok=True)
+        raise PsmError(f"{path}: cannot write the output ({e.strerror}); free disk space or choose a writable "
+                       "--out path") from e
     return path

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import stat
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import cli.commands
-from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_VERIFY_FAILED
+from allocation.inventory import default_rooms_path
+from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, EXIT_VERIFY_FAILED
 from cli.main import main
 from psm.errors import PsmError
 from psm.synthetic import generate_cohort, write_cohort
@@ -130,3 +134,130 @@ def test_inputs_named_alike_keep_their_own_counts(cohort, tmp_path):
     achievements = pd.read_csv(cohort / "achievements.csv")
     assert inputs["applications"]["rows"] == 700
     assert inputs["achievements"]["rows"] == len(achievements)
+
+
+def test_regression_verify_reads_inputs_under_the_names_rejects_csv_quotes(cohort, tmp_path, capsys):
+    """Found by review: rejects.csv names the file as given ("data.csv"), the bundle keeps it as
+    inputs/applications.csv, so a bundle with a rejected row failed psm verify on rejects.csv."""
+    applications = pd.read_csv(cohort / "applications.csv", dtype=str, keep_default_na=False)
+    applications.loc[0, "gender"] = "X"  # one rejected row
+    applications.to_csv(tmp_path / "data.csv", index=False)
+    out = tmp_path / "run"
+    assert main(["run", "--applications", str(tmp_path / "data.csv"), "--seed", "s", "--out", str(out)]) == EXIT_REJECTED
+    assert "data.csv" in (out / "rejects.csv").read_text()
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == EXIT_OK, capsys.readouterr().out
+
+
+# -- personal data: permissions, an offer round's bundle, appeals.jsonl, shared copies across rounds --
+
+APPEALED_ADDRESS = "Flat 99Z, Appeal Canary Court, 1 Sentinel Road, Tai Po"
+APPEALED = {"home_address": APPEALED_ADDRESS, "household_size": "11", "home_floor_area_sqm": "23.45",
+            "housing_type": "improvised", "disciplinary": "lower_priority"}
+
+
+def owner_only(path: Path, mode: int) -> bool:
+    return stat.S_IMODE(path.stat().st_mode) == mode
+
+
+def test_the_inputs_of_a_bundle_are_readable_by_their_owner_only(bundle):
+    assert owner_only(bundle / "inputs", 0o700)
+    assert all(owner_only(p, 0o600) for p in (bundle / "inputs").iterdir())
+    assert owner_only(bundle / "report.html", 0o666 & ~current_umask())  # results are left as they were
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@pytest.fixture(scope="module")
+def rounds(tmp_path_factory) -> tuple[Path, Path, Path, str]:
+    """Round one (400 applicants for Red Hall above floor 1: a waitlist), an upheld appeal changing
+    every private column of a waitlisted applicant, 70% acceptances, and round two."""
+    folder = tmp_path_factory.mktemp("rounds")
+    write_cohort(generate_cohort(n=400, seed=29), folder / "in")
+    rooms = pd.read_csv(default_rooms_path(), dtype=str, keep_default_na=False)
+    rooms[(rooms["hall"] == "Red Hall") & (rooms["floor"] != "1")].to_csv(folder / "rooms.csv", index=False)
+    first, second = folder / "round1", folder / "round2"
+    assert main(["run", "--applications", str(folder / "in" / "applications.csv"),
+                 "--office-bearers", str(folder / "in" / "office_bearers.csv"),
+                 "--achievements", str(folder / "in" / "achievements.csv"), "--rooms", str(folder / "rooms.csv"),
+                 "--seed", "rounds-test", "--out", str(first)]) == EXIT_OK
+    ranking = pd.read_csv(first / "ranking.csv", dtype=str, keep_default_na=False)
+    apps = pd.read_csv(first / "inputs" / "applications.csv", dtype=str, keep_default_na=False)
+    local = set(apps.loc[apps["student_type"] == "local", "applicant_id"])
+    appellant = next(a for a in ranking.loc[ranking["status"] == "waitlisted", "applicant_id"] if a in local)
+    changes = [item for column, value in APPEALED.items() for item in ("--set", f"{column}={value}")]
+    assert main(["appeal", str(first), "--applicant", appellant, *changes, "--by", "HAC secretary",
+                 "--reason", "documents received", "--uphold"]) == EXIT_OK
+    responses = folder / "responses.csv"
+    offered = ranking.loc[ranking["status"] == "offered", "applicant_id"]
+    pd.DataFrame({"applicant_id": offered,
+                  "response": ["declined" if int(hashlib.sha256(a.encode()).hexdigest(), 16) % 10 < 3 else "accepted"
+                               for a in offered]}).to_csv(responses, index=False)
+    assert main(["offers", str(first), "--responses", str(responses), "--out", str(second)]) == EXIT_OK
+    return first, second, folder, appellant
+
+
+def personal_values(folder: Path) -> list[str]:
+    """Addresses of the cohort and the appeal's values: none may reach a log, report or manifest."""
+    apps = pd.read_csv(folder / "in" / "applications.csv", dtype=str, keep_default_na=False)
+    return [a for a in apps["home_address"] if a] + [APPEALED_ADDRESS, "Appeal Canary", "23.45", "improvised",
+                                                     "disqualify", "lower_priority"]
+
+
+def test_no_personal_data_in_an_offer_rounds_manifest_log_or_report(rounds):
+    first, second, folder, appellant = rounds
+    manifest = json.loads((second / "manifest.json").read_text())
+    assert manifest["offer_round"] == 2 and manifest["counts"]["upheld_appeals_applied"] == 1
+    assert APPEALED_ADDRESS in (second / "inputs" / "applications.csv").read_text()  # the setup: it is in inputs/
+    forbidden = personal_values(folder)
+    for name in ("manifest.json", "run.log", "report.html"):
+        text = (second / name).read_text()
+        found = [value for value in forbidden if value in text]
+        assert not found, (name, found[:3])
+    assert owner_only(second / "inputs", 0o700)
+    assert all(owner_only(p, 0o600) for p in (second / "inputs").iterdir())
+
+
+def test_appeals_jsonl_records_private_columns_only_as_changed(rounds):
+    first, _, folder, appellant = rounds
+    text = (first / "appeals.jsonl").read_text()
+    record = json.loads(text.splitlines()[-1])
+    assert record["applicant_id"] == appellant
+    assert record["changes"] == {column: "(changed)" for column in APPEALED}
+    found = [value for value in personal_values(folder) if value in text]
+    assert not found, found[:3]
+    amendments = first / "appeals" / "amendments.jsonl"
+    assert APPEALED_ADDRESS in amendments.read_text() and owner_only(amendments, 0o600)
+
+
+def test_a_district_changed_on_appeal_is_recorded_only_as_changed(rounds, tmp_path):
+    import shutil
+
+    first, _, _, appellant = rounds
+    copy = tmp_path / "round1"
+    shutil.copytree(first, copy)
+    assert main(["appeal", str(copy), "--applicant", appellant, "--set", "district=Islands",
+                 "--by", "HAC secretary", "--reason", "moved"]) == EXIT_OK
+    assert json.loads((copy / "appeals.jsonl").read_text().splitlines()[-1])["changes"] == {"district": "(changed)"}
+
+
+def test_shared_copies_of_two_rounds_follow_each_applicant_by_the_same_pseudonym(rounds, tmp_path, monkeypatch):
+    first, second, _, _ = rounds
+    monkeypatch.setenv("PSM_REDACT_KEY", "rounds-key-0123456789abcdef")
+    for bundle_dir, name in ((first, "one"), (second, "two")):
+        assert main(["redact", str(bundle_dir), "--out", str(tmp_path / name)]) == EXIT_OK
+    before = pd.read_csv(tmp_path / "one" / "assignments.csv", dtype=str, keep_default_na=False)
+    after = pd.read_csv(tmp_path / "two" / "assignments.csv", dtype=str, keep_default_na=False)
+    kept = after[after["round"] == "1"]
+    assert len(kept) and set(zip(kept["applicant_id"], kept["room_id"])) <= set(zip(before["applicant_id"],
+                                                                                     before["room_id"]))
+    original = pd.read_csv(second / "ranking.csv", dtype=str, keep_default_na=False)
+    shared = pd.read_csv(tmp_path / "two" / "ranking.csv", dtype=str, keep_default_na=False)
+    assert shared["status"].tolist() == original["status"].tolist()
+    for text in ((tmp_path / "two" / "manifest.json").read_text(), (tmp_path / "two" / "report.html").read_text()):
+        assert str(first) not in text  # the parent bundle's folder is not named
+    assert json.loads((tmp_path / "two" / "manifest.json").read_text())["parent"]["offer_round"] == 1
