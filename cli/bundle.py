@@ -48,6 +48,7 @@ def building(out: Path) -> Iterator[Path]:
     """A scratch folder beside ``out``, renamed to ``out`` only if the block completes."""
     if out.exists():
         raise PsmError(f"{out} already exists; a run bundle is never overwritten: choose a new --out folder")
+    _remove_left_behind(out)
     scratch = out.with_name(f".{out.name}.partial-{os.getpid()}")
     shutil.rmtree(scratch, ignore_errors=True)
     try:
@@ -59,6 +60,25 @@ def building(out: Path) -> Iterator[Path]:
         os.replace(scratch, out)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _remove_left_behind(out: Path) -> None:
+    """Delete scratch folders for ``out`` whose process is gone (a run killed outright): they
+    hold a copy of the inputs, personal data, and no one will finish them."""
+    for scratch in out.parent.glob(f".{out.name}.partial-*"):
+        pid = scratch.name.rpartition("-")[2]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, under someone else
+    return True
 
 
 def sha256_of(path: Path) -> str:

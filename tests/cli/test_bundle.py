@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import stat
 from pathlib import Path
 
@@ -119,6 +118,20 @@ def test_an_interrupted_run_leaves_nothing_that_looks_like_a_bundle(cohort, tmp_
     assert run(cohort, out) == EXIT_ERROR
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []  # and no partial folder is left behind
+
+
+def test_a_partial_folder_left_by_a_killed_run_is_removed_by_the_next_run(cohort, tmp_path):
+    import subprocess
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a process id no longer running
+    left = tmp_path / f".run.partial-{gone.pid}" / "inputs"
+    left.mkdir(parents=True)
+    (left / "applications.csv").write_text("personal data")
+    alive = tmp_path / ".run.partial-1"  # process 1 runs: perhaps a run still going, kept
+    alive.mkdir()
+    assert run(cohort, tmp_path / "run") == EXIT_OK
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["run", alive.name])
 
 
 def test_inputs_named_alike_keep_their_own_counts(cohort, tmp_path):
