@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,routes]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,routes,notebooks]'
 	touch $@
 
 ## demo: install, then score, rank and allocate the bundled sample cohort into runs/demo/
