@@ -30,10 +30,11 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
-## bench: the performance benchmarks (not part of the tests): scoring, then allocation (several minutes)
+## bench: the performance benchmarks (not part of the tests): scoring, allocation, Monte Carlo (several minutes)
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_scoring.py
 	$(BIN)/python benchmarks/bench_allocation.py
+	$(BIN)/python benchmarks/bench_montecarlo.py
 
 ## sample: regenerate the synthetic sample cohort in data/sample/
 sample: $(VENV)/.installed
