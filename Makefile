@@ -26,9 +26,10 @@ demo: $(VENV)/.installed
 		--seed demo-2025-26 \
 		--out runs/demo
 
-## test: install the test extras and run the whole test suite
+## test: install the test extras and run the whole test suite, on two processes (tests sharing
+## the sample run are kept on one: the xdist_group marks)
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## bench: the performance benchmarks (not part of the tests): scoring, allocation, Monte Carlo (several minutes)
 bench: $(VENV)/.installed

@@ -91,6 +91,7 @@ def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, po
     pairs: dict[str, str] = {}
     reasons: dict[str, str] = {}
     bar = Progress(len(ranking.ranked), "admission walk", enabled=progress)
+    in_college = policy.allocation.college_rooms_for_member_roommates
     for pool in walk_order(policy):
         in_pool = frame.index[(frame["pool"] == pool) & (frame["status"] == "ranked")]
         room_left = int(beds.loc[pool, "beds"])
@@ -105,10 +106,10 @@ def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, po
                 if partner in offered:
                     if problem := pair_problem(kinds[partner], kind):
                         reasons[applicant] = problem
-                    elif _join(fit, kinds[partner], kind):
+                    elif _join(fit, kinds[partner], kind, in_college):
                         pairs[applicant], pairs[partner] = partner, applicant
                     else:
-                        reasons[applicant] = no_room_for(kinds[partner], kind)
+                        reasons[applicant] = no_room_for(kinds[partner], kind, member_roommates_in_college=in_college)
                 offered[applicant] = None
             else:
                 status[row] = "waitlisted"
@@ -120,10 +121,10 @@ def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, po
                      unpaired=unhonoured_requests(list(offered), partners, pairs, reasons))
 
 
-def _join(fit: Fit, a: Kind, b: Kind) -> bool:
+def _join(fit: Fit, a: Kind, b: Kind, member_roommates_in_college: bool) -> bool:
     """Make two placed people one pair unit if everyone still fits; otherwise change nothing."""
     taken = [(kind, fit.remove(kind)) for kind in (a, b)]
-    if fit.try_add(pair_kind(a, b)):
+    if fit.try_add(pair_kind(a, b, member_roommates_in_college=member_roommates_in_college)):
         return True
     for kind, suite in reversed(taken):
         fit.restore(kind, suite)

@@ -333,16 +333,14 @@ class Fit:
         proved impossible at once; without these rows the LP relaxation fits them in 94.5 and
         the search timed out (regression: tests/allocation/test_fit.py).
         """
-        confined = {frozenset(c.key for c in self.open_classes(k)) for k in people}
-        confined.add(frozenset(self._by_key))
+        open_keys = {k: frozenset(c.key for c in self.open_classes(k)) for k in people}
         needs = ((lambda c: c.beds, lambda k: k.size),
                  (lambda c: c.accessible_beds, lambda k: k.size * k.accessible),
                  (lambda c: c.shared_rooms, lambda k: int(k.size > 1)))
-        for within in sorted(confined, key=sorted):
+        for within in sorted({*open_keys.values(), frozenset(self._by_key)}, key=sorted):
             inside = [c for c in self.classes if c.key in within]
             for g in ("F", "M"):
-                units = [(k, n) for k, n in people.items()
-                         if k.gender == g and within.issuperset(c.key for c in self.open_classes(k))]
+                units = [(k, n) for k, n in people.items() if k.gender == g and open_keys[k] <= within]
                 for capacity, need in needs:
                     wanted = sum(need(k) * n for k, n in units)
                     if wanted:

@@ -53,7 +53,8 @@ def place(admission: Admission, applications: pd.DataFrame, inventory: Inventory
 
     With ``progress``, the room model's steps are counted on stderr if it is a terminal."""
     kinds = kinds_of(applications, admission.frame.set_index("applicant_id")["pool"])
-    units = form_units(admission.offered, applications, kinds, walk_order(policy), admission.pairs)
+    units = form_units(admission.offered, applications, kinds, walk_order(policy), admission.pairs,
+                       member_roommates_in_college=policy.allocation.college_rooms_for_member_roommates)
     fit = Fit(inventory.classes, policy)
     _fit_units(fit, units)
     promised = _choose_halls(fit, units)
@@ -160,8 +161,9 @@ def check_assignments(assignments: pd.DataFrame, admission: Admission, applicati
     genders = assignments.assign(gender=assignments["applicant_id"].map(lambda a: kinds[a].gender))
     mixed = genders.groupby("suite_id")["gender"].nunique()
     problems += [f"suite {s} holds more than one gender" for s in mixed[mixed > 1].index]
+    unit_kind = {m: unit.kind for unit in units for m in unit.members}  # a pair: the room must suit both
     for row in assignments.itertuples(index=False):
-        if not room_opens_to(rooms.loc[row.room_id], kinds[row.applicant_id], policy):
+        if not room_opens_to(rooms.loc[row.room_id], unit_kind.get(row.applicant_id, kinds[row.applicant_id]), policy):
             problems.append(f"{row.applicant_id} is in room {row.room_id}, which is not open to them")
     room_of = dict(zip(assignments["applicant_id"], assignments["room_id"]))
     hall_of = dict(zip(assignments["applicant_id"], assignments["hall"]))

@@ -71,15 +71,24 @@ def pair_problem(a: Kind, b: Kind) -> str:
     return ""
 
 
-def pair_kind(a: Kind, b: Kind) -> Kind:
+def pair_kind(a: Kind, b: Kind, *, member_roommates_in_college: bool) -> Kind:
     """A pair needs a room open to both: an accessible one if either needs it; a college room
-    only if both belong to that college (otherwise an ordinary room, open to everyone)."""
-    return Kind(a.pool, a.gender, a.accessible or b.accessible, a.college if a.college == b.college else "", size=2)
+    only if both belong to that college (the contract's rooms format: college rooms are for
+    "members alone"), otherwise an ordinary room, open to everyone.
+
+    With ``member_roommates_in_college`` (policy ``[allocation]
+    college_rooms_for_member_roommates``, a decision for the HAC), a college member's mutual
+    roommate who belongs to no college may also share the member's college room.
+    """
+    college = a.college if a.college == b.college else ""
+    if member_roommates_in_college and "" in (a.college, b.college):
+        college = a.college or b.college
+    return Kind(a.pool, a.gender, a.accessible or b.accessible, college, size=2)
 
 
-def no_room_for(a: Kind, b: Kind) -> str:
+def no_room_for(a: Kind, b: Kind, *, member_roommates_in_college: bool) -> str:
     """The reason a pair that could share in principle was left as two people."""
-    if a.college != b.college:
+    if a.college != b.college and pair_kind(a, b, member_roommates_in_college=member_roommates_in_college).college == "":
         return ("not members of the same residential college, and no ordinary room of two or more beds was "
                 "left when the second of them was offered a place")
     return "no room of two or more beds open to both was left when the second of them was offered a place"
@@ -105,11 +114,12 @@ def unhonoured_requests(offered: list[str], partners: dict[str, str], pairs: dic
 
 
 def form_units(offered: pd.DataFrame, applications: pd.DataFrame, kinds: pd.Series,
-               walk: list[str], pairs: dict[str, str]) -> list[Unit]:
+               walk: list[str], pairs: dict[str, str], *, member_roommates_in_college: bool) -> list[Unit]:
     """Units of the offered applicants: the pairs admission joined, everyone else alone.
 
     ``offered`` is the admission frame's offered rows (in rank order per pool); ``kinds`` maps
-    applicant_id to its admission :class:`Kind`; ``pairs`` maps each joined member to the other.
+    applicant_id to its admission :class:`Kind`; ``pairs`` maps each joined member to the other;
+    ``member_roommates_in_college`` as in :func:`pair_kind`.
     """
     apps = applications.set_index("applicant_id")
     rank = offered.set_index("applicant_id")["rank"].astype(int)
@@ -120,7 +130,8 @@ def form_units(offered: pd.DataFrame, applications: pd.DataFrame, kinds: pd.Seri
         if a in pairs and order[pairs[a]] < order[a]:
             continue  # already in the unit of the better-ranked member
         members = (a, pairs[a]) if a in pairs else (a,)
-        kind = kinds[a] if len(members) == 1 else pair_kind(kinds[a], kinds[members[1]])
+        kind = kinds[a] if len(members) == 1 else pair_kind(kinds[a], kinds[members[1]],
+                                                                member_roommates_in_college=member_roommates_in_college)
         units.append(Unit(
             members=members,
             kind=kind,

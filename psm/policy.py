@@ -217,9 +217,12 @@ class SpillOver(_Frozen):
 
 
 class AllocationSettings(_Frozen):
-    """The order of importance of the wishes, and the solver's settings (allocation issue)."""
+    """The order of importance of the wishes, whether a college member's mutual roommate may share
+    the member's college room (the HAC's decision; false keeps college rooms for members alone),
+    and the solver's settings (allocation issue)."""
 
     wishes: tuple[Literal["mutual_pairs", "hall_preferences", "mixing", "room_type"], ...]
+    college_rooms_for_member_roommates: bool
     solver_seed: Whole = Field(ge=0)
     max_deterministic_time: Decimal = Field(gt=0, le=3600)
 

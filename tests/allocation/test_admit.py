@@ -18,10 +18,12 @@ from hypothesis import strategies as st
 from allocation.admit import admit, kinds_of
 from allocation.fit import Fit, Kind
 from allocation.inventory import read_inventory
+from allocation.place import place
 from allocation.plain import plain_fits
 from allocation.units import mutual_partners, pair_kind
 from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
 from psm.ranking import rank_cohort
+from whatif import policy_with
 
 @st.composite
 def halls(draw):
@@ -67,7 +69,7 @@ def units_of(offered: list[str], kinds: pd.Series, pairs: dict[str, str], withou
         partner = pairs.get(a)
         if a == without or (partner is not None and partner != without and partner < a):
             continue
-        units.append(pair_kind(kinds[a], kinds[partner]) if partner and partner != without else kinds[a])
+        units.append(pair_kind(kinds[a], kinds[partner], member_roommates_in_college=False) if partner and partner != without else kinds[a])
     return units
 
 
@@ -183,3 +185,23 @@ def test_a_pair_that_would_push_out_someone_ranked_between_them_stays_two_people
         "applicant_id": "24000001A", "roommate_request": "24000003A",
         "reason": "not members of the same residential college, and no ordinary room of two or more beds was "
                   "left when the second of them was offered a place"}]
+
+
+def test_with_the_hac_switch_a_members_roommate_shares_the_college_room(tmp_path, policy):
+    """The case above under ``college_rooms_for_member_roommates = true``: the pair takes the
+    college double, so the ordinary one holds the other two and nobody is waitlisted; placement
+    puts the non-member in the college room with the member (and checks the room against the pair)."""
+    shared = policy_with({"allocation.college_rooms_for_member_roommates": True}, policy.path)
+    rooms = suite_rows("C1", rooms=(("double", 2),), college="CURI") + suite_rows("O1", rooms=(("double", 2),))
+    apps = [
+        application(applicant_id="24000001A", travel_minutes=80, college="CURI", roommate_request="24000003A"),
+        application(applicant_id="24000002A", travel_minutes=70),
+        application(applicant_id="24000003A", travel_minutes=60, roommate_request="24000001A"),
+        application(applicant_id="24000004A", travel_minutes=50),
+    ]
+    inventory, ranking = setup(tmp_path, shared, rooms, apps)
+    admission = admit(ranking, frame(apps), inventory, shared)
+    assert list(admission.frame["status"]) == ["offered"] * 4
+    assert admission.pairs == {"24000001A": "24000003A", "24000003A": "24000001A"} and admission.unpaired.empty
+    room = place(admission, frame(apps), inventory, shared).assignments.set_index("applicant_id")["room_id"]
+    assert room["24000001A"] == room["24000003A"] == "C10" and room["24000002A"] == room["24000004A"] == "O10"

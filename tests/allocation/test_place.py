@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +27,7 @@ from allocation.rooms import is_mixed
 from allocation.units import residency_of
 from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
 from psm.ranking import rank_cohort
+from whatif import policy_with
 
 HALLS = ("Red Hall", "Blue Hall", "Xuemin Hall")
 
@@ -78,11 +80,23 @@ def run(tmp_path: Path, policy, room_rows, apps):
     return inventory, admission, place(admission, frame(apps), inventory, policy)
 
 
+@pytest.fixture(scope="module")
+def member_roommates_policy(policy):
+    """The HAC's switch on: a college member's mutual roommate may share the member's college room."""
+    return policy_with({"allocation.college_rooms_for_member_roommates": True}, policy.path)
+
+
 @settings(max_examples=40)
-@given(halls(), cohorts())
-def test_placement_keeps_every_rule_and_serves_halls_in_rank_order(tmp_path_factory, policy, room_rows, apps):
+@given(halls(), cohorts(), st.booleans())
+def test_placement_keeps_every_rule_and_serves_halls_in_rank_order(tmp_path_factory, policy, member_roommates_policy,
+                                                                   room_rows, apps, member_roommates_in_college):
+    policy = member_roommates_policy if member_roommates_in_college else policy
     inventory, admission, placement = run(tmp_path_factory.mktemp("case"), policy, room_rows, apps)
     kinds = kinds_of(frame(apps), admission.frame.set_index("applicant_id")["pool"])
+    unit_kind = {m: unit.kind for unit in placement.units for m in unit.members}
+    if not member_roommates_in_college:  # a pair's kind is then exactly as strict as each member's
+        assert all(room_opens_to(r, unit_kind[m], policy) <= room_opens_to(r, kinds[m], policy)
+                   for r in inventory.rooms.to_dict("records") for m in unit_kind)
     assigned = placement.assignments
     rooms = inventory.rooms.set_index("room_id")
 
@@ -90,7 +104,10 @@ def test_placement_keeps_every_rule_and_serves_halls_in_rank_order(tmp_path_fact
     assert all(assigned["room_id"].value_counts()[r] <= rooms.at[r, "beds"] for r in set(assigned["room_id"]))
     genders = assigned.assign(g=assigned["applicant_id"].map(lambda a: kinds[a].gender)).groupby("suite_id")["g"]
     assert (genders.nunique() == 1).all()
-    assert all(room_opens_to(rooms.loc[r], kinds[a], policy) for a, r in zip(assigned["applicant_id"], assigned["room_id"]))
+    assert all(room_opens_to(rooms.loc[r], unit_kind[a], policy) for a, r in zip(assigned["applicant_id"], assigned["room_id"]))
+    for a, r in zip(assigned["applicant_id"], assigned["room_id"]):  # a college room holds its members, or a member's roommate
+        college = rooms.at[r, "college"]
+        assert college in ("", kinds[a].college) or (member_roommates_in_college and unit_kind[a].college == college)
     room_of = dict(zip(assigned["applicant_id"], assigned["room_id"]))
     hall_of = dict(zip(assigned["applicant_id"], assigned["hall"]))
     for unit in placement.units:

@@ -15,6 +15,7 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -29,8 +30,7 @@ from cli.main import main
 from cli.offers import read_responses
 from psm.errors import PsmError
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "data" / "sample"
+pytestmark = pytest.mark.xdist_group("sample_bundle")  # one worker makes the shared sample run
 
 
 def read(folder: Path, name: str) -> pd.DataFrame:
@@ -44,13 +44,10 @@ def answer(applicant_id: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def rounds(tmp_path_factory):
+def rounds(sample_bundle, tmp_path_factory):
     out = tmp_path_factory.mktemp("offers")
     first, second = out / "round1", out / "round2"
-    assert main(["run", "--applications", str(SAMPLE / "applications.csv"),
-                 "--office-bearers", str(SAMPLE / "office_bearers.csv"),
-                 "--achievements", str(SAMPLE / "achievements.csv"),
-                 "--seed", "offers-test", "--out", str(first)]) == EXIT_OK
+    shutil.copytree(sample_bundle, first)  # round one: the shared sample run, copied (appeals are added to it)
     ranking = read(first, "ranking.csv")
     readmission = ranking.loc[(ranking["status"] == "waitlisted") & (ranking["tier"] == "readmission"), "applicant_id"]
     upheld, heard = readmission.iloc[-1], readmission.iloc[-2]  # the last of their tier: the appeal must lift them

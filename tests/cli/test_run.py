@@ -17,23 +17,17 @@ import pytest
 from allocation.fit import Kind
 from allocation.inventory import read_inventory
 from allocation.plain import room_opens_to
-from cli.exits import EXIT_OK
-from cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 
+pytestmark = pytest.mark.xdist_group("sample_bundle")  # one worker makes the shared sample run
+
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs")
-    for name in ("first", "second"):
-        status = main(["run", "--applications", str(SAMPLE / "applications.csv"),
-                       "--office-bearers", str(SAMPLE / "office_bearers.csv"),
-                       "--achievements", str(SAMPLE / "achievements.csv"),
-                       "--seed", "HAC-2025-26", "--out", str(out / name)])
-        assert status == EXIT_OK
-    return out / "first", out / "second"
+def runs(sample_bundle, sample_runner, tmp_path_factory):
+    """The shared sample run, and a second run of the same inputs and seed."""
+    return sample_bundle, sample_runner(tmp_path_factory.mktemp("rerun") / "second")
 
 
 def read(run: Path, name: str) -> pd.DataFrame:
