@@ -24,43 +24,28 @@ What it does:
 
 from __future__ import annotations
 
-import os
+from one_core import AFFINITY  # first, before numpy loads: one thread, one pinned CPU
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = "1"
+import argparse
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 
-def _pin_to_one_cpu() -> str:
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (os.sched_setaffinity unavailable)"
-    allowed = sorted(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {allowed[0]})
-    pinned = sorted(os.sched_getaffinity(0))
-    return f"pinned to CPU {pinned} (allowed {allowed}, os.cpu_count()={os.cpu_count()})"
-
-
-AFFINITY = _pin_to_one_cpu()
-
-import argparse  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections import Counter  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from allocation.admit import admit, kinds_of  # noqa: E402
-from allocation.inventory import read_inventory  # noqa: E402
-from psm.errors import PsmError  # noqa: E402
-from psm.io import read_cohort  # noqa: E402
-from psm.ranking import rank_cohort  # noqa: E402
-from psm.synthetic import generate_cohort, write_cohort  # noqa: E402
-from whatif import place_probability, policy_with, run_cohort  # noqa: E402
-from whatif.montecarlo import mc_seeds  # noqa: E402
+from allocation.admit import admit, kinds_of
+from allocation.inventory import read_inventory
+from psm.errors import PsmError
+from psm.io import read_cohort
+from psm.ranking import rank_cohort
+from psm.synthetic import generate_cohort, write_cohort
+from whatif import place_probability, policy_with, run_cohort
+from whatif.montecarlo import mc_seeds
 
 TARGET_SECONDS = 30.0
 LOTTERY_SEED = "bench-montecarlo-2025-26"

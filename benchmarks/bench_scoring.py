@@ -26,44 +26,27 @@ Exit status: 0 when the results agree (whether or not the target is met, which i
 
 from __future__ import annotations
 
-import os
+from one_core import AFFINITY  # first, before numpy loads: one thread, one pinned CPU
 
-# Before numpy is imported: one thread for every numerical library that might spawn them.
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = "1"
+import argparse
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 
-def _pin_to_one_cpu() -> str:
-    """Pin this process to the first CPU it may run on; describe the affinity for the report."""
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (os.sched_setaffinity unavailable)"
-    allowed = sorted(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {allowed[0]})
-    return f"pinned to CPU {sorted(os.sched_getaffinity(0))} (allowed {allowed}, os.cpu_count()={os.cpu_count()})"
+from psm.io import read_cohort
+from psm.policy import load_policy
+from psm.scoring import score_frames
+from psm.synthetic import generate_cohort, write_cohort
+from psm.travel import DistrictTable
 
-
-AFFINITY = _pin_to_one_cpu()
-
-import argparse  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from psm.io import read_cohort  # noqa: E402
-from psm.policy import load_policy  # noqa: E402
-from psm.scoring import score_frames  # noqa: E402
-from psm.synthetic import generate_cohort, write_cohort  # noqa: E402
-from psm.travel import DistrictTable  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from plain_loop import POINT_COLUMNS, plain_scores  # noqa: E402
+from plain_loop import POINT_COLUMNS, plain_scores  # beside this script
 
 TARGET_SECONDS = 2.0
 COMPARED = ("track", *POINT_COLUMNS, "total_points")

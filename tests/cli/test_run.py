@@ -4,11 +4,13 @@ Checked here independently of the engine's own rule check (room openness comes f
 reference model's ``room_opens_to``): no rule broken; every mutual pair with both offered, of
 one gender and able to share a room under the rules, shares one (the others are listed with the
 reason); rooms with a local and a non-local resident reach at least 90% of the upper bound; a
-re-run gives byte-identical files.
+re-run gives byte-identical files; ``psm verify`` passes on the bundle and names an altered output
+(the bundles issue's acceptance).
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +19,8 @@ import pytest
 from allocation.fit import Kind
 from allocation.inventory import read_inventory
 from allocation.plain import room_opens_to
+from cli.exits import EXIT_OK, EXIT_VERIFY_FAILED
+from cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
@@ -38,6 +42,19 @@ def test_a_rerun_is_byte_identical(runs):
     first, second = runs
     for name in ("scores.csv", "ranking.csv", "assignments.csv", "unmatched_roommates.csv", "lottery.json"):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_verify_passes_on_the_sample_run_and_names_an_altered_output(runs, capsys, tmp_path):
+    first = runs[0]
+    capsys.readouterr()
+    assert main(["verify", str(first)]) == EXIT_OK
+    assert "every output reproduces" in capsys.readouterr().out
+    altered = tmp_path / "altered"
+    shutil.copytree(first, altered)
+    ranking = (altered / "ranking.csv").read_text()
+    (altered / "ranking.csv").write_text(ranking.replace(",waitlisted,", ",offered,", 1))
+    assert main(["verify", str(altered)]) == EXIT_VERIFY_FAILED
+    assert "ranking.csv" in capsys.readouterr().out
 
 
 def test_every_offer_has_one_bed_and_no_rule_is_broken(runs, policy):
