@@ -20,7 +20,7 @@ import pandas as pd
 from allocation.inventory import Inventory, classify_suites
 from psm.errors import PsmError
 
-__all__ = ["residual_inventory"]
+__all__ = ["residual_inventory", "roommates_left_alone"]
 
 
 def residual_inventory(inventory: Inventory, residents: pd.DataFrame, gender: pd.Series) -> Inventory:
@@ -49,3 +49,25 @@ def residual_inventory(inventory: Inventory, residents: pd.DataFrame, gender: pd
     left = left[left["beds"] > 0].reset_index(drop=True)
     suites, classes = classify_suites(left)
     return Inventory(inventory.path, inventory.sha256, left, suites, classes)
+
+
+def roommates_left_alone(residents: pd.DataFrame, applications: pd.DataFrame, inventory: Inventory) -> list[str]:
+    """Residents of a college room who are not members of that college and whose mutual roommate
+    is no longer a resident of the room, in id order.
+
+    Under ``[allocation] college_rooms_for_member_roommates = true`` a non-member may share a
+    member's college room. If the member then declines and the roommate accepts, the roommate
+    keeps the room (accepted residents keep their rooms) and the member's bed goes to another
+    member. The policy is silent on this, so the engine keeps the room and names these residents
+    for the HAC to review.
+    """
+    apps = applications.set_index("applicant_id")
+    room_college = inventory.rooms.set_index("room_id")["college"]
+    room_of = dict(zip(residents["applicant_id"], residents["room_id"]))
+    alone = []
+    for applicant, room in room_of.items():
+        college = room_college.get(room, "")
+        member_of = apps.at[applicant, "college"] or ""
+        if college and member_of != college and room_of.get(apps.at[applicant, "roommate_request"]) != room:
+            alone.append(applicant)
+    return sorted(alone)

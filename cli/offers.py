@@ -37,7 +37,7 @@ from allocation.admit import admit
 from allocation.inventory import read_inventory
 from allocation.place import ASSIGNMENT_COLUMNS, place
 from allocation.report import summarise
-from allocation.residual import residual_inventory
+from allocation.residual import residual_inventory, roommates_left_alone
 from cli.appeal import AMENDMENTS
 from cli.bundle import building, keep_inputs, logging_to, manifest_of, read_manifest, sha256_of, write_manifest
 from cli.html_report import write_report
@@ -54,6 +54,8 @@ __all__ = ["RESPONSES", "offers_command", "next_round", "read_responses"]
 RESPONSES = ("accepted", "declined", "no_response")
 DECLINED_REASON = {"declined": "declined the offer", "no_response": "no response: counted as declined"}
 #: The parent bundle's files an offer round reads, under their names in the new bundle's inputs/.
+LEFT_ALONE = ("kept a college room they are not a member of after their member roommate left it: accepted residents "
+              "keep their rooms, and the policy is silent on this case (for the HAC's review)")
 PARENT_FILES = {"parent_scores": "scores.csv", "parent_ranking": "ranking.csv", "parent_assignments": "assignments.csv"}
 
 
@@ -63,6 +65,7 @@ class RoundResult:
     assignments: pd.DataFrame  # residents who accepted, then the new offers
     responses: dict[str, str]
     summary: object
+    left_alone: list[str]  # non-members kept in a college room their member roommate left, for review
 
 
 def offers_command(args: argparse.Namespace) -> int:
@@ -112,7 +115,8 @@ def next_round(inputs: dict[str, Path], seed: str, scoring_round: str, offer_rou
     residents = residents[residents["applicant_id"].isin(set(ranking.frame.loc[ranking.frame["status"] == "accepted",
                                                                                 "applicant_id"]))]
     gender = apps.set_index("applicant_id")["gender"]
-    inventory = residual_inventory(read_inventory(policy, inputs["rooms"]), residents, gender)
+    full = read_inventory(policy, inputs["rooms"])
+    inventory = residual_inventory(full, residents, gender)
     taken = dict(Counter(residents["pool"]))
     with step(f"admission: walking {len(ranking.ranked):,} waitlisted applicants for "
               f"{int(inventory.rooms['beds'].sum()):,} free beds", timings):
@@ -121,13 +125,19 @@ def next_round(inputs: dict[str, Path], seed: str, scoring_round: str, offer_rou
         placement = place(admission, apps, inventory, policy, round_no=offer_round, progress=True)
     allocated = Allocated(inventory, admission, placement)
     write_ranking(admission.frame, ranking, policy, folder / "ranking.csv")
-    write_stamped(placement.split_pairs, policy, folder / "unmatched_roommates.csv")
+    alone = roommates_left_alone(residents, apps, full)
+    unmatched = placement.split_pairs
+    if alone:
+        requested = apps.set_index("applicant_id")["roommate_request"]
+        left = pd.DataFrame({"applicant_id": alone, "roommate_request": [requested[a] for a in alone], "reason": LEFT_ALONE})
+        unmatched = pd.concat([unmatched, left], ignore_index=True) if len(unmatched) else left
+    write_stamped(unmatched, policy, folder / "unmatched_roommates.csv")
     order = {a: i for i, a in enumerate(admission.frame["applicant_id"])}
     assignments = pd.concat([residents[list(ASSIGNMENT_COLUMNS)].astype({"round": int}), placement.assignments],
                             ignore_index=True).sort_values("applicant_id", key=lambda s: s.map(order), kind="stable")
     write_stamped(assignments.reset_index(drop=True), policy, folder / "assignments.csv")
     summary = summarise(admission, placement, apps, inventory)
-    return RoundResult(RunResult(scored, ranking, allocated), assignments, responses, summary)
+    return RoundResult(RunResult(scored, ranking, allocated), assignments, responses, summary, alone)
 
 
 def read_responses(path: Path, parent: pd.DataFrame) -> dict[str, str]:
@@ -233,6 +243,9 @@ def _print_round(done: RoundResult, upheld: list[str]) -> None:
                                      ("accepted", "offered", "waitlisted", "declined", "ineligible", "disqualified")))
     print_rooms(done.run.allocated.inventory)
     print_allocation(done.summary)
+    if done.left_alone:
+        print(f"  for review: {len(done.left_alone):,} resident(s) of a college room they are not members of keep "
+              "the room their member roommate left (in unmatched_roommates.csv)")
 
 
 def _manifest(parent_manifest: dict, parent: Path, done: RoundResult, kept: dict, read: dict[str, Path],
@@ -251,4 +264,5 @@ def _manifest(parent_manifest: dict, parent: Path, done: RoundResult, kept: dict
     manifest["counts"]["assigned"] = len(done.assignments)
     manifest["counts"]["responses"] = dict(sorted(Counter(done.responses.values()).items()))
     manifest["counts"]["upheld_appeals_applied"] = len(upheld)
+    manifest["counts"]["college_roommates_left_alone"] = len(done.left_alone)
     return manifest

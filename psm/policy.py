@@ -222,7 +222,8 @@ class AllocationSettings(_Frozen):
     and the solver's settings (allocation issue)."""
 
     wishes: tuple[Literal["mutual_pairs", "hall_preferences", "mixing", "room_type"], ...]
-    college_rooms_for_member_roommates: bool
+    # Absent (policy files written before the key, e.g. in older run bundles): the contract's rule.
+    college_rooms_for_member_roommates: bool = False
     solver_seed: Whole = Field(ge=0)
     max_deterministic_time: Decimal = Field(gt=0, le=3600)
 

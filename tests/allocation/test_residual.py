@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from allocation.fit import Fit, Kind
 from allocation.inventory import read_inventory
-from allocation.residual import residual_inventory
-from builders import ROOM_COLUMNS, suite_rows, write_rows
+from allocation.residual import residual_inventory, roommates_left_alone
+from builders import ROOM_COLUMNS, application, frame, suite_rows, write_rows
 from psm.errors import PsmError
 
 WOMAN, MAN = Kind("undergraduate", "F", False, ""), Kind("undergraduate", "M", False, "")
@@ -102,3 +102,24 @@ def test_fitting_the_residual_halls_is_fitting_beside_the_residents(tmp_path_fac
         assert fit.try_add(kind) == beside
         if beside:
             accepted.append(kind)
+
+
+def test_a_non_member_whose_member_roommate_left_a_college_room_is_named_for_review(tmp_path, policy):
+    """Under college_rooms_for_member_roommates = true, 24000003A (no college) shared CURI room
+    C10 with member 24000001A. If the member declines and 24000003A accepts, 24000003A keeps the
+    room and is named, also beside a new member; a pair still together and a non-member in an
+    ordinary room are not."""
+    inventory = inventory_of(tmp_path, suite_rows("C1", rooms=(("double", 2), ("double", 2)), college="CURI")
+                             + suite_rows("O1", rooms=(("double", 2),)), policy)
+    apps = frame([application(applicant_id="24000001A", college="CURI", roommate_request="24000003A"),
+                  application(applicant_id="24000003A", roommate_request="24000001A"),
+                  application(applicant_id="24000004A", college="CURI", roommate_request="24000005A"),
+                  application(applicant_id="24000005A", roommate_request="24000004A"),
+                  application(applicant_id="24000006A", college="CURI"),
+                  application(applicant_id="24000007A", roommate_request="24000001A")])
+    everyone = residents(("24000001A", "C1", "C10"), ("24000003A", "C1", "C10"), ("24000004A", "C1", "C11"), ("24000005A", "C1", "C11"),
+                         ("24000007A", "O1", "O10"))
+    assert roommates_left_alone(everyone, apps, inventory) == []
+    after = everyone[everyone["applicant_id"] != "24000001A"]
+    assert roommates_left_alone(after, apps, inventory) == ["24000003A"]
+    assert roommates_left_alone(pd.concat([after, residents(("24000006A", "C1", "C10"))]), apps, inventory) == ["24000003A"]

@@ -128,3 +128,10 @@ def test_every_problem_is_reported_at_once(tmp_path):
     message = str(pytest.raises(PolicyError, load_policy, path).value)
     assert "2 problem(s)" in message
     assert "settings.intake_year" in message and "settings.foo: unknown key" in message
+
+
+def test_a_policy_file_from_before_the_college_roommate_key_still_loads_with_the_contracts_rule(tmp_path):
+    # Run bundles keep their own policy file; one written before the key must still verify and take appeals.
+    path = edited(tmp_path, "college_rooms_for_member_roommates = false\n", "")
+    assert "college_rooms_for_member_roommates" not in path.read_text()
+    assert load_policy(path).allocation.college_rooms_for_member_roommates is False
