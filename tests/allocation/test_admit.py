@@ -166,9 +166,9 @@ def test_a_mutual_pair_is_joined_when_the_second_is_offered_even_at_a_lower_rank
     assert admission.unpaired.empty
 
 
-def test_a_pair_that_would_push_out_someone_ranked_between_them_stays_two_people(tmp_path, policy):
-    """Joining never takes a bed from someone already offered: the member ranked third is
-    offered on their own rank, the ordinary double is already shared, so the pair is reported."""
+def member_pair_with_one_between():
+    """A college double and an ordinary double; a CURI member (ranked 1st) and a non-member (3rd)
+    who asked for each other, someone between them and someone after."""
     rooms = suite_rows("C1", rooms=(("double", 2),), college="CURI") + suite_rows("O1", rooms=(("double", 2),))
     apps = [
         application(applicant_id="24000001A", travel_minutes=80, college="CURI", roommate_request="24000003A"),
@@ -176,6 +176,13 @@ def test_a_pair_that_would_push_out_someone_ranked_between_them_stays_two_people
         application(applicant_id="24000003A", travel_minutes=60, roommate_request="24000001A"),
         application(applicant_id="24000004A", travel_minutes=50),
     ]
+    return rooms, apps
+
+
+def test_a_pair_that_would_push_out_someone_ranked_between_them_stays_two_people(tmp_path, policy):
+    """Joining never takes a bed from someone already offered: the member ranked third is
+    offered on their own rank, the ordinary double is already shared, so the pair is reported."""
+    rooms, apps = member_pair_with_one_between()
     inventory, ranking = setup(tmp_path, policy, rooms, apps)
     admission = admit(ranking, frame(apps), inventory, policy)
     status = admission.frame.set_index("applicant_id")["status"]
@@ -192,13 +199,7 @@ def test_with_the_hac_switch_a_members_roommate_shares_the_college_room(tmp_path
     college double, so the ordinary one holds the other two and nobody is waitlisted; placement
     puts the non-member in the college room with the member (and checks the room against the pair)."""
     shared = policy_with({"allocation.college_rooms_for_member_roommates": True}, policy.path)
-    rooms = suite_rows("C1", rooms=(("double", 2),), college="CURI") + suite_rows("O1", rooms=(("double", 2),))
-    apps = [
-        application(applicant_id="24000001A", travel_minutes=80, college="CURI", roommate_request="24000003A"),
-        application(applicant_id="24000002A", travel_minutes=70),
-        application(applicant_id="24000003A", travel_minutes=60, roommate_request="24000001A"),
-        application(applicant_id="24000004A", travel_minutes=50),
-    ]
+    rooms, apps = member_pair_with_one_between()
     inventory, ranking = setup(tmp_path, shared, rooms, apps)
     admission = admit(ranking, frame(apps), inventory, shared)
     assert list(admission.frame["status"]) == ["offered"] * 4
