@@ -53,9 +53,10 @@ __all__ = ["RESPONSES", "offers_command", "next_round", "read_responses"]
 
 RESPONSES = ("accepted", "declined", "no_response")
 DECLINED_REASON = {"declined": "declined the offer", "no_response": "no response: counted as declined"}
-#: The parent bundle's files an offer round reads, under their names in the new bundle's inputs/.
+#: The reason given in unmatched_roommates.csv for :func:`allocation.residual.roommates_left_alone`.
 LEFT_ALONE = ("kept a college room they are not a member of after their member roommate left it: accepted residents "
               "keep their rooms, and the policy is silent on this case (for the HAC's review)")
+#: The parent bundle's files an offer round reads, under their names in the new bundle's inputs/.
 PARENT_FILES = {"parent_scores": "scores.csv", "parent_ranking": "ranking.csv", "parent_assignments": "assignments.csv"}
 
 
