@@ -109,7 +109,8 @@ def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, po
                     elif _join(fit, kinds[partner], kind, in_college):
                         pairs[applicant], pairs[partner] = partner, applicant
                     else:
-                        reasons[applicant] = no_room_for(kinds[partner], kind, member_roommates_in_college=in_college)
+                        reasons[applicant] = no_room_for(kinds[partner], kind,
+                                                         member_roommates_in_college=in_college)
                 offered[applicant] = None
             else:
                 status[row] = "waitlisted"

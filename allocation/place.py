@@ -163,7 +163,8 @@ def check_assignments(assignments: pd.DataFrame, admission: Admission, applicati
     problems += [f"suite {s} holds more than one gender" for s in mixed[mixed > 1].index]
     unit_kind = {m: unit.kind for unit in units for m in unit.members}  # a pair: the room must suit both
     for row in assignments.itertuples(index=False):
-        if not room_opens_to(rooms.loc[row.room_id], unit_kind.get(row.applicant_id, kinds[row.applicant_id]), policy):
+        kind = unit_kind.get(row.applicant_id, kinds[row.applicant_id])
+        if not room_opens_to(rooms.loc[row.room_id], kind, policy):
             problems.append(f"{row.applicant_id} is in room {row.room_id}, which is not open to them")
     room_of = dict(zip(assignments["applicant_id"], assignments["room_id"]))
     hall_of = dict(zip(assignments["applicant_id"], assignments["hall"]))

@@ -51,7 +51,8 @@ def residual_inventory(inventory: Inventory, residents: pd.DataFrame, gender: pd
     return Inventory(inventory.path, inventory.sha256, left, suites, classes)
 
 
-def roommates_left_alone(residents: pd.DataFrame, applications: pd.DataFrame, inventory: Inventory) -> list[str]:
+def roommates_left_alone(residents: pd.DataFrame, applications: pd.DataFrame,
+                         inventory: Inventory) -> list[str]:
     """Residents of a college room who are not members of that college and whose mutual roommate
     is no longer a resident of the room, in id order.
 

@@ -88,7 +88,8 @@ def pair_kind(a: Kind, b: Kind, *, member_roommates_in_college: bool) -> Kind:
 
 def no_room_for(a: Kind, b: Kind, *, member_roommates_in_college: bool) -> str:
     """The reason a pair that could share in principle was left as two people."""
-    if a.college != b.college and pair_kind(a, b, member_roommates_in_college=member_roommates_in_college).college == "":
+    kind = pair_kind(a, b, member_roommates_in_college=member_roommates_in_college)
+    if a.college != b.college and kind.college == "":
         return ("not members of the same residential college, and no ordinary room of two or more beds was "
                 "left when the second of them was offered a place")
     return "no room of two or more beds open to both was left when the second of them was offered a place"
@@ -130,8 +131,8 @@ def form_units(offered: pd.DataFrame, applications: pd.DataFrame, kinds: pd.Seri
         if a in pairs and order[pairs[a]] < order[a]:
             continue  # already in the unit of the better-ranked member
         members = (a, pairs[a]) if a in pairs else (a,)
-        kind = kinds[a] if len(members) == 1 else pair_kind(kinds[a], kinds[members[1]],
-                                                                member_roommates_in_college=member_roommates_in_college)
+        kind = kinds[a] if len(members) == 1 else pair_kind(
+            kinds[a], kinds[members[1]], member_roommates_in_college=member_roommates_in_college)
         units.append(Unit(
             members=members,
             kind=kind,

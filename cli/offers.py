@@ -54,8 +54,8 @@ __all__ = ["RESPONSES", "offers_command", "next_round", "read_responses"]
 RESPONSES = ("accepted", "declined", "no_response")
 DECLINED_REASON = {"declined": "declined the offer", "no_response": "no response: counted as declined"}
 #: The reason given in unmatched_roommates.csv for :func:`allocation.residual.roommates_left_alone`.
-LEFT_ALONE = ("kept a college room they are not a member of after their member roommate left it: accepted residents "
-              "keep their rooms, and the policy is silent on this case (for the HAC's review)")
+LEFT_ALONE = ("kept a college room they are not a member of after their member roommate left it: "
+              "accepted residents keep their rooms, and the policy is silent on this case (for the HAC's review)")
 #: The parent bundle's files an offer round reads, under their names in the new bundle's inputs/.
 PARENT_FILES = {"parent_scores": "scores.csv", "parent_ranking": "ranking.csv", "parent_assignments": "assignments.csv"}
 
@@ -130,7 +130,8 @@ def next_round(inputs: dict[str, Path], seed: str, scoring_round: str, offer_rou
     unmatched = placement.split_pairs
     if alone:
         requested = apps.set_index("applicant_id")["roommate_request"]
-        left = pd.DataFrame({"applicant_id": alone, "roommate_request": [requested[a] for a in alone], "reason": LEFT_ALONE})
+        left = pd.DataFrame({"applicant_id": alone, "roommate_request": [requested[a] for a in alone],
+                             "reason": LEFT_ALONE})
         unmatched = pd.concat([unmatched, left], ignore_index=True) if len(unmatched) else left
     write_stamped(unmatched, policy, folder / "unmatched_roommates.csv")
     order = {a: i for i, a in enumerate(admission.frame["applicant_id"])}
@@ -245,8 +246,8 @@ def _print_round(done: RoundResult, upheld: list[str]) -> None:
     print_rooms(done.run.allocated.inventory)
     print_allocation(done.summary)
     if done.left_alone:
-        print(f"  for review: {len(done.left_alone):,} resident(s) of a college room they are not members of keep "
-              "the room their member roommate left (in unmatched_roommates.csv)")
+        print(f"  for review: {len(done.left_alone):,} resident(s) of a college room they are not members of "
+              "keep the room their member roommate left (in unmatched_roommates.csv)")
 
 
 def _manifest(parent_manifest: dict, parent: Path, done: RoundResult, kept: dict, read: dict[str, Path],

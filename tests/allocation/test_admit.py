@@ -61,15 +61,18 @@ def cohorts(draw):
     return rows
 
 
-def units_of(offered: list[str], kinds: pd.Series, pairs: dict[str, str], without: str | None = None) -> list[Kind]:
+def units_of(offered: list[str], kinds: pd.Series, pairs: dict[str, str], policy,
+             without: str | None = None) -> list[Kind]:
     """The offered as admission holds them: joined pairs as one unit; a pair whose other member
     is ``without`` becomes one person again."""
+    in_college = policy.allocation.college_rooms_for_member_roommates
     units = []
     for a in offered:
         partner = pairs.get(a)
         if a == without or (partner is not None and partner != without and partner < a):
             continue
-        units.append(pair_kind(kinds[a], kinds[partner], member_roommates_in_college=False) if partner and partner != without else kinds[a])
+        together = partner and partner != without
+        units.append(pair_kind(kinds[a], kinds[partner], member_roommates_in_college=in_college) if together else kinds[a])
     return units
 
 
@@ -87,7 +90,7 @@ def test_admission_properties_against_the_plain_model(tmp_path_factory, policy, 
     kinds = kinds_of(frame(apps), admission.frame.set_index("applicant_id")["pool"])
     offered = list(admission.offered["applicant_id"])
     offered_kinds = [kinds[a] for a in offered]
-    units = units_of(offered, kinds, admission.pairs)
+    units = units_of(offered, kinds, admission.pairs, policy)
     assert plain_fits(units, inventory.rooms, policy)  # everyone offered fits, joined pairs in one room
     partners = mutual_partners(frame(apps))
     for a in offered:  # every mutual pair both offered: joined, or reported with a reason
@@ -107,7 +110,7 @@ def test_admission_properties_against_the_plain_model(tmp_path_factory, policy, 
                                 & (admission.frame["status"] == "offered")]
         for _, b in below.iterrows():
             if kinds[b["applicant_id"]].gender == kind.gender:
-                swapped = units_of(offered, kinds, admission.pairs, without=b["applicant_id"]) + [kind]
+                swapped = units_of(offered, kinds, admission.pairs, policy, without=b["applicant_id"]) + [kind]
                 assert not plain_fits(swapped, inventory.rooms, policy)
 
 

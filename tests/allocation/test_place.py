@@ -94,7 +94,7 @@ def test_placement_keeps_every_rule_and_serves_halls_in_rank_order(tmp_path_fact
     inventory, admission, placement = run(tmp_path_factory.mktemp("case"), policy, room_rows, apps)
     kinds = kinds_of(frame(apps), admission.frame.set_index("applicant_id")["pool"])
     unit_kind = {m: unit.kind for unit in placement.units for m in unit.members}
-    if not member_roommates_in_college:  # a pair's kind is then exactly as strict as each member's
+    if not member_roommates_in_college:  # a pair's kind then opens no room its members' own kinds do not
         assert all(room_opens_to(r, unit_kind[m], policy) <= room_opens_to(r, kinds[m], policy)
                    for r in inventory.rooms.to_dict("records") for m in unit_kind)
     assigned = placement.assignments
@@ -105,7 +105,7 @@ def test_placement_keeps_every_rule_and_serves_halls_in_rank_order(tmp_path_fact
     genders = assigned.assign(g=assigned["applicant_id"].map(lambda a: kinds[a].gender)).groupby("suite_id")["g"]
     assert (genders.nunique() == 1).all()
     assert all(room_opens_to(rooms.loc[r], unit_kind[a], policy) for a, r in zip(assigned["applicant_id"], assigned["room_id"]))
-    for a, r in zip(assigned["applicant_id"], assigned["room_id"]):  # a college room holds its members, or a member's roommate
+    for a, r in zip(assigned["applicant_id"], assigned["room_id"]):  # college rooms: members, or a member's roommate
         college = rooms.at[r, "college"]
         assert college in ("", kinds[a].college) or (member_roommates_in_college and unit_kind[a].college == college)
     room_of = dict(zip(assigned["applicant_id"], assigned["room_id"]))

@@ -117,9 +117,10 @@ def test_a_non_member_whose_member_roommate_left_a_college_room_is_named_for_rev
                   application(applicant_id="24000005A", roommate_request="24000004A"),
                   application(applicant_id="24000006A", college="CURI"),
                   application(applicant_id="24000007A", roommate_request="24000001A")])
-    everyone = residents(("24000001A", "C1", "C10"), ("24000003A", "C1", "C10"), ("24000004A", "C1", "C11"), ("24000005A", "C1", "C11"),
-                         ("24000007A", "O1", "O10"))
+    everyone = residents(("24000001A", "C1", "C10"), ("24000003A", "C1", "C10"), ("24000004A", "C1", "C11"),
+                         ("24000005A", "C1", "C11"), ("24000007A", "O1", "O10"))
     assert roommates_left_alone(everyone, apps, inventory) == []
     after = everyone[everyone["applicant_id"] != "24000001A"]
     assert roommates_left_alone(after, apps, inventory) == ["24000003A"]
-    assert roommates_left_alone(pd.concat([after, residents(("24000006A", "C1", "C10"))]), apps, inventory) == ["24000003A"]
+    beside_a_new_member = pd.concat([after, residents(("24000006A", "C1", "C10"))])
+    assert roommates_left_alone(beside_a_new_member, apps, inventory) == ["24000003A"]

@@ -27,8 +27,10 @@ from allocation.inventory import read_inventory
 from allocation.plain import room_opens_to
 from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_VERIFY_FAILED
 from cli.main import main
-from cli.offers import read_responses
+from builders import ROOM_COLUMNS, application, suite_rows, write_rows
+from cli.offers import LEFT_ALONE, read_responses
 from psm.errors import PsmError
+from whatif import override_toml
 
 pytestmark = pytest.mark.xdist_group("sample_bundle")  # one worker makes the shared sample run
 
@@ -179,3 +181,34 @@ def test_bad_responses_stop_the_command_and_leave_no_bundle(rounds, tmp_path, ca
     assert main(["offers", str(first), "--responses", str(path), "--out", str(tmp_path / "next")]) == EXIT_ERROR
     assert "columns ['response'] are missing" in capsys.readouterr().err
     assert not (tmp_path / "next").exists()
+
+
+def test_a_roommate_left_in_a_college_room_is_listed_for_review(tmp_path, capsys):
+    """Under college_rooms_for_member_roommates = true, a CURI member and her non-member roommate
+    share the college double; she declines, the roommate accepts and keeps the room. Round two
+    lists the roommate in unmatched_roommates.csv with the reason and counts her in the manifest."""
+    policy = tmp_path / "policy.toml"
+    policy.write_text(override_toml({"allocation.college_rooms_for_member_roommates": True}), encoding="utf-8")
+    rooms = write_rows(tmp_path / "rooms.csv", suite_rows("C1", rooms=(("double", 2),), college="CURI")
+                       + suite_rows("O1", rooms=(("double", 2),)), ROOM_COLUMNS)
+    applications = write_rows(tmp_path / "applications.csv", [
+        application(applicant_id="24000001A", travel_minutes=80, college="CURI", roommate_request="24000003A"),
+        application(applicant_id="24000002A", travel_minutes=70),
+        application(applicant_id="24000003A", travel_minutes=60, roommate_request="24000001A"),
+    ])
+    first, second = tmp_path / "round1", tmp_path / "round2"
+    assert main(["run", "--applications", str(applications), "--rooms", str(rooms), "--policy", str(policy),
+                 "--seed", "s", "--out", str(first)]) == EXIT_OK
+    placed = read(first, "assignments.csv").set_index("applicant_id")["room_id"]
+    assert placed["24000001A"] == placed["24000003A"] == "C10"
+    responses = write_rows(tmp_path / "responses.csv", [
+        {"applicant_id": "24000001A", "response": "declined"}, {"applicant_id": "24000002A", "response": "accepted"},
+        {"applicant_id": "24000003A", "response": "accepted"}])
+    capsys.readouterr()
+    assert main(["offers", str(first), "--responses", str(responses), "--out", str(second)]) == EXIT_OK
+    assert "for review: 1 resident(s) of a college room" in capsys.readouterr().out
+    unmatched = read(second, "unmatched_roommates.csv")
+    assert unmatched[["applicant_id", "roommate_request", "reason"]].to_dict("records") == [
+        {"applicant_id": "24000003A", "roommate_request": "24000001A", "reason": LEFT_ALONE}]
+    assert json.loads((second / "manifest.json").read_text())["counts"]["college_roommates_left_alone"] == 1
+    assert read(second, "assignments.csv").set_index("applicant_id").at["24000003A", "room_id"] == "C10"
