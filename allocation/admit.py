@@ -1,10 +1,10 @@
 """Admission: who gets a bed. Each pool's ranking walked in order, beds permitting.
 
-The rule (allocation issue; policy sections 1 and 5): walk each pool's ranking from rank 1
-and offer a place to an applicant only if everyone offered so far, and they, still fit the
-halls (:mod:`allocation.fit`: one gender per suite, female-only halls, pools, accessible
-rooms, college rooms for members) and the pool's beds after spill-over are not used up.
-Otherwise they are waitlisted, keeping their rank.
+The rule (``shared/spec/policy.md`` sections 1, 5 and 7: pools, rank order, pool quotas):
+walk each pool's ranking from rank 1 and offer a place to an applicant only if everyone
+offered so far, and they, still fit the halls (:mod:`allocation.fit`: one gender per suite,
+and the rooms open to each, :mod:`allocation.access`) and the pool's beds after spill-over
+are not used up. Otherwise they are waitlisted, keeping their rank.
 
 Pools that give up unused beds are walked first (exchange), then the others, then the pool
 that receives them (undergraduate), so spilled beds are known before they are used.
@@ -29,9 +29,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from allocation.fit import Fit, Kind
+from allocation.access import ApplicantKind
+from allocation.fit import Fit
 from allocation.inventory import Inventory
-from allocation.units import mutual_partners, no_room_for, pair_kind, pair_problem, unhonoured_requests
+from allocation.units import mutual_partners, no_room_for, pair_problem, unhonoured_requests
 from psm import domain
 from psm.policy import Policy
 from psm.progress import Progress
@@ -42,13 +43,19 @@ __all__ = ["Admission", "admit", "kinds_of", "walk_order"]
 
 @dataclass(frozen=True)
 class Admission:
-    """The ranking with offers decided (status ``offered`` / ``waitlisted``) and how it was reached."""
+    """The ranking with offers decided (status ``offered`` / ``waitlisted``) and how it was reached.
+
+    ``solver_parameters`` records the CP-SAT settings used, for the run's manifest:
+    ``{"fit_check": {"num_workers", "random_seed", "linearization_level",
+    "max_deterministic_time"}}`` (the fit check's model, :attr:`allocation.fit.Fit.solver_settings`).
+    """
 
     frame: pd.DataFrame
     beds: pd.DataFrame
     fit: Fit
     pairs: dict[str, str]  # mutual roommates joined into one unit, each member to the other
     unpaired: pd.DataFrame  # mutual requests of offered applicants not honoured, with the reason
+    solver_parameters: dict[str, dict[str, object]]
 
     @property
     def offered(self) -> pd.DataFrame:
@@ -56,11 +63,11 @@ class Admission:
 
 
 def kinds_of(applications: pd.DataFrame, pools: pd.Series) -> pd.Series:
-    """Each applicant's :class:`Kind`, indexed by applicant_id."""
+    """Each applicant's :class:`ApplicantKind`, indexed by applicant_id."""
     apps = applications.set_index("applicant_id")
     college = apps["college"].fillna("").astype(str)
     return pd.Series(
-        [Kind(pool, g, bool(a), c) for pool, g, a, c in
+        [ApplicantKind(pool, g, bool(a), c) for pool, g, a, c in
          zip(pools.loc[apps.index], apps["gender"], apps["accessibility_needs"], college)],
         index=apps.index,
     )
@@ -91,11 +98,10 @@ def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, po
     pairs: dict[str, str] = {}
     reasons: dict[str, str] = {}
     bar = Progress(len(ranking.ranked), "admission walk", enabled=progress)
-    in_college = policy.allocation.college_rooms_for_member_roommates
     for pool in walk_order(policy):
         in_pool = frame.index[(frame["pool"] == pool) & (frame["status"] == "ranked")]
         room_left = int(beds.loc[pool, "beds"])
-        refused: set[Kind] = set()
+        refused: set[ApplicantKind] = set()
         for row in in_pool:  # already in rank order
             applicant = frame.at[row, "applicant_id"]
             kind = kinds[applicant]
@@ -106,11 +112,10 @@ def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, po
                 if partner in offered:
                     if problem := pair_problem(kinds[partner], kind):
                         reasons[applicant] = problem
-                    elif _join(fit, kinds[partner], kind, in_college):
+                    elif _join(fit, kinds[partner], kind):
                         pairs[applicant], pairs[partner] = partner, applicant
                     else:
-                        reasons[applicant] = no_room_for(kinds[partner], kind,
-                                                         member_roommates_in_college=in_college)
+                        reasons[applicant] = no_room_for(kinds[partner], kind, fit.access)
                 offered[applicant] = None
             else:
                 status[row] = "waitlisted"
@@ -119,13 +124,14 @@ def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, po
     bar.close()
     frame["status"] = status
     return Admission(frame=frame, beds=beds.reset_index(), fit=fit, pairs=pairs,
-                     unpaired=unhonoured_requests(list(offered), partners, pairs, reasons))
+                     unpaired=unhonoured_requests(list(offered), partners, pairs, reasons),
+                     solver_parameters={"fit_check": fit.solver_settings.as_dict()})
 
 
-def _join(fit: Fit, a: Kind, b: Kind, member_roommates_in_college: bool) -> bool:
+def _join(fit: Fit, a: ApplicantKind, b: ApplicantKind) -> bool:
     """Make two placed people one pair unit if everyone still fits; otherwise change nothing."""
     taken = [(kind, fit.remove(kind)) for kind in (a, b)]
-    if fit.try_add(pair_kind(a, b, member_roommates_in_college=member_roommates_in_college)):
+    if fit.try_add(fit.access.pair_kind(a, b)):
         return True
     for kind, suite in reversed(taken):
         fit.restore(kind, suite)

@@ -1,17 +1,17 @@
 """Does a set of admitted people fit the halls? The exact test, on aggregated counts.
 
 Units (a person, or a mutual roommate pair who must share a room) are counted by
-:class:`Kind` (pool, gender, needs an accessible room, college membership, size); suites by
-:class:`~allocation.inventory.SuiteClass`. A set of units fits when whole suites can be given
-to each gender so that, class by class and gender by gender:
+:class:`~allocation.access.ApplicantKind` (pool, gender, needs an accessible room, college
+membership, size); suites by :class:`~allocation.inventory.SuiteClass`. A set of units fits
+when whole suites can be given to each gender so that, class by class and gender by gender:
 
 - the people placed there number at most the beds of the suites given to that gender;
 - those needing an accessible room number at most the accessible beds of those suites;
 - the pairs number at most the rooms of two or more beds in those suites (and accessible
   pairs at most the accessible ones);
 - every unit promised a hall (:meth:`Fit.try_commit`) is in a suite of that hall;
-- each person is in a class open to them: their pool (or a pool whose unused beds spill into
-  theirs), female-only halls for women only, college suites for that college's members only.
+- each unit is in a class open to it (:class:`~allocation.access.RoomAccess`: pools and
+  spill-over, gender rule, accessible rooms, college rooms).
 
 Within one class and gender this is also sufficient (pairs into triples first, then doubles;
 accessible beds to those who need them; singles fill any bed left), so the test is exact for
@@ -21,7 +21,9 @@ suites whose rooms are all accessible or none, as in the inventory; not a relaxa
 time. Quick moves on the counts answer most requests (a free bed of the right gender, a fresh
 suite, a suite the other gender can spare, moving an unpromised unit out, swapping suite
 genders with a twin class); only when none works does a small CP-SAT model re-place everyone,
-and its "impossible" is final because people and promises only accumulate.
+and its "impossible" is final because people and promises only accumulate. That model is
+solved with the policy's ``[allocation] solver_seed`` and ``fit_max_deterministic_time``
+(:attr:`Fit.solver_settings`, recorded by :class:`~allocation.admit.Admission`).
 """
 
 from __future__ import annotations
@@ -31,47 +33,13 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from allocation.access import ApplicantKind, RoomAccess
 from allocation.inventory import SuiteClass
+from allocation.solve import SolverSettings
 from psm.errors import PsmError
 from psm.policy import Policy
 
-__all__ = ["Kind", "Fit", "opens_to", "deterministic_solver", "LINEARIZATION_LEVEL"]
-
-LINEARIZATION_LEVEL = 2
-
-
-@dataclass(frozen=True, order=True)
-class Kind:
-    """Units that are interchangeable for the hard rules: one person, or a roommate pair (size 2)."""
-
-    pool: str
-    gender: str
-    accessible: bool
-    college: str
-    size: int = 1
-
-
-def opens_to(suite: SuiteClass, kind: Kind, spill_into: dict[str, str]) -> bool:
-    """May a person of ``kind`` live in a suite of this class? (the hard rules, one by one)"""
-    pool_ok = kind.pool in suite.pools or any(spill_into.get(p) == kind.pool for p in suite.pools)
-    access_ok = not kind.accessible or suite.accessible_beds > 0
-    college_ok = suite.college == "" or suite.college == kind.college
-    return pool_ok and suite.houses(kind.gender) and access_ok and college_ok
-
-
-def deterministic_solver(seed: int = 0, time_limit: float = 10.0) -> cp_model.CpSolver:
-    """A CP-SAT solver that gives the same answer on any machine: one worker, a fixed seed and
-    a deterministic time limit (work units, not wall-clock seconds).
-
-    The full LP relaxation (linearization level 2) suits these counting models: on the second
-    offer round of the sample it solved the room model's three steps to optimality in about two
-    seconds, where the default level had not proved the first optimal in forty."""
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = seed
-    solver.parameters.max_deterministic_time = time_limit
-    solver.parameters.linearization_level = LINEARIZATION_LEVEL
-    return solver
+__all__ = ["ApplicantKind", "Fit"]
 
 
 def _twins(a: SuiteClass, b: SuiteClass) -> bool:
@@ -85,29 +53,33 @@ class Fit:
 
     classes: tuple[SuiteClass, ...]
     policy: Policy
-    people: Counter = field(default_factory=Counter)  # Kind -> admitted
-    placed: Counter = field(default_factory=Counter)  # (Kind, class key) -> people
+    people: Counter = field(default_factory=Counter)  # ApplicantKind -> admitted
+    placed: Counter = field(default_factory=Counter)  # (ApplicantKind, class key) -> people
     suites: Counter = field(default_factory=Counter)  # (class key, gender) -> suites given
-    committed: Counter = field(default_factory=Counter)  # (Kind, hall) -> units promised that hall
+    committed: Counter = field(default_factory=Counter)  # (ApplicantKind, hall) -> units promised that hall
     solver_calls: int = 0
-    refused: set = field(default_factory=set)  # (Kind, hall) promises found impossible: they stay so
+    refused: set = field(default_factory=set)  # (ApplicantKind, hall) promises found impossible: they stay so
+    access: RoomAccess = field(init=False)  # who may live in which suite class
+    solver_settings: SolverSettings = field(init=False)  # for the CP-SAT model that re-places everyone
 
     def __post_init__(self) -> None:
-        spill = self.policy.spill_over
-        self._spill_into = {pool: spill.into for pool in spill.order}
-        self._open: dict[Kind, list[SuiteClass]] = {}
+        self.access = RoomAccess.from_policy(self.policy)
+        settings = self.policy.allocation
+        self.solver_settings = SolverSettings(random_seed=settings.solver_seed,
+                                              max_deterministic_time=settings.fit_max_deterministic_time)
+        self._open: dict[ApplicantKind, list[SuiteClass]] = {}
         self._reindex()
 
     def _reindex(self) -> None:
         """Rebuild the indexes of ``placed``: loads per (class, gender), units per hall and per class."""
         self._by_key = {c.key: c for c in self.classes}
         self._load: Counter = Counter()  # (class key, gender, what) -> beds, accessible beds, pairs, accessible pairs
-        self._in_hall: Counter = Counter()  # (Kind, hall) -> units placed there
-        self._where: dict[Kind, Counter] = {}  # Kind -> class key -> units
+        self._in_hall: Counter = Counter()  # (ApplicantKind, hall) -> units placed there
+        self._where: dict[ApplicantKind, Counter] = {}  # ApplicantKind -> class key -> units
         for (kind, key), n in self.placed.items():
             self._count(kind, key, n)
 
-    def _count(self, kind: Kind, key: int, n: int) -> None:
+    def _count(self, kind: ApplicantKind, key: int, n: int) -> None:
         self._in_hall[kind, self._by_key[key].hall] += n
         self._where.setdefault(kind, Counter())[key] += n
         self._load[key, kind.gender, "beds"] += n * kind.size
@@ -115,17 +87,17 @@ class Fit:
         self._load[key, kind.gender, "pairs"] += n * (kind.size > 1)
         self._load[key, kind.gender, "accessible pairs"] += n * (kind.size > 1) * kind.accessible
 
-    def _place(self, kind: Kind, suite: SuiteClass, n: int = 1) -> None:
+    def _place(self, kind: ApplicantKind, suite: SuiteClass, n: int = 1) -> None:
         self.placed[kind, suite.key] += n
         self._count(kind, suite.key, n)
 
     def _hall_of(self, key: int) -> str:
         return self._by_key[key].hall
 
-    def open_classes(self, kind: Kind) -> list[SuiteClass]:
+    def open_classes(self, kind: ApplicantKind) -> list[SuiteClass]:
         """Classes open to ``kind``, scarce ones last (accessible beds, colleges, other pools)."""
         if kind not in self._open:
-            eligible = [c for c in self.classes if opens_to(c, kind, self._spill_into)]
+            eligible = [c for c in self.classes if self.access.allows_suite(kind, c)]
             self._open[kind] = sorted(
                 eligible,
                 key=lambda c: (
@@ -137,7 +109,7 @@ class Fit:
             )
         return self._open[kind]
 
-    def try_add(self, kind: Kind) -> bool:
+    def try_add(self, kind: ApplicantKind) -> bool:
         """Admit one more person of ``kind`` if everyone admitted so far still fits."""
         if self._greedy_add(kind):
             self.people[kind] += 1
@@ -150,7 +122,7 @@ class Fit:
         self._reindex()
         return True
 
-    def _fits(self, suite: SuiteClass, gender: str, given: int, adding: Kind | None = None) -> bool:
+    def _fits(self, suite: SuiteClass, gender: str, given: int, adding: ApplicantKind | None = None) -> bool:
         """Would ``gender``'s units in this class (and one more ``adding``) fit in ``given`` suites?"""
         size = adding.size if adding else 0
         pair = int(size > 1)
@@ -161,11 +133,12 @@ class Fit:
                 and load("pairs") + pair <= given * suite.shared_rooms
                 and load("accessible pairs") + pair * accessible <= given * suite.accessible_shared_rooms)
 
-    def _has_room(self, suite: SuiteClass, kind: Kind, extra_suites: int = 0) -> bool:
+    def _has_room(self, suite: SuiteClass, kind: ApplicantKind, extra_suites: int = 0) -> bool:
         """Is there room for one more unit of ``kind`` in this class's suites of its gender?"""
         return self._fits(suite, kind.gender, self.suites[suite.key, kind.gender] + extra_suites, kind)
 
-    def _find_slot(self, kind: Kind, hall: str | None = None, avoid: str | None = None) -> tuple[SuiteClass, str] | None:
+    def _find_slot(self, kind: ApplicantKind, hall: str | None = None,
+                   avoid: str | None = None) -> tuple[SuiteClass, str] | None:
         """Where one more ``kind`` could go (in ``hall``, or outside ``avoid``), and how; changes nothing.
 
         How: ``free`` (a free place in a suite already given to the gender), ``fresh`` (a
@@ -184,7 +157,7 @@ class Fit:
                 return suite, "flip"
         return None
 
-    def _take(self, kind: Kind, slot: tuple[SuiteClass, str]) -> SuiteClass:
+    def _take(self, kind: ApplicantKind, slot: tuple[SuiteClass, str]) -> SuiteClass:
         """Put one ``kind`` in the slot :meth:`_find_slot` found."""
         suite, how = slot
         if how in ("fresh", "flip"):
@@ -199,26 +172,26 @@ class Fit:
         given = self.suites[suite.key, gender] - 1
         return given >= 0 and self._fits(suite, gender, given)
 
-    def _greedy_add(self, kind: Kind) -> bool:
+    def _greedy_add(self, kind: ApplicantKind) -> bool:
         slot = self._find_slot(kind)
         if slot is None:
             return False
         self._take(kind, slot)
         return True
 
-    def remove(self, kind: Kind) -> SuiteClass:
+    def remove(self, kind: ApplicantKind) -> SuiteClass:
         """Take one unit of ``kind`` out (from the last class holding one); returns that class."""
         key = max(key for key, n in self._where[kind].items() if n > 0)
         self._place(kind, self._by_key[key], -1)
         self.people[kind] -= 1
         return self._by_key[key]
 
-    def restore(self, kind: Kind, suite: SuiteClass) -> None:
+    def restore(self, kind: ApplicantKind, suite: SuiteClass) -> None:
         """Undo :meth:`remove`: the unit goes back where it was (suites were never changed)."""
         self._place(kind, suite)
         self.people[kind] += 1
 
-    def try_commit(self, kind: Kind, hall: str) -> bool:
+    def try_commit(self, kind: ApplicantKind, hall: str) -> bool:
         """Promise one placed unit of ``kind`` the hall ``hall``, if everything still fits.
 
         Promises only accumulate, so a promise found impossible stays impossible: it is
@@ -250,7 +223,7 @@ class Fit:
         self._reindex()
         return True
 
-    def _swap_suites(self, kind: Kind, hall: str, tries: int = 16) -> bool:
+    def _swap_suites(self, kind: ApplicantKind, hall: str, tries: int = 16) -> bool:
         """Swap the genders of a suite in ``hall`` and a suite of a twin class elsewhere, if that
         brings an unpromised unit of ``kind`` into the hall. Restores everything when it does not.
 
@@ -278,7 +251,8 @@ class Fit:
                 self._reindex()
         return False
 
-    def _shed(self, source: SuiteClass, gender: str, target: SuiteClass, prefer: Kind | None) -> bool:
+    def _shed(self, source: SuiteClass, gender: str, target: SuiteClass,
+              prefer: ApplicantKind | None) -> bool:
         """Move unpromised units of ``gender`` from ``source`` to ``target`` until ``source`` fits its suites."""
         while self._over(source, gender):
             movers = sorted((k for k, where in self._where.items() if where[source.key] > 0 and k.gender == gender
@@ -295,7 +269,7 @@ class Fit:
         """Does ``gender`` hold more than its suites in this class allow?"""
         return not self._fits(suite, gender, self.suites[suite.key, gender])
 
-    def _make_room(self, kind: Kind, hall: str, tries: int = 24) -> tuple[SuiteClass, str] | None:
+    def _make_room(self, kind: ApplicantKind, hall: str, tries: int = 24) -> tuple[SuiteClass, str] | None:
         """Move one unpromised unit out of a class of ``hall`` open to ``kind``, if that frees a place.
 
         The unit moved goes to any place outside the hall (often the one ``kind`` just left).
@@ -315,7 +289,7 @@ class Fit:
                 self._place(other, suite)  # no luck: put it back
         return None
 
-    def _movable(self, kind: Kind) -> SuiteClass | None:
+    def _movable(self, kind: ApplicantKind) -> SuiteClass | None:
         """A class holding a unit of ``kind`` that no promise keeps in its hall."""
         for key, n in sorted(self._where.get(kind, Counter()).items()):
             hall = self._hall_of(key)
@@ -387,7 +361,7 @@ class Fit:
             model.add_hint(var, self.suites[key])
         for key, var in placed.items():
             model.add_hint(var, self.placed[key])
-        solver = deterministic_solver()
+        solver = self.solver_settings.solver()
         status = solver.solve(model)
         if status == cp_model.INFEASIBLE:
             return None
@@ -400,3 +374,4 @@ class Fit:
         new_placed = Counter({key: solver.value(v) for key, v in placed.items() if solver.value(v)})
         new_suites = Counter({key: solver.value(v) for key, v in suites.items() if solver.value(v)})
         return new_placed, new_suites
+

@@ -15,18 +15,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import pandas as pd
 from pydantic import BeforeValidator, Field
 
+from allocation.access import gender_rule_houses
 from psm import domain
 from psm.errors import PsmError
 from psm.io import read_rows
 from psm.io.rows import Boolean, Code, WholeNumber, _fail, _Row
 from psm.policy import Policy
 
-__all__ = ["RoomRow", "SuiteClass", "Inventory", "read_inventory", "default_rooms_path", "classify_suites"]
+__all__ = ["RoomRow", "RoomSignature", "SuiteClass", "Inventory", "read_inventory", "default_rooms_path",
+           "classify_suites", "room_signatures", "room_order"]
 
 ROOM_BEDS = {"single": 1, "double": 2, "triple": 3}
 
@@ -61,42 +63,49 @@ class RoomRow(_Row):
         return []
 
 
+class RoomSignature(NamedTuple):
+    """What makes rooms of one suite class interchangeable: type, beds and accessibility."""
+
+    room_type: str  # single, double or triple
+    beds: int
+    accessible: bool
+
+
 @dataclass(frozen=True)
 class SuiteClass:
-    """Interchangeable suites: same hall, rules and rooms. ``rooms`` is ((type, beds, accessible), ...)."""
+    """Interchangeable suites: same hall, rules and rooms (one signature per room, sorted)."""
 
     key: int
     hall: str
     campus: str
-    gender: str
+    gender: str  # the gender rule: "any", "F" (female-only) or "M" (men from an earlier round)
     pools: tuple[str, ...]
     college: str
-    rooms: tuple[tuple[str, int, bool], ...]
+    rooms: tuple[RoomSignature, ...]
     count: int
 
     def houses(self, gender: str) -> bool:
-        """May residents of this gender live here? ("F": female-only; "M": a suite whose
-        residents from an earlier offer round are men, see :mod:`allocation.residual`)."""
-        return self.gender in ("any", gender)
+        """May residents of this gender live here? (:func:`allocation.access.gender_rule_houses`)"""
+        return gender_rule_houses(self.gender, gender)
 
     @property
     def beds(self) -> int:
         """Beds in one suite of the class."""
-        return sum(beds for _, beds, _ in self.rooms)
+        return sum(room.beds for room in self.rooms)
 
     @property
     def accessible_beds(self) -> int:
-        return sum(beds for _, beds, accessible in self.rooms if accessible)
+        return sum(room.beds for room in self.rooms if room.accessible)
 
     @property
     def shared_rooms(self) -> int:
         """Rooms of two or more beds in one suite: where a roommate pair can live together."""
-        return sum(1 for _, beds, _ in self.rooms if beds >= 2)
+        return sum(1 for room in self.rooms if room.beds >= 2)
 
     @property
     def accessible_shared_rooms(self) -> int:
         """Accessible rooms of two or more beds in one suite: for a pair one of whom needs access."""
-        return sum(1 for _, beds, accessible in self.rooms if beds >= 2 and accessible)
+        return sum(1 for room in self.rooms if room.beds >= 2 and room.accessible)
 
 
 @dataclass(frozen=True)
@@ -141,21 +150,34 @@ def read_inventory(policy: Policy, path: str | Path | None = None) -> Inventory:
     return Inventory(str(path), read.summary.sha256, rooms.reset_index(drop=True), suites, classes)
 
 
+def room_signatures(rooms: pd.DataFrame) -> list[RoomSignature]:
+    """Each room's signature, in row order."""
+    return [RoomSignature(*fields) for fields in zip(rooms["room_type"], rooms["beds"], rooms["accessible"])]
+
+
+def room_order(room: RoomSignature) -> str:
+    """The fixed order of room signatures wherever the models are built or read: by the text of
+    the plain tuple. The solver's path depends on the order a model is built in, so it stays."""
+    return repr(tuple(room))
+
+
 def classify_suites(rooms: pd.DataFrame) -> tuple[pd.DataFrame, tuple[SuiteClass, ...]]:
-    """One row per suite, each with the key of its class; classes in a fixed (sorted) order."""
-    described = rooms.assign(room=list(zip(rooms["room_type"], rooms["beds"], rooms["accessible"])))
+    """One row per suite, each with the key of its class; classes in a fixed order (by the text of
+    their description, rooms as plain tuples: see :func:`room_order`)."""
+    described = rooms.assign(room=room_signatures(rooms))
     signature = described.groupby("suite_id", sort=True).agg(
         hall=("hall", "first"), campus=("campus", "first"), gender=("gender", "first"),
         pools=("pools", "first"), college=("college", "first"), rooms=("room", lambda r: tuple(sorted(r))),
     ).reset_index()
     fields = ["hall", "campus", "gender", "pools", "college", "rooms"]
-    keys = sorted({tuple(row) for row in signature[fields].itertuples(index=False)}, key=repr)
+    keys = sorted({tuple(row) for row in signature[fields].itertuples(index=False)},
+                  key=lambda k: repr((*k[:5], tuple(tuple(room) for room in k[5]))))
     key_of = {k: i for i, k in enumerate(keys)}
     signature["class_key"] = [key_of[tuple(row)] for row in signature[fields].itertuples(index=False)]
     counts = signature["class_key"].value_counts()
     classes = tuple(
         SuiteClass(key=i, hall=k[0], campus=k[1], gender=k[2], pools=k[3], college=k[4],
-                   rooms=tuple((t, int(b), bool(a)) for t, b, a in k[5]), count=int(counts[i]))
+                   rooms=tuple(RoomSignature(t, int(b), bool(a)) for t, b, a in k[5]), count=int(counts[i]))
         for i, k in enumerate(keys)
     )
     return signature, classes

@@ -1,6 +1,7 @@
 """Placement: which room each offered applicant gets. Units, halls in rank order, rooms, checks.
 
-Steps (allocation issue; wishes in the policy's order of importance):
+Steps (the wishes in the policy's order of importance, ``[allocation] wishes``: mutual pairs,
+hall preferences, mixing, room type):
 
 1. Units (:mod:`allocation.units`): the mutual roommate pairs admission joined move as one;
    everyone else alone. Pairs admission could not join are reported with the reason.
@@ -12,7 +13,8 @@ Steps (allocation issue; wishes in the policy's order of importance):
    mixing and room-type matches in the policy's order.
 4. Concrete people into concrete rooms, deterministically: suites of a class in suite_id order
    (women's first), rooms in room_id order, units in rank order, then id.
-5. Every hard rule is checked again on the concrete result; a broken rule stops the run.
+5. Every hard rule is checked again on the concrete result (the rooms open to each unit:
+   :class:`~allocation.access.RoomAccess`); a broken rule stops the run.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from allocation.access import ApplicantKind, RoomAccess
 from allocation.admit import Admission, kinds_of, walk_order
-from allocation.fit import Fit, Kind
-from allocation.inventory import Inventory
-from allocation.plain import room_opens_to
-from allocation.rooms import RoomPlan, is_mixed, plan_rooms, room_kind, slot_of
+from allocation.fit import Fit
+from allocation.inventory import Inventory, room_order, room_signatures
+from allocation.rooms import RoomGroup, RoomPlan, is_mixed, plan_rooms, room_kind, slot_of
 from allocation.units import Unit, form_units
 from psm.errors import PsmError
 from psm.policy import Policy
@@ -53,9 +55,9 @@ def place(admission: Admission, applications: pd.DataFrame, inventory: Inventory
 
     With ``progress``, the room model's steps are counted on stderr if it is a terminal."""
     kinds = kinds_of(applications, admission.frame.set_index("applicant_id")["pool"])
-    units = form_units(admission.offered, applications, kinds, walk_order(policy), admission.pairs,
-                       member_roommates_in_college=policy.allocation.college_rooms_for_member_roommates)
     fit = Fit(inventory.classes, policy)
+    units = form_units(admission.offered, applications, kinds, walk_order(policy), admission.pairs,
+                       fit.access)
     _fit_units(fit, units)
     promised = _choose_halls(fit, units)
     counts = Counter(room_kind(u, promised.get(u.unit_id, "")) for u in units)
@@ -78,7 +80,7 @@ def _fit_units(fit: Fit, units: list[Unit]) -> None:
 def _choose_halls(fit: Fit, units: list[Unit]) -> dict[str, str]:
     """Serial choice in rank order: the first listed hall that keeps everyone placeable."""
     promised = {}
-    open_halls: dict[Kind, set[str]] = {}
+    open_halls: dict[ApplicantKind, set[str]] = {}
     for unit in units:
         if unit.kind not in open_halls:
             open_halls[unit.kind] = {c.hall for c in fit.open_classes(unit.kind)}
@@ -93,8 +95,7 @@ def _concrete(units: list[Unit], promised: dict[str, str], plan: RoomPlan, inven
               admission: Admission, round_no: int) -> pd.DataFrame:
     """Concrete rooms from the plan's counts, deterministically (see the module's step 4)."""
     suites = inventory.suites.sort_values("suite_id")
-    rooms = inventory.rooms.assign(signature=list(zip(inventory.rooms["room_type"], inventory.rooms["beds"],
-                                                      inventory.rooms["accessible"])))
+    rooms = inventory.rooms.assign(signature=room_signatures(inventory.rooms))
     rooms = rooms.merge(suites[["suite_id", "class_key"]], on="suite_id").sort_values(["suite_id", "room_id"])
     gender_of_suite = {}
     for key, group in suites.groupby("class_key", sort=True):
@@ -110,7 +111,8 @@ def _concrete(units: list[Unit], promised: dict[str, str], plan: RoomPlan, inven
         by_kind[room_kind(unit, promised.get(unit.unit_id, ""))].append(unit)
     for kind, members in sorted(by_kind.items()):
         members.sort(key=lambda u: (u.order, u.unit_id))
-        for (k, key, t), n in sorted(plan.units.items(), key=lambda item: (item[0][1], repr(item[0][2]))):
+        in_order = sorted(plan.units.items(), key=lambda item: (item[0].class_key, room_order(item[0].room)))
+        for (k, key, t), n in in_order:
             if k == kind:
                 queue[key, kind.gender, t, slot_of(kind.size, kind.residency)] += members[:n]
                 members = members[n:]
@@ -119,7 +121,7 @@ def _concrete(units: list[Unit], promised: dict[str, str], plan: RoomPlan, inven
 
     pool = admission.frame.set_index("applicant_id")["pool"]
     rows = []
-    for (key, g, t, _), groups in _fills_in_order(plan):
+    for (key, g, t), groups in _fills_in_order(plan):
         free = rooms[(rooms["class_key"] == key) & (rooms["suite_gender"] == g) & (rooms["signature"] == t)]
         free_rooms = iter(free.itertuples(index=False))
         for pattern, count in groups:
@@ -134,13 +136,14 @@ def _concrete(units: list[Unit], promised: dict[str, str], plan: RoomPlan, inven
     return frame.sort_values("applicant_id", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
 
 
-def _fills_in_order(plan: RoomPlan):
-    """Per (class, gender, room type): its patterns, mixed rooms first, in a fixed order."""
-    grouped: dict[tuple, list] = defaultdict(list)
+def _fills_in_order(plan: RoomPlan) -> list[tuple[RoomGroup, list[tuple[tuple[str, ...], int]]]]:
+    """Per group of rooms (class, gender, room type): its patterns and their counts, mixed rooms
+    first, in a fixed order."""
+    grouped: dict[RoomGroup, list] = defaultdict(list)
     for (key, g, t, pattern), n in plan.fills.items():
-        grouped[key, g, t, None].append((pattern, n))
-    return sorted(((k, sorted(v, key=lambda pn: (not is_mixed(pn[0]), pn[0]))) for k, v in grouped.items()),
-                  key=lambda item: (item[0][0], item[0][1], repr(item[0][2])))
+        grouped[RoomGroup(key, g, t)].append((pattern, n))
+    mixed_first = ((group, sorted(v, key=lambda pn: (not is_mixed(pn[0]), pn[0]))) for group, v in grouped.items())
+    return sorted(mixed_first, key=lambda item: (item[0].class_key, item[0].gender, room_order(item[0].room)))
 
 
 def check_assignments(assignments: pd.DataFrame, admission: Admission, applications: pd.DataFrame,
@@ -162,9 +165,10 @@ def check_assignments(assignments: pd.DataFrame, admission: Admission, applicati
     mixed = genders.groupby("suite_id")["gender"].nunique()
     problems += [f"suite {s} holds more than one gender" for s in mixed[mixed > 1].index]
     unit_kind = {m: unit.kind for unit in units for m in unit.members}  # a pair: the room must suit both
+    access = RoomAccess.from_policy(policy)
     for row in assignments.itertuples(index=False):
         kind = unit_kind.get(row.applicant_id, kinds[row.applicant_id])
-        if not room_opens_to(rooms.loc[row.room_id], kind, policy):
+        if not access.allows_listed_room(kind, rooms.loc[row.room_id]):
             problems.append(f"{row.applicant_id} is in room {row.room_id}, which is not open to them")
     room_of = dict(zip(assignments["applicant_id"], assignments["room_id"]))
     hall_of = dict(zip(assignments["applicant_id"], assignments["hall"]))

@@ -1,8 +1,8 @@
 """The plain model: one CP-SAT variable per (person, room). The reference, not the engine.
 
 It states the hard rules directly on concrete rooms (each person one bed, room capacity, one
-gender per suite, female-only halls, pools, accessible rooms, college rooms), with no
-aggregation. It does not scale (``shared/design``: 600 people x 150 rooms finds almost nothing
+gender per suite, and the rooms open to each unit: :class:`~allocation.access.RoomAccess`), with
+no aggregation. It does not scale (``shared/design``: 600 people x 150 rooms finds almost nothing
 in 15 s); it exists to check the aggregated models on instances small enough for it, and as
 the baseline the allocation benchmark compares against.
 """
@@ -14,33 +14,25 @@ from collections.abc import Sequence
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from allocation.fit import Kind, deterministic_solver
+from allocation.access import ApplicantKind, RoomAccess
+from allocation.solve import Objective, SolverSettings, deterministic_solver, solve_lexicographically
 from psm.errors import PsmError
 from psm.policy import Policy
 
-__all__ = ["plain_fits", "plain_room_objectives", "room_opens_to"]
+__all__ = ["plain_fits", "plain_room_objectives"]
 
 
-def room_opens_to(room: pd.Series, kind: Kind, policy: Policy) -> bool:
-    """The hard rules for one concrete room and one person."""
-    spill_into = {pool: policy.spill_over.into for pool in policy.spill_over.order}
-    pool_ok = kind.pool in room["pools"] or any(spill_into.get(p) == kind.pool for p in room["pools"])
-    gender_ok = room["gender"] == "any" or room["gender"] == kind.gender
-    access_ok = not kind.accessible or bool(room["accessible"])
-    college_ok = room["college"] == "" or room["college"] == kind.college
-    return pool_ok and gender_ok and access_ok and college_ok
-
-
-def _model(units: Sequence[Kind], rooms: pd.DataFrame, policy: Policy, halls: Sequence[str | None] | None,
-           pinned: Sequence[str] = ()):
+def _model(units: Sequence[ApplicantKind], rooms: pd.DataFrame, policy: Policy,
+           halls: Sequence[str | None] | None, pinned: Sequence[str] = ()):
     """Per-(unit, room) variables and the hard rules; None if some unit has no open room at all.
 
     The first ``len(pinned)`` units live in the rooms (room ids) ``pinned`` names: residents
     from an earlier offer round."""
+    access = RoomAccess.from_policy(policy)
     model = cp_model.CpModel()
     x = {}
     for u, kind in enumerate(units):
-        options = [r for r in rooms.index if room_opens_to(rooms.loc[r], kind, policy)
+        options = [r for r in rooms.index if access.allows_listed_room(kind, rooms.loc[r])
                    and int(rooms.at[r, "beds"]) >= kind.size and (not halls or not halls[u] or rooms.at[r, "hall"] == halls[u])
                    and (u >= len(pinned) or rooms.at[r, "room_id"] == pinned[u])]
         if not options:
@@ -59,7 +51,7 @@ def _model(units: Sequence[Kind], rooms: pd.DataFrame, policy: Policy, halls: Se
     return model, x
 
 
-def plain_fits(units: Sequence[Kind], rooms: pd.DataFrame, policy: Policy,
+def plain_fits(units: Sequence[ApplicantKind], rooms: pd.DataFrame, policy: Policy,
                halls: Sequence[str | None] | None = None, time_limit: float = 30.0,
                pinned_rooms: Sequence[str] = ()) -> bool:
     """Can these units (people, or pairs sharing a room) all be placed, each in its hall if given,
@@ -75,7 +67,7 @@ def plain_fits(units: Sequence[Kind], rooms: pd.DataFrame, policy: Policy,
     return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
-def plain_room_objectives(units: Sequence[Kind], residency: Sequence[str], wishes: Sequence[str],
+def plain_room_objectives(units: Sequence[ApplicantKind], residency: Sequence[str], wishes: Sequence[str],
                           halls: Sequence[str | None], rooms: pd.DataFrame, policy: Policy,
                           time_limit: float = 60.0) -> dict[str, tuple[int | None, str]]:
     """The room model's objectives (mixing, then room type, in the policy's order) on concrete rooms.
@@ -100,17 +92,12 @@ def plain_room_objectives(units: Sequence[Kind], residency: Sequence[str], wishe
             model.add(m <= sum(other))
             mixed.append(m)
     goals = {
-        "mixing": sum(mixed),
-        "room_type": sum(v for (u, r), v in x.items() if wishes[u] == rooms.at[r, "room_type"]),
+        "mixing": Objective("mixing", sum(mixed)),
+        "room_type": Objective("room_type",
+                               sum(v for (u, r), v in x.items() if wishes[u] == rooms.at[r, "room_type"])),
     }
-    values: dict[str, tuple[int | None, str]] = {}
-    for name in [w for w in policy.allocation.wishes if w in goals]:
-        model.maximize(goals[name])
-        solver = deterministic_solver(time_limit=time_limit)
-        status = solver.solve(model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            values[name] = (None, "no solution")
-            break
-        values[name] = (int(round(solver.objective_value)), "optimal" if status == cp_model.OPTIMAL else "feasible")
-        model.add(goals[name] >= values[name][0])
-    return values
+    result = solve_lexicographically(model, [goals[w] for w in policy.allocation.wishes if w in goals],
+                                     SolverSettings(random_seed=0, max_deterministic_time=time_limit))
+    return {step.name: ((step.value, "optimal" if step.optimal else "feasible") if step.solved
+                        else (None, "no solution"))
+            for step in result.steps}

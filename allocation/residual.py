@@ -1,6 +1,6 @@
 """The halls as the next offer round finds them: the beds of residents who accepted taken out.
 
-A resident who accepted an offer keeps their room (offer rounds, bundles issue). So the next
+A resident who accepted an offer keeps their room (offer rounds: accepted places are kept). So the next
 round sees:
 
 - each room with its free beds only (its type, accessibility, pools and college unchanged);

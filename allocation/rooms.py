@@ -1,8 +1,8 @@
 """Which rooms: a CP-SAT model on counts of room fillings ("patterns"), solved lexicographically.
 
-Units of one *room kind* (their :class:`~allocation.fit.Kind`, residency, room-type wish and
-promised hall) are interchangeable; rooms of one type in suites of one class and gender are
-too. The model decides, with every count exact:
+Units of one *room kind* (their :class:`~allocation.access.ApplicantKind`, residency,
+room-type wish and promised hall) are interchangeable; rooms of one type in suites of one
+class and gender are too. The model decides, with every count exact:
 
 - ``suites[c, g]``: suites of class ``c`` given to gender ``g`` (one gender per suite);
 - ``fill[c, g, t, p]``: rooms of type ``t`` in those suites filled with pattern ``p``, a
@@ -12,10 +12,12 @@ too. The model decides, with every count exact:
 
 Rule groups, each behind a guard literal so an infeasible model names the group that breaks
 it (assumptions): everyone placed; beds and patterns; one gender per suite; open rooms only
-(pools, female-only halls, colleges, accessible rooms, promised halls). Then, in the policy's
-order of importance: as many rooms as possible with a local and a non-local resident
-(``mixing``); as many units as possible in the room type they asked for (``room_type``);
-last, a tie-break that prefers lower class and room-type indices, so the optimum is unique.
+(pools, female-only halls, colleges, accessible rooms: :class:`~allocation.access.RoomAccess`;
+and promised halls). Then, in the policy's order of importance (``[allocation] wishes``): as
+many rooms as possible with a local and a non-local resident (``mixing``); as many units as
+possible in the room type they asked for (``room_type``); last, a tie-break that prefers lower
+class and room-type indices, so the optimum is unique. Each step keeps the values reached
+before it (:func:`allocation.solve.solve_lexicographically`).
 """
 
 from __future__ import annotations
@@ -23,17 +25,23 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
-from allocation.fit import LINEARIZATION_LEVEL, Kind, deterministic_solver, opens_to
-from allocation.inventory import SuiteClass
+from allocation.access import ApplicantKind, RoomAccess
+from allocation.inventory import RoomSignature, SuiteClass
+from allocation.solve import Objective, SolverSettings, solve_lexicographically
 from allocation.units import Unit
 from psm.errors import PsmError
 from psm.policy import Policy
 from psm.progress import Progress
 
-__all__ = ["RoomKind", "RoomPlan", "plan_rooms", "slot_of", "is_mixed"]
+__all__ = ["RoomKind", "ClassGender", "RoomGroup", "KindInRooms", "RoomFilling", "RoomPlan", "plan_rooms",
+           "room_kind", "slot_of", "is_mixed", "mixing_objective", "room_type_objective",
+           "tie_break_objective"]
+
+GENDERS = ("F", "M")
 
 
 @dataclass(frozen=True, order=True)
@@ -48,6 +56,43 @@ class RoomKind:
     residency: str
     room_type: str
     hall: str  # the hall promised in rank order, or "" for none
+
+    @property
+    def applicant_kind(self) -> ApplicantKind:
+        """What the access rules see of these units."""
+        return ApplicantKind(self.pool, self.gender, self.accessible, self.college, self.size)
+
+
+class ClassGender(NamedTuple):
+    """Suites of one class given to one gender."""
+
+    class_key: int
+    gender: str
+
+
+class RoomGroup(NamedTuple):
+    """Rooms of one type in the suites of one class given to one gender: interchangeable."""
+
+    class_key: int
+    gender: str
+    room: RoomSignature
+
+
+class RoomFilling(NamedTuple):
+    """Rooms of one group filled with one pattern (a multiset of slots, :func:`slot_of`)."""
+
+    class_key: int
+    gender: str
+    room: RoomSignature
+    pattern: tuple[str, ...]
+
+
+class KindInRooms(NamedTuple):
+    """Units of one room kind in rooms of one type of one class."""
+
+    kind: RoomKind
+    class_key: int
+    room: RoomSignature
 
 
 def slot_of(size: int, residency: str) -> str:
@@ -69,9 +114,9 @@ def is_mixed(pattern: tuple[str, ...]) -> bool:
 class RoomPlan:
     """The solved counts, and how well each wish was met (with the solver's status per step)."""
 
-    suites: dict[tuple[int, str], int]
-    fills: dict[tuple[int, str, tuple, tuple[str, ...]], int]
-    units: dict[tuple[RoomKind, int, tuple], int]
+    suites: dict[ClassGender, int]
+    fills: dict[RoomFilling, int]
+    units: dict[KindInRooms, int]
     objectives: dict[str, tuple[int, str]]
     parameters: dict[str, object]
 
@@ -87,96 +132,129 @@ def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: 
     """Solve the room model for ``units_by_kind`` (RoomKind -> units); raise naming the broken rule.
 
     With ``progress``, a line on stderr (if a terminal) counts the objective steps solved."""
-    spill_into = {pool: policy.spill_over.into for pool in policy.spill_over.order}
+    # Data: the rooms of each class by type, and where each room kind may live.
+    access = RoomAccess.from_policy(policy)
+    room_types = {c.key: Counter(c.rooms) for c in classes}  # room signature -> rooms of it in one suite
+    suite_count = {c.key: c.count for c in classes}
+    kinds = sorted(units_by_kind.items())
+    options = {kind: [(c, t) for c in classes for t in room_types[c.key] if _opens(access, c, t, kind)]
+               for kind, _ in kinds}
+
+    # Variables: suites per class and gender; units per kind and room type; rooms per filling.
     model = cp_model.CpModel()
     guard = {name: model.new_bool_var(name) for name in
              ("everyone placed", "beds and room patterns", "one gender per suite", "open rooms only")}
+    suites = {ClassGender(c.key, g): model.new_int_var(0, c.count, f"suites_{c.key}_{g}")
+              for c in classes for g in GENDERS}
+    place = {KindInRooms(kind, c.key, t): model.new_int_var(0, n, f"units_{i}_in_{c.key}_{_name(t)}")
+             for i, (kind, n) in enumerate(kinds) for c, t in options[kind]}
+    units_in: dict[RoomGroup, dict[str, list]] = defaultdict(lambda: defaultdict(list))  # slot -> unit counts
+    for (kind, key, t), v in place.items():
+        units_in[RoomGroup(key, kind.gender, t)][slot_of(kind.size, kind.residency)].append(v)
+    groups = sorted(units_in.items(), key=lambda item: _build_order(item[0]))
+    patterns = {group: _patterns(sorted(by_slot), group.room.beds) for group, by_slot in groups}
+    fill = {}
+    for group, _ in groups:
+        key, g, t = group
+        for p in patterns[group]:
+            fill[RoomFilling(key, g, t, p)] = model.new_int_var(0, room_types[key][t] * suite_count[key],
+                                                                f"fill_{key}_{g}_{_name(t)}_{'+'.join(p)}")
 
-    suites = {}
+    # Suites: female-only ones for women only, and one gender per suite.
     for c in classes:
-        for g in ("F", "M"):
-            suites[c.key, g] = model.new_int_var(0, c.count, f"suites_{c.key}_{g}")
+        for g in GENDERS:
             if not c.houses(g):
                 model.add(suites[c.key, g] == 0).only_enforce_if(guard["open rooms only"])
-        model.add(suites[c.key, "F"] + suites[c.key, "M"] <= c.count).only_enforce_if(guard["one gender per suite"])
+        one_gender = suites[c.key, "F"] + suites[c.key, "M"] <= c.count
+        model.add(one_gender).only_enforce_if(guard["one gender per suite"])
 
-    room_types = {c.key: Counter(c.rooms) for c in classes}
-    place = {}
-    for kind, n in sorted(units_by_kind.items()):
-        options = [(c, t) for c in classes for t in room_types[c.key] if _opens(c, t, kind, spill_into)]
-        for c, t in options:
-            place[kind, c.key, t] = model.new_int_var(0, n, "")
-        model.add(sum(place[kind, c.key, t] for c, t in options) == n).only_enforce_if(guard["everyone placed"])
+    # Everyone is placed, in rooms open to them (only those have a variable).
+    for kind, n in kinds:
+        placed = sum(place[kind, c.key, t] for c, t in options[kind]) == n
+        model.add(placed).only_enforce_if(guard["everyone placed"])
 
-    units_in: dict[tuple[int, str, tuple], dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for (kind, key, t), v in place.items():
-        units_in[key, kind.gender, t][slot_of(kind.size, kind.residency)].append(v)
-    count = {c.key: c.count for c in classes}
-    fill = {}
-    for (key, g, t), by_slot in sorted(units_in.items(), key=repr):
-        patterns = _patterns(sorted(by_slot), t[1])
-        for p in patterns:
-            fill[key, g, t, p] = model.new_int_var(0, room_types[key][t] * count[key], "")
-        rooms = sum(fill[key, g, t, p] for p in patterns)
+    # Rooms: no more filled than the suites given to the gender hold; units exactly their patterns' slots.
+    for group, by_slot in groups:
+        key, g, t = group
+        rooms = sum(fill[key, g, t, p] for p in patterns[group])
         model.add(rooms <= room_types[key][t] * suites[key, g]).only_enforce_if(guard["beds and room patterns"])
-        for slot, here in by_slot.items():  # the units in these rooms are exactly their patterns' slots
-            model.add(sum(here) == sum(p.count(slot) * fill[key, g, t, p] for p in patterns)).only_enforce_if(
-                guard["beds and room patterns"])
+        for slot, here in by_slot.items():
+            in_slots = sum(here) == sum(p.count(slot) * fill[key, g, t, p] for p in patterns[group])
+            model.add(in_slots).only_enforce_if(guard["beds and room patterns"])
 
     model.add_assumptions(list(guard.values()))
-    mixing = sum(v for (key, g, t, p), v in fill.items() if is_mixed(p))
-    room_type = sum(v for (kind, key, t), v in place.items() if kind.room_type == t[0])
-    position = {c.key: i for i, c in enumerate(classes)}
-    tie_break = sum((position[key] * 8 + list(room_types[key]).index(t)) * v for (kind, key, t), v in place.items())
-    goals = {"mixing": (mixing, True), "room_type": (room_type, True)}
-    steps = [name for name in policy.allocation.wishes if name in goals] + ["tie_break"]
-    goals["tie_break"] = (tie_break, False)
 
-    objectives = {}
-    solver = None
+    # Objectives, most important first.
+    wishes = {"mixing": mixing_objective(fill), "room_type": room_type_objective(place)}
+    objectives = [wishes[name] for name in policy.allocation.wishes if name in wishes]
+    objectives.append(tie_break_objective(place, classes, room_types))
+    steps = [objective.name for objective in objectives]
+
+    # Solve.
+    settings = SolverSettings(random_seed=policy.allocation.solver_seed,
+                              max_deterministic_time=policy.allocation.max_deterministic_time)
     bar = Progress(len(steps), "room model: " + ", ".join(steps), enabled=progress)
-    for name in steps:
-        expression, maximise = goals[name]
-        model.clear_objective()
-        (model.maximize if maximise else model.minimize)(expression)
-        solver = deterministic_solver(policy.allocation.solver_seed, policy.allocation.max_deterministic_time)
-        status = solver.solve(model)
-        if status == cp_model.INFEASIBLE:
+    result = solve_lexicographically(model, objectives, settings,
+                                     hint_from_each_step=[*suites.values(), *place.values(), *fill.values()],
+                                     after_step=bar.advance)
+    bar.close()
+    solver = result.solver
+    if result.failed is not None:
+        if result.failed.status == cp_model.INFEASIBLE:
             broken = [model.proto.variables[i].name for i in solver.sufficient_assumptions_for_infeasibility()]
             raise PsmError(f"room placement is impossible: the rule group(s) {broken} cannot all hold together; "
                            "check the inventory (accessible rooms, colleges, pools) against the offers")
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise PsmError(f"room placement found no answer for {name!r} within "
-                           f"{policy.allocation.max_deterministic_time:g} deterministic seconds; raise "
-                           f"[allocation] max_deterministic_time in the policy")
-        value = int(round(solver.objective_value))
-        objectives[name] = (value, "optimal" if status == cp_model.OPTIMAL else "best found within the limit")
-        model.add(expression >= value if maximise else expression <= value)  # keep it for the next steps
-        model.clear_hints()  # the next step starts from this answer, which meets every step so far
-        for var in [*suites.values(), *place.values(), *fill.values()]:
-            model.add_hint(var, solver.value(var))
-        bar.advance()
-    bar.close()
+        raise PsmError(f"room placement found no answer for {result.failed.name!r} within "
+                       f"{policy.allocation.max_deterministic_time:g} deterministic seconds; raise "
+                       f"[allocation] max_deterministic_time in the policy")
+
+    # The solution, as counts.
     return RoomPlan(
         suites={key: solver.value(v) for key, v in suites.items() if solver.value(v)},
         fills={key: solver.value(v) for key, v in fill.items() if solver.value(v)},
         units={key: solver.value(v) for key, v in place.items() if solver.value(v)},
-        objectives=objectives,
-        parameters={"num_workers": 1, "random_seed": policy.allocation.solver_seed,
-                    "linearization_level": LINEARIZATION_LEVEL,
-                    "max_deterministic_time": policy.allocation.max_deterministic_time,
-                    "objective_steps": steps},
+        objectives={step.name: (step.value, "optimal" if step.optimal else "best found within the limit")
+                    for step in result.steps},
+        parameters=settings.as_dict() | {"objective_steps": steps},
     )
 
 
-def _opens(c: SuiteClass, t: tuple, kind: RoomKind, spill_into: dict[str, str]) -> bool:
-    room_type, beds, accessible = t
-    return (
-        opens_to(c, Kind(kind.pool, kind.gender, kind.accessible, kind.college), spill_into)
-        and beds >= kind.size
-        and (accessible or not kind.accessible)
-        and (kind.hall == "" or c.hall == kind.hall)
-    )
+def mixing_objective(fill: dict[RoomFilling, cp_model.IntVar]) -> Objective:
+    """The ``mixing`` wish: as many rooms as possible with a local and a non-local resident."""
+    return Objective("mixing", sum(v for filling, v in fill.items() if is_mixed(filling.pattern)))
+
+
+def room_type_objective(place: dict[KindInRooms, cp_model.IntVar]) -> Objective:
+    """The ``room_type`` wish: as many units as possible in the room type they asked for."""
+    return Objective("room_type",
+                     sum(v for where, v in place.items() if where.kind.room_type == where.room.room_type))
+
+
+def tie_break_objective(place: dict[KindInRooms, cp_model.IntVar], classes: tuple[SuiteClass, ...],
+                        room_types: dict[int, Counter]) -> Objective:
+    """Last: units in lower classes and room types first, so the optimum is unique."""
+    position = {c.key: i for i, c in enumerate(classes)}
+    weight = {(c.key, t): position[c.key] * 8 + i for c in classes for i, t in enumerate(room_types[c.key])}
+    return Objective("tie_break", sum(weight[where.class_key, where.room] * v for where, v in place.items()),
+                     maximise=False)
+
+
+def _opens(access: RoomAccess, c: SuiteClass, t: RoomSignature, kind: RoomKind) -> bool:
+    """May units of ``kind`` live in rooms of type ``t`` of class ``c``: open to them, beds
+    enough for the unit, in the hall promised (if any)?"""
+    return (access.allows_room(kind.applicant_kind, c, t) and t.beds >= kind.size
+            and (kind.hall == "" or c.hall == kind.hall))
+
+
+def _build_order(group: RoomGroup) -> str:
+    """The order room groups enter the model: by the text of (class key, gender, room), the room
+    as in :func:`~allocation.inventory.room_order`."""
+    return repr((group.class_key, group.gender, tuple(group.room)))
+
+
+def _name(room: RoomSignature) -> str:
+    """A room signature in a variable's name: ``double2``, ``single1a`` (accessible)."""
+    return f"{room.room_type}{room.beds}{'a' if room.accessible else ''}"
 
 
 def _patterns(slots: list[str], beds: int) -> list[tuple[str, ...]]:

@@ -3,9 +3,10 @@
 A roommate request counts only if mutual (``io-contract``: "counts only if mutual"). Admission
 joins a pair into one unit when the second of them is offered a place, if they are of one
 gender and pool and everyone offered still fits with the pair in one room
-(:func:`allocation.admit.admit`). The unit takes the worse rank of the two for
-hall choice (allocation issue), and the hall and room-type preferences of its better-ranked
-member. A pair that cannot be a unit is placed as two people, with the reason reported.
+(:func:`allocation.admit.admit`; the rooms open to a pair:
+:meth:`allocation.access.RoomAccess.pair_kind`). The unit chooses its hall at the worse rank
+of the two, with the hall and room-type preferences of its better-ranked member. A pair that cannot
+be a unit is placed as two people, with the reason reported.
 
 Residency, for the mixing wish: ``L`` a local student, ``N`` a non-local one, in the policy's
 sense (section B.2 and part 3e: non-local students of UGC-funded programmes). Inbound exchange
@@ -19,9 +20,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from allocation.fit import Kind
+from allocation.access import ApplicantKind, RoomAccess
 
-__all__ = ["Unit", "form_units", "mutual_partners", "pair_kind", "pair_problem", "residency_of",
+__all__ = ["Unit", "form_units", "mutual_partners", "no_room_for", "pair_problem", "residency_of",
            "unhonoured_requests"]
 
 
@@ -30,7 +31,7 @@ class Unit:
     """One or two applicants who are placed together."""
 
     members: tuple[str, ...]  # applicant ids, better-ranked first
-    kind: Kind
+    kind: ApplicantKind
     order: tuple[int, int]  # (pool's place in the walk, rank): the unit's turn in hall choice
     member_residency: tuple[str, ...]  # "L", "N" or "-" for each member, in member order
     halls: tuple[str, ...]
@@ -45,7 +46,7 @@ class Unit:
         """"L", "N", "-" for one person; "LL", "LN", "NN" for a pair; "-" if anyone is "-"."""
         return "-" if "-" in self.member_residency else "".join(sorted(self.member_residency))
 
-    def alone(self, member: str, kind: Kind) -> Unit:
+    def alone(self, member: str, kind: ApplicantKind) -> Unit:
         """One member of this unit as a unit of their own."""
         i = self.members.index(member)
         return Unit((member,), kind, self.order, (self.member_residency[i],), self.halls, self.room_type)
@@ -62,7 +63,7 @@ def mutual_partners(applications: pd.DataFrame) -> dict[str, str]:
     return {a: b for a, b in request.items() if a != b and request.get(b) == a}
 
 
-def pair_problem(a: Kind, b: Kind) -> str:
+def pair_problem(a: ApplicantKind, b: ApplicantKind) -> str:
     """Why two people can never share a room under the hard rules; "" when they can."""
     if a.gender != b.gender:
         return "different genders: rooms are single-gender"
@@ -71,24 +72,9 @@ def pair_problem(a: Kind, b: Kind) -> str:
     return ""
 
 
-def pair_kind(a: Kind, b: Kind, *, member_roommates_in_college: bool) -> Kind:
-    """A pair needs a room open to both: an accessible one if either needs it; a college room
-    only if both belong to that college (the contract's rooms format: college rooms are for
-    "members alone"), otherwise an ordinary room, open to everyone.
-
-    With ``member_roommates_in_college`` (policy ``[allocation]
-    college_rooms_for_member_roommates``, a decision for the HAC), a college member's mutual
-    roommate who belongs to no college may also share the member's college room.
-    """
-    college = a.college if a.college == b.college else ""
-    if member_roommates_in_college and "" in (a.college, b.college):
-        college = a.college or b.college
-    return Kind(a.pool, a.gender, a.accessible or b.accessible, college, size=2)
-
-
-def no_room_for(a: Kind, b: Kind, *, member_roommates_in_college: bool) -> str:
+def no_room_for(a: ApplicantKind, b: ApplicantKind, access: RoomAccess) -> str:
     """The reason a pair that could share in principle was left as two people."""
-    kind = pair_kind(a, b, member_roommates_in_college=member_roommates_in_college)
+    kind = access.pair_kind(a, b)
     if a.college != b.college and kind.college == "":
         return ("not members of the same residential college, and no ordinary room of two or more beds was "
                 "left when the second of them was offered a place")
@@ -115,12 +101,12 @@ def unhonoured_requests(offered: list[str], partners: dict[str, str], pairs: dic
 
 
 def form_units(offered: pd.DataFrame, applications: pd.DataFrame, kinds: pd.Series,
-               walk: list[str], pairs: dict[str, str], *, member_roommates_in_college: bool) -> list[Unit]:
+               walk: list[str], pairs: dict[str, str], access: RoomAccess) -> list[Unit]:
     """Units of the offered applicants: the pairs admission joined, everyone else alone.
 
     ``offered`` is the admission frame's offered rows (in rank order per pool); ``kinds`` maps
-    applicant_id to its admission :class:`Kind`; ``pairs`` maps each joined member to the other;
-    ``member_roommates_in_college`` as in :func:`pair_kind`.
+    applicant_id to its admission :class:`ApplicantKind`; ``pairs`` maps each joined member to
+    the other; a pair's kind is ``access.pair_kind`` of its members'.
     """
     apps = applications.set_index("applicant_id")
     rank = offered.set_index("applicant_id")["rank"].astype(int)
@@ -131,8 +117,7 @@ def form_units(offered: pd.DataFrame, applications: pd.DataFrame, kinds: pd.Seri
         if a in pairs and order[pairs[a]] < order[a]:
             continue  # already in the unit of the better-ranked member
         members = (a, pairs[a]) if a in pairs else (a,)
-        kind = kinds[a] if len(members) == 1 else pair_kind(
-            kinds[a], kinds[members[1]], member_roommates_in_college=member_roommates_in_college)
+        kind = kinds[a] if len(members) == 1 else access.pair_kind(kinds[a], kinds[members[1]])
         units.append(Unit(
             members=members,
             kind=kind,

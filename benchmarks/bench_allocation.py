@@ -20,18 +20,18 @@ What it does:
    are the single inventory's beds per pool; for twice the inventory the benchmark uses a copy
    of the policy with every pool's ``beds`` doubled (``policy.model_copy``; the copy keeps the
    file's version and sha256, which therefore no longer describe it exactly).
-2. **Cohort.** ``psm.synthetic.generate_cohort(n, seed)`` written as CSV and read back with
+2. **Cohort.** ``synthetic.generate_cohort(n, seed)`` written as CSV and read back with
    ``psm.io.read_cohort`` (parsing and row validation; timed and printed on its own line).
 3. **End to end, timed** (median of ``--repeats``; default 1, a run is long): read the rooms
    (``read_inventory``), ``score_frames`` with the district table, ``rank_cohort`` with a fixed
-   lottery seed, ``admit`` and ``place``, the same calls as ``cli.pipeline``. Each stage's time
+   lottery seed, ``admit`` and ``place``, the same calls as ``hac.pipeline.run_cohort``. Each stage's time
    is printed, and the total against the 2-minute target, both without and with the cohort's
    read + validate. Inside ``place`` the benchmark also times its steps (pair units on the fit,
    halls in rank order, the room model, concrete rooms and checks) by wrapping the module's
    functions in this process only; nothing in ``allocation/`` is changed. It prints offers,
    CP-SAT calls of the admission fit (``admission.fit.solver_calls``) and of the placement
-   fit, the room model's objectives, mixed rooms against ``mixing_upper_bound`` and mutual
-   pairs together (``allocation.report.summarise``).
+   fit, the room model's objectives, mixed rooms against their upper bound, mutual pairs
+   together and room-type wishes met (``hac.stats``, the figures ``psm run`` prints).
    No CPU pinning: the process may use the machine's cores (2 here), but every CP-SAT solve
    runs one worker with a fixed seed and a deterministic time limit (``deterministic_solver``),
    so the second core helps only the operating system and pandas/numpy, not the solver.
@@ -71,24 +71,24 @@ from pathlib import Path
 
 import ortools
 import pandas as pd
-from ortools.sat.python import cp_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import allocation.place as place_module  # noqa: E402
 from allocation.admit import admit  # noqa: E402
-from allocation.fit import Fit, deterministic_solver, opens_to  # noqa: E402
+from allocation.access import RoomAccess  # noqa: E402
+from allocation.fit import Fit  # noqa: E402
 from allocation.inventory import Inventory, default_rooms_path, read_inventory  # noqa: E402
 from allocation.place import place  # noqa: E402
 from allocation.plain import _model as plain_model  # noqa: E402
 from allocation.plain import plain_room_objectives  # noqa: E402
-from allocation.report import mixing_upper_bound, summarise  # noqa: E402
+from hac import stats  # noqa: E402
 from psm.errors import PsmError  # noqa: E402
 from psm.io import read_cohort  # noqa: E402
 from psm.policy import Policy, load_policy  # noqa: E402
 from psm.ranking import rank_cohort  # noqa: E402
 from psm.scoring import score_frames  # noqa: E402
-from psm.synthetic import generate_cohort, write_cohort  # noqa: E402
+from synthetic import generate_cohort, write_cohort  # noqa: E402
 from psm.travel import DistrictTable  # noqa: E402
 
 TARGET_SECONDS = 120.0
@@ -246,7 +246,7 @@ def plain_inputs(placement) -> tuple[list, list[str], list[str], list[str | None
 
 def plain_variable_count(placement, inventory: Inventory, policy: Policy) -> int:
     """Boolean (unit, room) variables the plain model would create, counted on suite classes."""
-    spill_into = {pool: policy.spill_over.into for pool in policy.spill_over.order}
+    access = RoomAccess.from_policy(policy)
     units, _, _, halls = plain_inputs(placement)
     kinds = Counter(zip(units, halls))  # (kind, promised hall) -> units
     total = 0
@@ -254,7 +254,7 @@ def plain_variable_count(placement, inventory: Inventory, policy: Policy) -> int
         open_rooms = sum(
             c.count * sum(1 for _, beds, accessible in c.rooms
                           if beds >= kind.size and (accessible or not kind.accessible))
-            for c in inventory.classes if opens_to(c, kind, spill_into) and (not hall or c.hall == hall))
+            for c in inventory.classes if access.allows_suite(kind, c) and (not hall or c.hall == hall))
         total += n * open_rooms
     return total
 
@@ -397,7 +397,10 @@ def full(args, policy: Policy, table: DistrictTable, tmp: Path) -> None:
     median = {s: statistics.median(r["times"][s] for r in runs) for s in STAGES}
     total = statistics.median(r["total"] for r in runs)
     inventory, admission, placement = last["inventory"], last["admission"], last["placement"]
-    summary = summarise(admission, placement, apps, inventory)
+    tables = stats.tables_of(ranking=admission.frame, applications=apps, assignments=placement.assignments,
+                             rooms=inventory.rooms, scores=None, rejects=None, unmatched=placement.split_pairs)
+    (mixed, bound), (possible, together) = stats.mixing(tables), stats.mutual_pairs(tables)
+    asked, met = stats.room_type_wishes(tables)
     steps = {name: statistics.median(r["place_steps"].get(name, 0.0) for r in runs)
              for name in PlaceTimer.STEPS if name in last["place_steps"]}
     place_fit = last["place_fit"]
@@ -425,9 +428,9 @@ def full(args, policy: Policy, table: DistrictTable, tmp: Path) -> None:
         ("CP-SAT calls, admission fit", f"{admission.fit.solver_calls:,}"),
         ("CP-SAT calls, placement fit", f"{place_fit.solver_calls:,}" if place_fit is not None else "n/a"),
         ("room model objectives", _objectives(placement.plan.objectives)),
-        ("mixed rooms / upper bound", f"{summary.mixed_rooms:,} / {mixing_upper_bound(admission, apps):,}"),
-        ("mutual pairs together", f"{summary.pairs_together:,} of {summary.pairs_possible:,} possible"),
-        ("room-type wishes met", f"{summary.room_type_met:,} of {summary.room_type_asked:,}"),
+        ("mixed rooms / upper bound", f"{mixed:,} / {bound:,}"),
+        ("mutual pairs together", f"{together:,} of {possible:,} possible"),
+        ("room-type wishes met", f"{met:,} of {asked:,}"),
         ("plain model at this size", f"not built: {variables:,} boolean (unit, room) variables for "
                                      f"{len(placement.units):,} units x {len(inventory.rooms):,} rooms"),
     ])

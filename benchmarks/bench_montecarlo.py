@@ -1,6 +1,6 @@
 """Benchmark: probability of a place over 1,000 lottery seeds x 10,000 applicants in under 30 s.
 
-Acceptance point (what-if issue): "1,000 seeds x 10,000 applicants in under 30 s: the admission
+The target: "1,000 seeds x 10,000 applicants in under 30 s: the admission
 step, vectorised, not a full placement per seed". A benchmark, not a timed test: run it with
 ``.venv/bin/python benchmarks/bench_montecarlo.py`` (about a minute).
 
@@ -43,7 +43,7 @@ from allocation.inventory import read_inventory
 from psm.errors import PsmError
 from psm.io import read_cohort
 from psm.ranking import rank_cohort
-from psm.synthetic import generate_cohort, write_cohort
+from synthetic import generate_cohort, write_cohort
 from whatif import place_probability, policy_with, run_cohort
 from whatif.montecarlo import mc_seeds
 

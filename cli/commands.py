@@ -1,95 +1,88 @@
-"""One function per command: run the pipeline, write the files, print the summary."""
+"""One function per command: build the typed request, call the library (:mod:`hac`), print."""
 
 from __future__ import annotations
 
 import argparse
-import shutil
-import tempfile
-from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from allocation.inventory import default_rooms_path
-from allocation.report import summarise
-from cli.bundle import building, keep_inputs, logging_to, manifest_of, read_manifest, sha256_of, write_manifest
-from cli.exits import EXIT_OK, EXIT_VERIFY_FAILED
-from cli.html_report import write_report
-from cli.offers import next_round
-from cli.pipeline import (allocate, produce, read_and_score, read_ranking, write_allocation,
-                          write_ranking)
-from cli.summary import print_allocation, print_inputs, print_ranking, print_rejects, print_rooms, print_scores
+from cli.exits import EXIT_OK, EXIT_REJECTED, EXIT_VERIFY_FAILED
+from hac.appeals import recalculate, record_appeal, shown_changes
+from hac.bundle import make_run_bundle
+from hac.offers import make_round_bundle
+from hac.pipeline import (InputFiles, RunRequest, allocate_ranking, rank_scored, score_request, write_allocation,
+                          write_ranking, write_rejects, write_scores)
+from hac.redact import DIGITS, KEY_ENV, PREFIX, redact_bundle, redact_key
+from hac.stats import tables_of
+from hac.summary import allocation_lines, input_lines, ranking_lines, reject_lines, rooms_line, score_lines
+from hac.verify import verify_bundle
 from psm.errors import PsmError
-from psm.io import read_applications, read_table, write_csv
-from psm.lottery import FORMULA, commitment, lottery_keys
-from psm.policy import default_policy_path, load_policy
-from psm.ranking import rank_cohort
-from psm.travel import default_table_path
-from psm.travel.areas import default_area_path
-from psm.travel.recorded import RecordedTravel
+from psm.io import read_table
+from psm.lottery import FORMULA, commitment, draw_order
+from psm.scoring import POINT_COLUMNS
 
-__all__ = ["score", "rank", "lottery", "sample", "allocate_ranking", "run", "verify"]
+__all__ = ["score", "rank", "run", "verify", "appeal", "offers", "redact", "allocate", "lottery", "sample"]
+
+
+def run_request(args: argparse.Namespace) -> RunRequest:
+    """The typed request of a command that scores (``psm score``, ``rank``, ``run``)."""
+    return RunRequest(InputFiles(args.applications, args.office_bearers, args.achievements),
+                      seed=getattr(args, "seed", ""), policy=args.policy, rooms=getattr(args, "rooms", None),
+                      scoring_round=args.round, travel=args.travel, travel_cache=args.travel_cache)
+
+
+def _status(cohort) -> int:
+    return EXIT_REJECTED if cohort.rejected_rows else EXIT_OK
+
+
+def _say(lines) -> None:
+    for line in lines:
+        print(line)
 
 
 def score(args: argparse.Namespace) -> int:
-    done = read_and_score(args, args.rejects or args.out.with_name("rejects.csv"))
-    write_csv(done.scores, args.out)
-    print_inputs(done, args)
-    print_scores(done)
-    print(f"  wrote {args.out} ({len(done.scores):,} rows) and {done.rejects_path} ({len(done.cohort.rejects):,} problems)")
-    return print_rejects(done.cohort)
+    request = run_request(args)
+    scored = score_request(request)
+    rejects = write_rejects(scored.cohort, scored.policy, args.rejects or args.out.with_name("rejects.csv"))
+    write_scores(scored.scores, args.out)
+    _say(input_lines("score", scored.policy, request.scoring_round, scored.travel, scored.cohort))
+    _say(score_lines(scored.scores, scored.policy, scored.travel))
+    print(f"  wrote {args.out} ({len(scored.scores):,} rows) and {rejects} ({len(scored.cohort.rejects):,} problems)")
+    _say(reject_lines(scored.cohort, EXIT_REJECTED))
+    return _status(scored.cohort)
 
 
 def rank(args: argparse.Namespace) -> int:
-    done = read_and_score(args, args.rejects or args.out.with_name("rejects.csv"))
-    ranking = rank_cohort(done.cohort.applications, done.scores, done.policy, args.seed)
-    lottery_path = write_ranking(ranking.frame, ranking, done.policy, args.out)
-    print_inputs(done, args)
-    print_ranking(done.policy, ranking)
-    print(f"  wrote {args.out} ({len(ranking.frame):,} rows), {lottery_path} and {done.rejects_path} "
-          f"({len(done.cohort.rejects):,} problems)")
-    return print_rejects(done.cohort)
+    request = run_request(args)
+    scored = score_request(request)
+    rejects = write_rejects(scored.cohort, scored.policy, args.rejects or args.out.with_name("rejects.csv"))
+    ranking = rank_scored(scored, request.seed)
+    lottery_path = write_ranking(ranking.frame, ranking, scored.policy, args.out)
+    _say(input_lines("rank", scored.policy, request.scoring_round, scored.travel, scored.cohort))
+    _say(ranking_lines(scored.policy, ranking))
+    print(f"  wrote {args.out} ({len(ranking.frame):,} rows), {lottery_path} and {rejects} "
+          f"({len(scored.cohort.rejects):,} problems)")
+    _say(reject_lines(scored.cohort, EXIT_REJECTED))
+    return _status(scored.cohort)
 
 
 def run(args: argparse.Namespace) -> int:
     """Score, rank and allocate in one go, into a complete, self-sufficient bundle RUN_DIR."""
-    timings: dict[str, float] = {}
-    with building(args.out) as folder:
-        kept = keep_inputs(folder, {
-            "applications": args.applications, "office_bearers": args.office_bearers,
-            "achievements": args.achievements, "rooms": args.rooms or default_rooms_path(),
-            "policy": args.policy or default_policy_path(),
-            "district_minutes": default_table_path(), "area_minutes": default_area_path(),
-        })
-        with logging_to(folder / "run.log"):
-            result = produce(args, folder, timings=timings)
-            summary = summarise(result.allocated.admission, result.allocated.placement,
-                                result.scored.cohort.applications, result.allocated.inventory)
-            print_inputs(result.scored, args)
-            print_rooms(result.allocated.inventory)
-            print_ranking(result.scored.policy, result.ranking, allocated=True)
-            print_allocation(summary)
-            status = print_rejects(result.scored.cohort)
-        write_manifest(folder, manifest_of(args, result, summary, kept, timings))
-        write_report(folder)
+    made = make_run_bundle(run_request(args), args.out, EXIT_REJECTED)
+    _say(made.lines)
     print(f"  bundle complete: {args.out}/ (manifest.json, inputs/, results, run.log, report.html)")
-    return status
+    return _status(made.result.scored.cohort)
 
 
 def verify(args: argparse.Namespace) -> int:
     """Re-run a bundle from its own inputs and say whether every output reproduces."""
-    run_dir: Path = args.run_dir
-    manifest = read_manifest(run_dir)
-    problems = _changed_files(run_dir, manifest)
-    for name, problem in _rerun_differences(run_dir, manifest).items():
-        problems.setdefault(name, []).append(problem)
-    print(f"psm verify · {run_dir} · policy {manifest['policy']['version']} · seed {manifest['seed']!r}")
+    found = verify_bundle(args.run_dir)
+    manifest, problems = found.manifest, found.problems
+    print(f"psm verify · {args.run_dir} · policy {manifest['policy']['version']} · seed {manifest['seed']!r}")
     for name in manifest["outputs"]:
-        found = problems.get(name)
-        print(f"  {name:<26} {'DIFFERS: ' + '; '.join(found) if found else 'reproduces'}")
-    for name, found in problems.items():
+        listed = problems.get(name)
+        print(f"  {name:<26} {'DIFFERS: ' + '; '.join(listed) if listed else 'reproduces'}")
+    for name, listed in problems.items():
         if name not in manifest["outputs"]:
-            print(f"  {name}: {'; '.join(found)}")
+            print(f"  {name}: {'; '.join(listed)}")
     if problems:
         print(f"  verification FAILED: {sum(map(len, problems.values()))} problem(s)")
         return EXIT_VERIFY_FAILED
@@ -97,70 +90,89 @@ def verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _changed_files(run_dir: Path, manifest: dict) -> dict[str, list[str]]:
-    """Inputs and outputs missing or changed since the manifest was written."""
-    recorded = {**manifest["outputs"], **{entry["file"]: entry["sha256"] for entry in manifest["inputs"].values()}}
-    problems: dict[str, list[str]] = {}
-    for name, digest in recorded.items():
-        if not (run_dir / name).exists():
-            problems[name] = ["missing from the bundle"]
-        elif sha256_of(run_dir / name) != digest:
-            problems[name] = ["changed since the run (SHA-256 differs from the manifest)"]
-    return problems
-
-
-def _rerun_differences(run_dir: Path, manifest: dict) -> dict[str, str]:
-    """Outputs a re-run from the bundle's inputs (recorded travel minutes) does not reproduce."""
-    inputs = {role: run_dir / entry["file"] for role, entry in manifest["inputs"].items()}
-    if not all(path.exists() for path in inputs.values()) or not (run_dir / "scores.csv").exists():
-        return {"(re-run)": "not possible: the bundle lacks an input or scores.csv"}
-    differences = {}
-    with tempfile.TemporaryDirectory(prefix="psm-verify-") as scratch:
-        out = Path(scratch) / "out"
-        out.mkdir()
-        if manifest["command"] == "psm offers":
-            next_round(inputs, manifest["seed"], manifest["round"], manifest["offer_round"], out)
+def appeal(args: argparse.Namespace) -> int:
+    changes = dict(_pair(item) for item in args.set or [])
+    posts = [dict(zip(("body", "post_level"), _fields(p, 2, "--add-post BODY,POST_LEVEL")))
+             for p in args.add_post or []]
+    prizes = [dict(zip(("level", "prize", "award_date", "verified"),
+                       _fields(a, 4, "--add-achievement LEVEL,PRIZE,DATE,VERIFIED")))
+              for a in args.add_achievement or []]
+    result = recalculate(args.run_dir, args.applicant, changes, posts, prizes)
+    shown = shown_changes(changes)
+    print(f"psm appeal · {args.run_dir} · {args.applicant} · by {args.by}")
+    if shown or posts or prizes:
+        print(f"  changes: {shown or ''}{' · posts added: ' + str(len(posts)) if posts else ''}"
+              f"{' · achievements added: ' + str(len(prizes)) if prizes else ''}")
+    print(f"  {'part':<22} {'old':>5} {'new':>5}")
+    for column in (*POINT_COLUMNS, "total_points"):
+        old, new = result.old_card[column], result.new_card[column]
+        if old is not None or new is not None:
+            mark = "  <-" if old != new else ""
+            print(f"  {column:<22} {'' if old is None else old:>5} {'' if new is None else new:>5}{mark}")
+    for label, position in (("old", result.old_position), ("new", result.new_position)):
+        if "rank_in_pool" in position:
+            print(f"  {label} position: {position['pool']} rank {position['rank_in_pool']:,}; "
+                  f"{position['tier']} tier {position['position_in_tier']:,} of {position['tier_size']:,}")
         else:
-            given = _under_given_names(inputs, manifest["inputs"], Path(scratch) / "given")
-            again = argparse.Namespace(
-                applications=given["applications"], office_bearers=given.get("office_bearers"),
-                achievements=given.get("achievements"), policy=inputs["policy"], rooms=inputs["rooms"],
-                round=manifest["round"], seed=manifest["seed"], travel="table", travel_cache=None,
-            )
-            produce(again, out, travel=RecordedTravel(pd.read_csv(run_dir / "scores.csv", dtype={"applicant_id": str})))
-        for name in manifest["outputs"]:
-            stored = run_dir / name
-            if stored.exists() and (out / name).read_bytes() != stored.read_bytes():
-                differences[name] = "the re-run from the bundle's inputs gives different content"
-    return differences
+            print(f"  {label} position: {position['pool']}, {position['status']}")
+    verdict = {True: "clears", False: "does not clear", None: "no waitlist in"}[result.clears_cutoff]
+    print(f"  the new position {verdict} this round's cut-off for the pool and gender")
+    for note in result.notes:
+        print(f"  note: {note}")
+    record_appeal(args.run_dir, result, by=args.by, reason=args.reason, changes=changes, posts=posts, prizes=prizes,
+                  upheld=args.uphold)
+    print(f"  recorded in {args.run_dir / 'appeals.jsonl'}")
+    if args.uphold:
+        print(f"  upheld: the changed card counts from the next offer round (psm offers {args.run_dir} ...)")
+    return EXIT_OK
 
 
-def _under_given_names(inputs: dict[str, Path], entries: dict[str, dict], scratch: Path) -> dict[str, Path]:
-    """The input files copied under the names the run was given (rejects.csv quotes them)."""
-    given = {}
-    for role in ("applications", "office_bearers", "achievements"):
-        if role in inputs:
-            target = scratch / role / entries[role].get("name", inputs[role].name)
-            target.parent.mkdir(parents=True)
-            shutil.copyfile(inputs[role], target)
-            given[role] = target
-    return given
+def _pair(item: str) -> tuple[str, str]:
+    column, sep, value = item.partition("=")
+    if not sep:
+        raise PsmError(f"--set {item!r}: write column=value, e.g. --set volunteer_hours=60")
+    return column.strip(), value.strip()
 
 
-def allocate_ranking(args: argparse.Namespace) -> int:
+def _fields(text: str, n: int, usage: str) -> list[str]:
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != n:
+        raise PsmError(f"{text!r}: expected {n} comma-separated fields: {usage}")
+    return parts
+
+
+def offers(args: argparse.Namespace) -> int:
+    """Write the next round's bundle from the bundle ``RUN_DIR`` and the responses."""
+    made = make_round_bundle(args.run_dir, args.responses, args.out, EXIT_REJECTED)
+    _say(made.lines)
+    print(f"  bundle complete: {args.out}/ (round {made.offer_round}; parent {args.run_dir})")
+    return _status(made.round.run.scored.cohort)
+
+
+def redact(args: argparse.Namespace) -> int:
+    key = redact_key()  # before anything is read or written
+    done = redact_bundle(args.run_dir, args.out, key)
+    print(f"psm redact · {args.run_dir} -> {args.out}")
+    for name, n in done.rows.items():
+        print(f"  {name:<26} {n:>7,} rows")
+    print(f"  {done.pseudonyms:,} applicant ids replaced by pseudonyms ({PREFIX} + {DIGITS} hex digits of "
+          f"HMAC-SHA256 with the key in {KEY_ENV})")
+    print(f"  shared copy complete: {args.out}/ (results, lottery.json, manifest.json, report.html, README.txt, "
+          "inputs/ with non-personal columns); still personal data: share it only with whom it is meant for")
+    return EXIT_OK
+
+
+def allocate(args: argparse.Namespace) -> int:
     """Allocate a ranking.csv that ``psm rank`` wrote."""
-    policy = load_policy(args.policy)
-    applications = read_applications(args.applications, policy)
-    if applications.rejects:
-        raise PsmError(f"{args.applications}: {len({r.row for r in applications.rejects})} rows do not validate; "
-                       "run psm score on it and fix them first")
-    ranking = read_ranking(args.ranking, applications.frame)
-    allocated = allocate(ranking, applications.frame, policy, args.rooms)
-    write_ranking(allocated.admission.frame, ranking, policy, args.out / "ranking.csv")
-    write_allocation(allocated, policy, args.out)
-    print(f"psm allocate · policy {policy.version} (sha256 {policy.sha256[:12]}) · {args.ranking}")
-    print_rooms(allocated.inventory)
-    print_allocation(summarise(allocated.admission, allocated.placement, applications.frame, allocated.inventory))
+    done = allocate_ranking(args.ranking, args.applications, args.policy, args.rooms)
+    write_ranking(done.admission.frame, done.ranking, done.policy, args.out / "ranking.csv")
+    write_allocation(done.placement, done.policy, args.out)
+    tables = tables_of(ranking=done.admission.frame, applications=done.applications,
+                       assignments=done.placement.assignments, rooms=done.inventory.rooms,
+                       scores=None, rejects=None, unmatched=done.placement.split_pairs)
+    print(f"psm allocate · policy {done.policy.version} (sha256 {done.policy.sha256[:12]}) · {args.ranking}")
+    print(rooms_line(done.inventory))
+    _say(allocation_lines(tables, done.placement.plan.parameters | {"objectives": done.placement.plan.objectives}))
     print(f"  wrote {args.out}/: ranking.csv, lottery.json, assignments.csv, unmatched_roommates.csv")
     return EXIT_OK
 
@@ -171,16 +183,16 @@ def lottery(args: argparse.Namespace) -> int:
         raise PsmError(f"{args.applications}: no applicant_id column; give a file whose header has applicant_id")
     at = table.header.index("applicant_id")
     ids = list(dict.fromkeys(cells[at] for _, cells in table.rows if at < len(cells) and cells[at]))
-    keys = lottery_keys(args.seed, ids)
+    order = draw_order(args.seed, ids)
     print(f"# {FORMULA}; seed {args.seed!r}; {len(ids)} ids; ids_sha256 {commitment(ids)}")
     print("position,applicant_id,lottery_key")
-    for position, index in enumerate(np.argsort(keys, kind="stable"), 1):
-        print(f"{position},{ids[index]},{keys[index]}")
+    for position, (applicant_id, key) in enumerate(order, 1):
+        print(f"{position},{applicant_id},{key}")
     return EXIT_OK
 
 
 def sample(args: argparse.Namespace) -> int:
-    from psm.synthetic import generate_cohort, write_cohort
+    from synthetic import generate_cohort, write_cohort  # noqa: PLC0415 (only this command needs it)
 
     for path in write_cohort(generate_cohort(n=args.n, seed=args.seed), args.out):
         print(f"wrote {path}")

@@ -16,12 +16,9 @@ import sys
 from pathlib import Path
 
 from cli import commands
-from cli.appeal import appeal_command
 from cli.exits import EXIT_ERROR
-from cli.offers import offers_command
-from cli.pipeline import add_inputs
-from cli.redact import redact_command
 from psm.errors import PsmError
+from psm.travel import PROVIDERS
 
 __all__ = ["main", "main_exit"]
 
@@ -78,6 +75,20 @@ def main_exit() -> None:
     sys.exit(main())
 
 
+def add_inputs(command: argparse.ArgumentParser) -> None:
+    """The input options of every command that scores."""
+    command.add_argument("--applications", required=True, type=Path, help="applications.csv or .xlsx")
+    command.add_argument("--office-bearers", type=Path, help="office_bearers.csv or .xlsx (optional)")
+    command.add_argument("--achievements", type=Path, help="achievements.csv or .xlsx (optional)")
+    command.add_argument("--policy", type=Path, help="policy TOML (default: config/policy/2025-26.toml)")
+    command.add_argument("--round", default="regular", help="scoring round in the policy: regular (default) or summer")
+    command.add_argument("--travel", choices=PROVIDERS, default="table",
+                         help="travel minutes: table (offline, default), google (Distance Matrix) or google-routes "
+                              "(Routes API); Google needs the key in the environment variable GOOGLE_MAPS_API_KEY")
+    command.add_argument("--travel-cache", type=Path,
+                         help="SQLite cache of Google look-ups (default: data/cache/travel.sqlite)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="psm", description="Hall admission engine: score, rank and allocate.")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -108,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     verify = command("verify", commands.verify, "re-run a bundle from its own inputs and check every output")
     verify.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a folder written by psm run or psm offers")
 
-    appeal = command("appeal", appeal_command, "recalculate one applicant's card against the run that decided it")
+    appeal = command("appeal", commands.appeal, "recalculate one applicant's card against the run that decided it")
     appeal.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the bundle written by psm run")
     appeal.add_argument("--applicant", required=True, help="the applicant's id")
     appeal.add_argument("--set", action="append", metavar="COLUMN=VALUE", help="a changed cell (repeatable)")
@@ -121,21 +132,21 @@ def _parser() -> argparse.ArgumentParser:
     appeal.add_argument("--uphold", action="store_true",
                         help="the HAC upholds the appeal: the changed card counts from the next offer round")
 
-    offers = command("offers", offers_command, "the next offer round: keep the accepted, offer the freed beds")
+    offers = command("offers", commands.offers, "the next offer round: keep the accepted, offer the freed beds")
     offers.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the bundle of the round the responses answer")
     offers.add_argument("--responses", required=True, type=Path,
                         help="responses.csv or .xlsx: applicant_id, response (accepted / declined / no_response)")
     offers.add_argument("--out", required=True, type=Path, metavar="RUN_DIR2",
                         help="new folder for the next round's bundle (never overwritten)")
 
-    redact = command("redact", redact_command,
+    redact = command("redact", commands.redact,
                      "write a copy of a bundle to share: ids pseudonymised, inputs and appeals left out "
                      "(key in PSM_REDACT_KEY)")
     redact.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a bundle written by psm run or psm offers")
     redact.add_argument("--out", required=True, type=Path, metavar="SHARE_DIR",
                         help="new folder for the shared copy (never overwritten)")
 
-    allocate = command("allocate", commands.allocate_ranking, "allocate beds and rooms for a ranking.csv from psm rank")
+    allocate = command("allocate", commands.allocate, "allocate beds and rooms for a ranking.csv from psm rank")
     allocate.add_argument("--ranking", required=True, type=Path, help="ranking.csv written by psm rank")
     allocate.add_argument("--applications", required=True, type=Path, help="the applications that were ranked")
     allocate.add_argument("--rooms", type=Path, help="rooms.csv (default: the bundled data/halls/polyu_rooms.csv)")

@@ -306,7 +306,7 @@ APPEAL_WALKTHROUGH = [
 
         `psm run` makes a run bundle of the sample into a temporary folder; then one waitlisted
         applicant appeals with documents showing 60 hours of voluntary community work.
-        `cli.appeal.recalculate` re-scores and re-ranks them under the bundle's own policy,
+        `hac.appeals.recalculate` re-scores and re-ranks them under the bundle's own policy,
         recorded travel minutes and seed, and says whether the new position clears the round's
         cut-off. The bundle's files are never rewritten. Nothing personal is shown.
     """),
@@ -319,19 +319,19 @@ APPEAL_WALKTHROUGH = [
 
         import pandas as pd
 
-        from cli.appeal import recalculate
-        from cli.main import main
+        from hac import InputFiles, RunRequest
+        from hac.appeals import recalculate, record_appeal
+        from hac.bundle import make_run_bundle
         from whatif import sample_folder
 
         SEED = "demo-2025-26"
         sample = sample_folder()
         workspace = Path(tempfile.mkdtemp(prefix="appeal-walkthrough-"))
         run_dir = workspace / "run"
-        status = main(["run", "--applications", str(sample / "applications.csv"),
-                       "--office-bearers", str(sample / "office_bearers.csv"),
-                       "--achievements", str(sample / "achievements.csv"),
-                       "--seed", SEED, "--out", str(run_dir)])
-        print("exit status", status)
+        request = RunRequest(InputFiles(sample / "applications.csv", sample / "office_bearers.csv",
+                                        sample / "achievements.csv"), seed=SEED)
+        made = make_run_bundle(request, run_dir, rejected_status=3)  # what psm run does
+        print("rows rejected:", made.result.scored.cohort.rejected_rows)
     """),
     md("""
         The appellant: the best-ranked waitlisted undergraduate whose card has no volunteer points.
@@ -369,13 +369,13 @@ APPEAL_WALKTHROUGH = [
         print("bundle files unchanged by the recalculation:", unchanged_files)
     """),
     md("""
-        The same appeal from the command line records who, when, why and the result in
-        `RUN_DIR/appeals.jsonl` (household and address values only as "(changed)"); with `--uphold`
-        the next offer round (`psm offers`) applies it.
+        Recording the appeal (as `psm appeal` does) writes who, when, why and the result to
+        `RUN_DIR/appeals.jsonl` (household and address values only as "(changed)"); an upheld appeal
+        (`--uphold`) is applied by the next offer round (`psm offers`).
     """),
     code("""
-        main(["appeal", str(run_dir), "--applicant", applicant, "--set", "volunteer_hours=60",
-              "--by", "HAC secretary", "--reason", "volunteer hours documented"])
+        record_appeal(run_dir, appeal, by="HAC secretary", reason="volunteer hours documented",
+                      changes={"volunteer_hours": "60"}, posts=[], prizes=[], upheld=False)
         record = json.loads((run_dir / "appeals.jsonl").read_text(encoding="utf-8").splitlines()[-1])
         print("recorded:", sorted(record))
     """),

@@ -22,7 +22,7 @@ import numpy as np
 
 from psm.errors import PsmError
 
-__all__ = ["FORMULA", "lottery_key", "lottery_keys", "commitment", "check_seed"]
+__all__ = ["FORMULA", "lottery_key", "lottery_keys", "draw_order", "commitment", "check_seed"]
 
 FORMULA = 'key = SHA-256 of UTF-8 "{seed}|{applicant_id}" as 64 hex digits; lower key first'
 
@@ -43,6 +43,13 @@ def lottery_keys(seed: str, applicant_ids: Iterable[str]) -> np.ndarray:
     """Keys of many applicants, in their order (an object array of 64-hex-digit strings)."""
     check_seed(seed)
     return np.array([lottery_key(seed, applicant_id) for applicant_id in applicant_ids], dtype=object)
+
+
+def draw_order(seed: str, applicant_ids: Iterable[str]) -> list[tuple[str, str]]:
+    """(applicant id, key) for each id, lowest key first (ids with equal keys keep their order)."""
+    ids = list(applicant_ids)
+    keys = lottery_keys(seed, ids)
+    return [(ids[i], keys[i]) for i in np.argsort(keys, kind="stable")]
 
 
 def commitment(applicant_ids: Iterable[str]) -> str:

@@ -226,6 +226,10 @@ class AllocationSettings(_Frozen):
     college_rooms_for_member_roommates: bool = False
     solver_seed: Whole = Field(ge=0)
     max_deterministic_time: Decimal = Field(gt=0, le=3600)
+    # The admission fit check's limit for one CP-SAT proof, in deterministic seconds (work units,
+    # the same on every machine); it uses ``solver_seed``. Absent in policy files written before
+    # the key: 10, the limit those runs used.
+    fit_max_deterministic_time: Decimal = Field(default=10.0, gt=0, le=3600)
 
     @model_validator(mode="after")
     def _structural_wishes_first(self) -> AllocationSettings:
@@ -269,6 +273,14 @@ class Policy(_Frozen):
 
     def part(self, name: str) -> BandedPart | CategoryPart | AchievementPart:
         return getattr(self.parts, name)
+
+    def round(self, name: str) -> Round:
+        """The scoring round ``name``: the profile that scores each track. PolicyError if there is none."""
+        if name not in self.rounds:
+            raise PolicyError(
+                f"round {name!r} is not in the policy {self.path or self.version}; use one of {sorted(self.rounds)}"
+            )
+        return self.rounds[name]
 
     @model_validator(mode="after")
     def _profiles_add_up(self) -> Policy:

@@ -85,3 +85,14 @@ def suite_rows(suite_id, hall="Red Hall", rooms=(("double", 2),), gender="any", 
     return [dict(room_id=f"{suite_id}{i}", campus="Homantin", hall=hall, floor="2", wing="A", suite_id=suite_id,
                  room_type=kind, beds=str(beds), gender=gender, accessible=str(accessible).lower(), pools=pools,
                  college=college) for i, (kind, beds) in enumerate(rooms)]
+
+
+def run_folder(cohort: Path, out: Path, seed: str, rooms: Path | None = None) -> int:
+    """``psm run`` on the applications, office-bearer and achievement files in ``cohort``
+    (and ``rooms``, default the bundled inventory) into ``out``; the exit status."""
+    from cli.main import main  # noqa: PLC0415 (only the command-line tests need it)
+
+    return main(["run", "--applications", str(cohort / "applications.csv"),
+                 "--office-bearers", str(cohort / "office_bearers.csv"),
+                 "--achievements", str(cohort / "achievements.csv"),
+                 *(["--rooms", str(rooms)] if rooms is not None else []), "--seed", seed, "--out", str(out)])

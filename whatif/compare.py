@@ -23,11 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hac.stats import tables_of, tier_cutoffs
 from whatif.outcome import Outcome
 
 __all__ = ["Comparison", "compare", "cutoffs", "BREAKDOWNS"]
 
-#: The breakdowns the what-if issue asks for (``student_type`` is local / non-local / exchange / research).
+#: The breakdowns the committee reads (``student_type`` is local / non-local / exchange / research).
 BREAKDOWNS = ("district", "housing_type", "student_type", "gender")
 CHANGES = ("gains", "loses", "keeps", "still_out")
 
@@ -106,28 +107,13 @@ def compare(before: Outcome, after: Outcome) -> Comparison:
 
 def cutoffs(outcome: Outcome) -> pd.DataFrame:
     """Per pool x tier x gender (in rank order): offered, waitlisted, lowest score offered and best
-    score waitlisted."""
-    ranking = outcome.ranking
-    gender = outcome.applicants.set_index("applicant_id")["gender"]
-    ranked = ranking[ranking["status"].isin(["offered", "waitlisted"])]
-    ranked = ranked.assign(gender=ranked["applicant_id"].map(gender))
-    rows = []
-    for (pool, tier, g), group in ranked.groupby(["pool", "tier", "gender"], sort=False):
-        offered = group.loc[group["status"] == "offered", "score"]
-        waiting = group.loc[group["status"] == "waitlisted", "score"]
-        rows.append(dict(pool=pool, tier=tier, gender=g, first_rank=int(group["rank"].min()),
-                         offered=len(offered), waitlisted=len(waiting),
-                         lowest_offered=offered.min() if len(offered) else pd.NA,
-                         best_waitlisted=waiting.max() if len(waiting) else pd.NA))
-    table = pd.DataFrame(rows, columns=["pool", "tier", "gender", "first_rank", "offered", "waitlisted",
-                                        "lowest_offered", "best_waitlisted"])
-    pools = list(dict.fromkeys(ranking["pool"]))
-    start = table.groupby(["pool", "tier"])["first_rank"].transform("min")
-    table = (table.assign(p=table["pool"].map(pools.index), start=start)
-             .sort_values(["p", "start", "gender"], kind="stable").drop(columns=["p", "start", "first_rank"]))
+    score waitlisted, as :func:`hac.stats.tier_cutoffs` counts them for the report."""
+    tables = tables_of(ranking=outcome.ranking, applications=outcome.applicants, assignments=None, rooms=None,
+                       scores=None, rejects=None, unmatched=None)
+    table = tier_cutoffs(tables).rename(columns={"lowest_placed": "lowest_offered"})
     for column in ("lowest_offered", "best_waitlisted"):
-        table[column] = pd.array(table[column], dtype="Int64")
-    return table.reset_index(drop=True)
+        table[column] = pd.array(table[column].round().astype("Int64"), dtype="Int64")
+    return table[["pool", "tier", "gender", "offered", "waitlisted", "lowest_offered", "best_waitlisted"]]
 
 
 def _shifts(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,7 @@ A seed changes only the order among applicants of one pool with equal tier and s
 drawn by lottery alone, among all its applicants). So, from one real admission
 (:func:`allocation.admit.admit` under the outcome's own seed, the *baseline*):
 
-1. capacities: for each kind of bed (:class:`allocation.fit.Kind`: pool, gender, accessible
+1. capacities: for each kind of bed (:class:`allocation.access.ApplicantKind`: pool, gender, accessible
    room needed, college), the number of that kind offered a place in the baseline;
 2. for each seed, the real lottery keys (:mod:`whatif.keys`: SHA-256 of ``"{seed}|{id}"``, in
    the lottery's own order), each kind sorted by (tier in the policy's order, score highest

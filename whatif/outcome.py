@@ -1,10 +1,9 @@
 """Run a cohort under a policy: scores, ranking and offers, as one immutable :class:`Outcome`.
 
-The steps are the engine's own, as ``psm run`` makes them (:mod:`cli.pipeline`):
-:func:`psm.io.read_cohort` -> :func:`psm.scoring.score_frames` -> :func:`psm.ranking.rank_cohort`
--> :func:`allocation.admit.admit` (who gets a bed), and, only if asked, :func:`allocation.place.place`
-(which room; most of a run's time). Travel minutes come from the offline district table unless
-another provider or recorded minutes are given. Nothing is written to disk.
+The steps are the engine's own: the one pipeline :func:`hac.pipeline.run_cohort` that ``psm run``
+calls (score -> rank -> admit, and, only if asked, place: which room, most of a run's time).
+Travel minutes come from the offline district table unless another provider or recorded minutes
+are given. Nothing is written to disk.
 
 An :class:`Outcome` cannot be changed: its attributes cannot be set, and every table it hands
 out is a copy. ``applicants`` holds only what the comparisons break results down by (gender,
@@ -20,14 +19,10 @@ from typing import Any
 
 import pandas as pd
 
-from allocation.admit import admit
-from allocation.inventory import read_inventory
-from allocation.place import place as place_rooms
+from hac.pipeline import run_cohort as run_pipeline
 from psm.io import Cohort, read_cohort
 from psm.policy import Policy, default_policy_path
-from psm.ranking import rank_cohort
-from psm.scoring import score_frames
-from psm.travel import DistrictTable, TravelProvider, TravelTimes
+from psm.travel import TravelProvider, TravelTimes
 from whatif.overrides import policy_with
 
 __all__ = ["Outcome", "run_cohort", "load_cohort", "sample_folder", "APPLICANT_COLUMNS"]
@@ -140,16 +135,14 @@ def run_cohort(cohort: Cohort | str | Path | None = None, policy: Policy | str |
     if not isinstance(cohort, Cohort):
         cohort = load_cohort(cohort, policy)
     apps = cohort.applications
-    scores = score_frames(apps, cohort.office_bearers, cohort.achievements, policy,
-                          travel if travel is not None else DistrictTable.load(), round_name)
-    ranking = rank_cohort(apps, scores, policy, seed)
-    inventory = read_inventory(policy, rooms)
-    admission = admit(ranking, apps, inventory, policy)
-    assignments = place_rooms(admission, apps, inventory, policy).assignments if place else None
+    result = run_pipeline(cohort, policy, seed=seed, rooms=rooms, travel=travel, scoring_round=round_name,
+                          place_rooms=place)
+    admission = result.admission
+    assignments = result.placement.assignments if place else None
     by_id = admission.frame.set_index("applicant_id")
     applicants = apps[list(APPLICANT_COLUMNS)].reset_index(drop=True)
     applicants = applicants.assign(pool=applicants["applicant_id"].map(by_id["pool"]),
                                    tier=applicants["applicant_id"].map(by_id["tier"]))
     return Outcome(label=label or policy.version, policy=policy, seed=seed, round_name=round_name,
-                   scores=scores, ranking=admission.frame.reset_index(drop=True), applicants=applicants,
+                   scores=result.scored.scores, ranking=admission.frame.reset_index(drop=True), applicants=applicants,
                    beds=admission.beds, assignments=assignments)

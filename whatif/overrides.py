@@ -5,10 +5,13 @@ The rule:
 - ``overrides`` is a dict over the TOML's tables, nested (``{"parts": {"volunteer": {...}}}``)
   or with dotted keys (``{"parts.volunteer.bands": [...]}``), or both. Tables merge key by key;
   any other value (a number, text, a list such as ``bands``) replaces the policy's value whole.
-- The merged data is written as TOML text and loaded by :func:`psm.policy.load_policy`, so a bad
-  override gets exactly the loader's message, naming the key (``parts.volunteer.bands[2].points``),
+- The overrides are written into the base policy's own TOML (parsed with tomlkit, so its comments
+  and layout stay; a list of tables is written as inline tables, as the policy writes its bands),
+  and the text is loaded by :func:`psm.policy.load_policy`, so a bad override gets exactly the
+  loader's message, naming the key (``parts.volunteer.bands[2].points``),
   the value and what is expected there; an unknown key is refused with the keys allowed. The
-  message names the base file "with overrides" instead of a temporary file.
+  message names the base file "with overrides" instead of a temporary file. A value TOML cannot
+  hold (None, an object) is refused naming its key, so nothing is silently dropped.
 - The result names itself: ``policy.version`` becomes ``"<base version>+whatif.<8 hex>"`` (a
   hash of the overrides; an override of ``policy.version`` itself is kept as given) and
   ``policy.sha256`` is the SHA-256 of the merged TOML text (:func:`override_toml`), which starts
@@ -19,21 +22,24 @@ The rule:
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import json
+import numbers
 import tempfile
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import tomlkit
+from tomlkit.exceptions import ParseError
+from tomlkit.items import Array, InlineTable, Item
 
 from psm.errors import PolicyError
 from psm.policy import Policy, default_policy_path, load_policy
-from whatif import toml_text
 
-__all__ = ["policy_with", "override_toml", "merge"]
+__all__ = ["merge", "override_toml", "policy_with"]
 
 BasePolicy = str | Path | Policy | None
 
@@ -55,33 +61,72 @@ def policy_with(overrides: Mapping[str, Any] | None = None, base: BasePolicy = N
 
 
 def override_toml(overrides: Mapping[str, Any], base: BasePolicy = None) -> str:
-    """The TOML text of the base policy with ``overrides`` merged (not validated here)."""
+    """The TOML text of the base policy with ``overrides`` merged (not validated here).
+
+    The base file's text with the overridden values set in place (its comments and layout kept),
+    after two comment lines naming the base file and listing the overrides.
+    """
     path = _base_path(base)
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    try:
+        document = tomlkit.parse(text)
+    except ParseError as e:
+        raise PolicyError(f"{path}: not valid TOML ({e}); fix the base policy file") from e
     changes = _expand(overrides)
     listed = json.dumps(changes, sort_keys=True, ensure_ascii=False, default=str)
-    merged = merge(data, changes)
-    header = merged.get("policy")
+    _merge_into(document, changes, _toml_item)
+    header = document.get("policy")
     own_version = isinstance(changes.get("policy"), dict) and "version" in changes["policy"]
-    if isinstance(header, dict) and not own_version:
+    if isinstance(header, MutableMapping) and not own_version:
         note = hashlib.sha256(listed.encode("utf-8")).hexdigest()[:8]
         header["version"] = f"{header.get('version', '')}+whatif.{note}"
-    try:
-        body = toml_text.dumps(merged)
-    except TypeError as e:
-        raise PolicyError(f"overrides: {e}") from None
-    return f"# What-if policy: {path.name} with overrides\n# overrides: {listed}\n\n{body}"
+    comment = listed.replace("\x7f", "\\u007f")  # JSON escapes every control character TOML bars but DEL
+    return f"# What-if policy: {path.name} with overrides\n# overrides: {comment}\n\n{tomlkit.dumps(document)}"
 
 
 def merge(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """A deep copy of ``data`` with ``overrides`` merged: tables key by key, other values replaced."""
     merged = copy.deepcopy(dict(data))
-    for key, value in overrides.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
+    _merge_into(merged, overrides, lambda value, _name: copy.deepcopy(value))
     return merged
+
+
+def _merge_into(
+    table: MutableMapping[str, Any],
+    overrides: Mapping[str, Any],
+    new_value: Callable[[Any, str], Any],
+    where: str = "",
+) -> None:
+    """The merge rule, in place: tables key by key; any other value replaced whole by
+    ``new_value(value, its dotted key)``."""
+    for key, value in overrides.items():
+        name = f"{where}.{key}" if where else key
+        if isinstance(value, Mapping) and isinstance(table.get(key), Mapping):
+            _merge_into(table[key], value, new_value, name)
+        else:
+            table[key] = new_value(value, name)
+
+
+def _toml_item(value: Any, name: str, inline: bool = False) -> Item:
+    """The tomlkit item of an override's value; a table inside a list (or inside an inline table)
+    is inline, and a list of tables is written one table a line, as the policy writes its bands."""
+    if isinstance(value, Mapping):
+        table = tomlkit.inline_table() if inline else tomlkit.table()
+        for key, entry in value.items():
+            table[key] = _toml_item(entry, f"{name}.{key}", inline)
+        return table
+    if isinstance(value, (list, tuple)):
+        array: Array = tomlkit.array()
+        array.extend(_toml_item(entry, f"{name}[{i}]", inline=True) for i, entry in enumerate(value, 1))
+        return array.multiline(any(isinstance(entry, InlineTable) for entry in array))
+    if isinstance(value, (bool, str, dt.date, dt.time)):  # bool before Integral; a datetime is a date
+        return tomlkit.item(value)
+    if isinstance(value, numbers.Integral):
+        return tomlkit.item(int(value))
+    if isinstance(value, numbers.Real):
+        return tomlkit.item(float(value))
+    raise PolicyError(f"overrides: {name} = {value!r}: TOML has no such value; give a number, text, "
+                      "true/false, a date, a list or a table")
 
 
 def _base_path(base: BasePolicy) -> Path:

@@ -1,9 +1,10 @@
 """Admission against the plain per-room model, on small random halls and cohorts (hypothesis).
 
-Properties (allocation issue): everyone offered fits, mutual pairs joined at admission in one
-room; nobody is refused while someone ranked below them of the same pool and gender, whose
-place they could take, is offered; no bed stays empty while a waitlisted applicant could use
-it; the pool's beds are never exceeded; every mutual pair both offered is joined or reported.
+Properties (the rules of :mod:`allocation.admit`): everyone offered fits, mutual pairs joined
+at admission in one room; nobody is refused while someone ranked below them of the same pool
+and gender, whose place they could take, is offered; no bed stays empty while a waitlisted
+applicant could use it; the pool's beds are never exceeded; every mutual pair both offered is
+joined or reported.
 """
 
 from __future__ import annotations
@@ -15,64 +16,31 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from allocation.access import ApplicantKind, RoomAccess
 from allocation.admit import admit, kinds_of
-from allocation.fit import Fit, Kind
+from allocation.fit import Fit
 from allocation.inventory import read_inventory
 from allocation.place import place
 from allocation.plain import plain_fits
-from allocation.units import mutual_partners, pair_kind
+from allocation.units import mutual_partners
 from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
 from psm.ranking import rank_cohort
+from strategies import applicant_kinds, applicants_with_mutual_pairs, suites_across_pools
 from whatif import policy_with
-
-@st.composite
-def halls(draw):
-    rows = []
-    for s in range(draw(st.integers(1, 4))):
-        rows += suite_rows(
-            f"S{s}",
-            hall=draw(st.sampled_from(["Red Hall", "Xuemin Hall"])),
-            rooms=draw(st.sampled_from([(("double", 2),), (("double", 2), ("double", 2)), (("single", 1),),
-                                        (("double", 2), ("triple", 3))])),
-            gender=draw(st.sampled_from(["any", "any", "F"])),
-            accessible=draw(st.booleans()),
-            pools=draw(st.sampled_from(["undergraduate", "undergraduate", "exchange"])),
-            college=draw(st.sampled_from(["", "", "CURI"])),
-        )
-    return rows
-
-
-@st.composite
-def cohorts(draw):
-    size = draw(st.integers(1, 12))
-    rows = []
-    for i in range(size):
-        rows.append(application(
-            applicant_id=f"2400{i:04d}A",
-            gender=draw(st.sampled_from("FM")),
-            student_type=draw(st.sampled_from(["local", "local", "exchange"])),
-            travel_minutes=draw(st.sampled_from([20, 40, 80])),
-            accessibility_needs=str(draw(st.booleans())).lower(),
-            college=draw(st.sampled_from(["", "", "CURI"])),
-        ))
-    for a, b in draw(st.lists(st.tuples(st.integers(0, size - 1), st.integers(0, size - 1)), max_size=3)):
-        if a != b and not rows[a].get("roommate_request") and not rows[b].get("roommate_request"):
-            rows[a]["roommate_request"], rows[b]["roommate_request"] = rows[b]["applicant_id"], rows[a]["applicant_id"]
-    return rows
 
 
 def units_of(offered: list[str], kinds: pd.Series, pairs: dict[str, str], policy,
-             without: str | None = None) -> list[Kind]:
+             without: str | None = None) -> list[ApplicantKind]:
     """The offered as admission holds them: joined pairs as one unit; a pair whose other member
     is ``without`` becomes one person again."""
-    in_college = policy.allocation.college_rooms_for_member_roommates
+    access = RoomAccess.from_policy(policy)
     units = []
     for a in offered:
         partner = pairs.get(a)
         if a == without or (partner is not None and partner != without and partner < a):
             continue
         together = partner and partner != without
-        units.append(pair_kind(kinds[a], kinds[partner], member_roommates_in_college=in_college) if together else kinds[a])
+        units.append(access.pair_kind(kinds[a], kinds[partner]) if together else kinds[a])
     return units
 
 
@@ -83,7 +51,7 @@ def setup(tmp_path: Path, policy, room_rows, apps):
 
 
 @settings(max_examples=60)
-@given(halls(), cohorts())
+@given(suites_across_pools(), applicants_with_mutual_pairs())
 def test_admission_properties_against_the_plain_model(tmp_path_factory, policy, room_rows, apps):
     inventory, ranking = setup(tmp_path_factory.mktemp("case"), policy, room_rows, apps)
     admission = admit(ranking, frame(apps), inventory, policy)
@@ -115,8 +83,7 @@ def test_admission_properties_against_the_plain_model(tmp_path_factory, policy, 
 
 
 @settings(max_examples=60)
-@given(halls(), st.lists(st.builds(Kind, st.sampled_from(["undergraduate", "exchange"]), st.sampled_from("FM"),
-                                   st.booleans(), st.sampled_from(["", "CURI"])), max_size=10))
+@given(suites_across_pools(), st.lists(applicant_kinds(), max_size=10))
 def test_fit_agrees_with_the_plain_model(tmp_path_factory, policy, room_rows, people):
     inventory = read_inventory(policy, write_rows(tmp_path_factory.mktemp("rooms") / "rooms.csv", room_rows, ROOM_COLUMNS))
     fit = Fit(inventory.classes, policy)
@@ -134,7 +101,7 @@ def test_gender_per_suite_on_a_hand_worked_case(tmp_path, policy):
     rooms = suite_rows("S1", rooms=(("double", 2), ("double", 2)))
     inventory = read_inventory(policy, write_rows(tmp_path / "rooms.csv", rooms, ROOM_COLUMNS))
     fit = Fit(inventory.classes, policy)
-    woman, man = Kind("undergraduate", "F", False, ""), Kind("undergraduate", "M", False, "")
+    woman, man = (ApplicantKind("undergraduate", gender, False, "") for gender in "FM")
     assert [fit.try_add(woman) for _ in range(3)] == [True, True, True]
     assert not fit.try_add(man)
     assert fit.try_add(woman) and not fit.try_add(woman)
@@ -209,3 +176,15 @@ def test_with_the_hac_switch_a_members_roommate_shares_the_college_room(tmp_path
     assert admission.pairs == {"24000001A": "24000003A", "24000003A": "24000001A"} and admission.unpaired.empty
     room = place(admission, frame(apps), inventory, shared).assignments.set_index("applicant_id")["room_id"]
     assert room["24000001A"] == room["24000003A"] == "C10" and room["24000002A"] == room["24000004A"] == "O10"
+
+
+def test_the_fit_checks_solver_settings_come_from_the_policy_and_are_recorded(tmp_path, policy):
+    apps = [application()]
+    inventory, ranking = setup(tmp_path, policy, suite_rows("S1"), apps)
+    assert admit(ranking, frame(apps), inventory, policy).solver_parameters == {"fit_check": {
+        "num_workers": 1, "random_seed": policy.allocation.solver_seed, "linearization_level": 2,
+        "max_deterministic_time": policy.allocation.fit_max_deterministic_time}}
+    tuned = policy_with({"allocation.solver_seed": 7, "allocation.fit_max_deterministic_time": 5.0}, policy.path)
+    fit = admit(ranking, frame(apps), inventory, tuned).fit
+    assert (fit.solver_settings.random_seed, fit.solver_settings.max_deterministic_time) == (7, 5.0)
+    assert fit.solver_settings.solver().parameters.max_deterministic_time == 5.0

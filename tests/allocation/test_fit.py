@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from allocation.fit import Fit, Kind
+from allocation.access import ApplicantKind
+from allocation.fit import Fit
 from allocation.inventory import read_inventory
 
 
@@ -17,7 +18,7 @@ def test_people_who_fit_the_beds_but_not_whole_suites_are_refused_not_timed_out(
     assert (sum(c.count for c in exchange), {c.beds for c in exchange}) == (95, {4})
     fit = Fit(inventory.classes, policy)
     for gender, needing_access, others in (("F", 2, 191), ("M", 3, 181)):
-        assert all(fit.try_add(Kind("exchange", gender, True, "")) for _ in range(needing_access))
-        assert all(fit.try_add(Kind("exchange", gender, False, "")) for _ in range(others))
-    assert not fit.try_add(Kind("exchange", "M", False, ""))  # the 185th man
-    assert fit.try_add(Kind("exchange", "F", False, ""))  # the women's 49 suites still have three free beds
+        assert all(fit.try_add(ApplicantKind("exchange", gender, True, "")) for _ in range(needing_access))
+        assert all(fit.try_add(ApplicantKind("exchange", gender, False, "")) for _ in range(others))
+    assert not fit.try_add(ApplicantKind("exchange", "M", False, ""))  # the 185th man
+    assert fit.try_add(ApplicantKind("exchange", "F", False, ""))  # the women's 49 suites have three free beds

@@ -12,65 +12,23 @@ Checked independently of the engine's own rule check:
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from allocation.access import RoomAccess
 from allocation.admit import admit, kinds_of
 from allocation.inventory import read_inventory
 from allocation.place import place
-from allocation.plain import plain_fits, plain_room_objectives, room_opens_to
+from allocation.plain import plain_fits, plain_room_objectives
 from allocation.rooms import is_mixed
 from allocation.units import residency_of
 from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
 from psm.ranking import rank_cohort
+from strategies import applicants_with_preferences, suites_across_halls
 from whatif import policy_with
-
-HALLS = ("Red Hall", "Blue Hall", "Xuemin Hall")
-
-
-@st.composite
-def halls(draw):
-    rows = []
-    for s in range(draw(st.integers(1, 4))):
-        hall = draw(st.sampled_from(HALLS))
-        rows += suite_rows(
-            f"S{s}", hall=hall,
-            rooms=draw(st.sampled_from([(("double", 2), ("double", 2)), (("double", 2), ("triple", 3)), (("single", 1),)])),
-            gender="F" if hall == "Xuemin Hall" else "any",
-            accessible=draw(st.booleans()),
-            college=draw(st.sampled_from(["", "", "", "CURI"])),
-        )
-    return rows
-
-
-@st.composite
-def cohorts(draw):
-    size = draw(st.integers(1, 9))
-    ids = [f"2400{i:04d}A" for i in range(size)]
-    rows = []
-    for i, applicant_id in enumerate(ids):
-        request = draw(st.sampled_from([None, None, *ids]))
-        rows.append(application(
-            applicant_id=applicant_id,
-            gender=draw(st.sampled_from("FM")),
-            student_type=draw(st.sampled_from(["local", "local", "non_local"])),
-            admission_year=2025, year_of_study=1,
-            travel_minutes=draw(st.sampled_from([20, 40, 80])),
-            accessibility_needs=str(draw(st.booleans()) and draw(st.booleans())).lower(),
-            college=draw(st.sampled_from(["", "", "CURI"])),
-            hall_preferences=";".join(draw(st.lists(st.sampled_from(HALLS), max_size=3, unique=True))),
-            room_type_preference=draw(st.sampled_from(["any", "double", "triple"])),
-            roommate_request=request if request != applicant_id else None,
-        ))
-    for a in rows:  # make some requests mutual
-        b = next((r for r in rows if r["applicant_id"] == a.get("roommate_request")), None)
-        if b is not None and draw(st.booleans()):
-            b["roommate_request"] = a["applicant_id"]
-    return rows
 
 
 def run(tmp_path: Path, policy, room_rows, apps):
@@ -87,15 +45,16 @@ def member_roommates_policy(policy):
 
 
 @settings(max_examples=40)
-@given(halls(), cohorts(), st.booleans())
+@given(suites_across_halls(), applicants_with_preferences(), st.booleans())
 def test_placement_keeps_every_rule_and_serves_halls_in_rank_order(tmp_path_factory, policy, member_roommates_policy,
                                                                    room_rows, apps, member_roommates_in_college):
     policy = member_roommates_policy if member_roommates_in_college else policy
     inventory, admission, placement = run(tmp_path_factory.mktemp("case"), policy, room_rows, apps)
     kinds = kinds_of(frame(apps), admission.frame.set_index("applicant_id")["pool"])
     unit_kind = {m: unit.kind for unit in placement.units for m in unit.members}
+    access = RoomAccess.from_policy(policy)
     if not member_roommates_in_college:  # a pair's kind then opens no room its members' own kinds do not
-        assert all(room_opens_to(r, unit_kind[m], policy) <= room_opens_to(r, kinds[m], policy)
+        assert all(access.allows_listed_room(unit_kind[m], r) <= access.allows_listed_room(kinds[m], r)
                    for r in inventory.rooms.to_dict("records") for m in unit_kind)
     assigned = placement.assignments
     rooms = inventory.rooms.set_index("room_id")
@@ -104,7 +63,8 @@ def test_placement_keeps_every_rule_and_serves_halls_in_rank_order(tmp_path_fact
     assert all(assigned["room_id"].value_counts()[r] <= rooms.at[r, "beds"] for r in set(assigned["room_id"]))
     genders = assigned.assign(g=assigned["applicant_id"].map(lambda a: kinds[a].gender)).groupby("suite_id")["g"]
     assert (genders.nunique() == 1).all()
-    assert all(room_opens_to(rooms.loc[r], unit_kind[a], policy) for a, r in zip(assigned["applicant_id"], assigned["room_id"]))
+    assert all(access.allows_listed_room(unit_kind[a], rooms.loc[r])
+               for a, r in zip(assigned["applicant_id"], assigned["room_id"]))
     for a, r in zip(assigned["applicant_id"], assigned["room_id"]):  # college rooms: members, or a member's roommate
         college = rooms.at[r, "college"]
         assert college in ("", kinds[a].college) or (member_roommates_in_college and unit_kind[a].college == college)
@@ -124,7 +84,7 @@ def test_placement_keeps_every_rule_and_serves_halls_in_rank_order(tmp_path_fact
 
 
 @settings(max_examples=30)
-@given(halls(), cohorts())
+@given(suites_across_halls(), applicants_with_preferences())
 def test_room_objectives_equal_the_plain_models_and_are_realised(tmp_path_factory, policy, room_rows, apps):
     inventory, admission, placement = run(tmp_path_factory.mktemp("case"), policy, room_rows, apps)
     units = list(placement.units)

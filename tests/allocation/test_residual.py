@@ -12,13 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocation.fit import Fit, Kind
+from allocation.access import ApplicantKind
+from allocation.fit import Fit
 from allocation.inventory import read_inventory
+from allocation.plain import plain_fits
 from allocation.residual import residual_inventory, roommates_left_alone
 from builders import ROOM_COLUMNS, application, frame, suite_rows, write_rows
 from psm.errors import PsmError
+from strategies import resident_places, suite_layouts
 
-WOMAN, MAN = Kind("undergraduate", "F", False, ""), Kind("undergraduate", "M", False, "")
+WOMAN, MAN = ApplicantKind("undergraduate", "F", False, ""), ApplicantKind("undergraduate", "M", False, "")
 
 
 def inventory_of(tmp_path, rows, policy):
@@ -71,13 +74,9 @@ def test_a_man_in_a_female_only_hall_is_named(tmp_path, policy):
 
 
 @settings(max_examples=40)
-@given(st.lists(st.sampled_from([(("double", 2), ("double", 2)), (("double", 2), ("triple", 3)), (("single", 1),)]),
-                min_size=1, max_size=4),
-       st.lists(st.tuples(st.integers(0, 3), st.integers(0, 1), st.sampled_from("FM")), max_size=5),
+@given(st.lists(suite_layouts(), min_size=1, max_size=4), resident_places(),
        st.lists(st.sampled_from([WOMAN, MAN]), max_size=8))
 def test_fitting_the_residual_halls_is_fitting_beside_the_residents(tmp_path_factory, policy, suites, stays, people):
-    from allocation.plain import plain_fits
-
     rows = [row for s, rooms in enumerate(suites) for row in suite_rows(f"S{s}", rooms=rooms)]
     inventory = inventory_of(tmp_path_factory.mktemp("rooms"), rows, policy)
     rooms = inventory.rooms.set_index("room_id")
@@ -94,7 +93,7 @@ def test_fitting_the_residual_halls_is_fitting_beside_the_residents(tmp_path_fac
     fit = Fit(left.classes, policy)
     accepted = []
     for kind in people:
-        pinned = [Kind("undergraduate", genders[a], False, "") for a, _, _ in placed]
+        pinned = [ApplicantKind("undergraduate", genders[a], False, "") for a, _, _ in placed]
         halls = [None] * len(pinned) + [None] * (len(accepted) + 1)
         everyone = pinned + accepted + [kind]
         rooms_for = [room for _, _, room in placed]

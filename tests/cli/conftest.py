@@ -6,19 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from builders import run_folder
 from cli.exits import EXIT_OK
-from cli.main import main
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 
 
 def run_sample(out: Path, seed: str = "offers-test") -> Path:
     """``psm run`` on the sample cohort with the bundled inventory into ``out``."""
-    status = main(["run", "--applications", str(SAMPLE / "applications.csv"),
-                   "--office-bearers", str(SAMPLE / "office_bearers.csv"),
-                   "--achievements", str(SAMPLE / "achievements.csv"),
-                   "--seed", seed, "--out", str(out)])
-    assert status == EXIT_OK
+    assert run_folder(SAMPLE, out, seed) == EXIT_OK
     return out
 
 

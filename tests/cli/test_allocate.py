@@ -6,7 +6,7 @@ import pandas as pd
 
 from cli.exits import EXIT_ERROR, EXIT_OK
 from cli.main import main
-from psm.synthetic import generate_cohort, write_cohort
+from synthetic import generate_cohort, write_cohort
 
 
 def test_rank_then_allocate(tmp_path, capsys, policy):

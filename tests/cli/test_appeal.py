@@ -11,7 +11,8 @@ import pytest
 from allocation.inventory import default_rooms_path
 from cli.exits import EXIT_ERROR, EXIT_OK
 from cli.main import main
-from psm.synthetic import generate_cohort, write_cohort
+from builders import run_folder
+from synthetic import generate_cohort, write_cohort
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +24,7 @@ def bundle(tmp_path_factory) -> Path:
     rooms = rooms[rooms["hall"].isin(["Red Hall", "Orange Hall", "Yellow Hall", "Blue Hall"]) & (rooms["floor"] != "1")]
     rooms.to_csv(folder / "rooms.csv", index=False)
     out = folder / "run"
-    assert main(["run", "--applications", str(folder / "in" / "applications.csv"),
-                 "--office-bearers", str(folder / "in" / "office_bearers.csv"),
-                 "--achievements", str(folder / "in" / "achievements.csv"), "--rooms", str(folder / "rooms.csv"),
-                 "--seed", "appeal-test", "--out", str(out)]) == EXIT_OK
+    assert run_folder(folder / "in", out, "appeal-test", folder / "rooms.csv") == EXIT_OK
     return out
 
 

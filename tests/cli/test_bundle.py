@@ -11,12 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import cli.commands
+import hac.bundle
 from allocation.inventory import default_rooms_path
 from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, EXIT_VERIFY_FAILED
 from cli.main import main
+from builders import run_folder
 from psm.errors import PsmError
-from psm.synthetic import generate_cohort, write_cohort
+from synthetic import generate_cohort, write_cohort
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +28,7 @@ def cohort(tmp_path_factory) -> Path:
 
 
 def run(cohort: Path, out: Path) -> int:
-    return main(["run", "--applications", str(cohort / "applications.csv"),
-                 "--office-bearers", str(cohort / "office_bearers.csv"),
-                 "--achievements", str(cohort / "achievements.csv"), "--seed", "bundle-test", "--out", str(out)])
+    return run_folder(cohort, out, "bundle-test")
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +113,7 @@ def test_an_interrupted_run_leaves_nothing_that_looks_like_a_bundle(cohort, tmp_
     def broken(*args, **kwargs):
         raise PsmError("the machine was switched off")
 
-    monkeypatch.setattr(cli.commands, "summarise", broken)  # fails after the results are written
+    monkeypatch.setattr(hac.bundle, "write_log", broken)  # fails after the results are written
     out = tmp_path / "interrupted"
     assert run(cohort, out) == EXIT_ERROR
     assert not out.exists()
@@ -195,10 +194,7 @@ def rounds(tmp_path_factory) -> tuple[Path, Path, Path, str]:
     rooms = pd.read_csv(default_rooms_path(), dtype=str, keep_default_na=False)
     rooms[(rooms["hall"] == "Red Hall") & (rooms["floor"] != "1")].to_csv(folder / "rooms.csv", index=False)
     first, second = folder / "round1", folder / "round2"
-    assert main(["run", "--applications", str(folder / "in" / "applications.csv"),
-                 "--office-bearers", str(folder / "in" / "office_bearers.csv"),
-                 "--achievements", str(folder / "in" / "achievements.csv"), "--rooms", str(folder / "rooms.csv"),
-                 "--seed", "rounds-test", "--out", str(first)]) == EXIT_OK
+    assert run_folder(folder / "in", first, "rounds-test", folder / "rooms.csv") == EXIT_OK
     ranking = pd.read_csv(first / "ranking.csv", dtype=str, keep_default_na=False)
     apps = pd.read_csv(first / "inputs" / "applications.csv", dtype=str, keep_default_na=False)
     local = set(apps.loc[apps["student_type"] == "local", "applicant_id"])

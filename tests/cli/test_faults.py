@@ -27,10 +27,10 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import pytest
 
-import cli.commands
+import hac.bundle
 from cli.exits import EXIT_ERROR, EXIT_OK
 from cli.main import main
-from psm.synthetic import generate_cohort, write_cohort
+from synthetic import generate_cohort, write_cohort
 from psm.travel.cache import TravelCache
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -257,7 +257,7 @@ def test_a_scores_csv_half_written_when_the_disk_fills_is_not_left_behind(cohort
 
 
 def test_a_full_disk_without_a_file_name_names_the_output(cohort, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(cli.commands, "write_report", lambda folder: (_ for _ in ()).throw(_no_space()))
+    monkeypatch.setattr(hac.bundle, "write_report", lambda folder: (_ for _ in ()).throw(_no_space()))
     out = tmp_path / "run"
     assert main(run_args(cohort, out)) == EXIT_ERROR
     err = capsys.readouterr().err

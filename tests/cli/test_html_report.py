@@ -1,4 +1,4 @@
-"""``report.html`` from a bundle's files (:func:`cli.html_report.render_report`).
+"""``report.html`` from a bundle's files (:func:`hac.report.render_report`).
 
 One small run (1,200 synthetic applicants for three ordinary halls, so there is a waitlist)
 with planted values: Islands homes whose address names Tung Chung (an area estimate, so a
@@ -22,9 +22,10 @@ import pytest
 
 from allocation.inventory import default_rooms_path
 from cli.exits import EXIT_REJECTED
-from cli.html_report import hall_occupancy, note_kind, read_bundle, render_report, withhold_values
+from hac.report import note_kind, render_report, withhold_values
+from hac.stats import hall_occupancy, read_tables
 from cli.main import main
-from psm.synthetic import generate_cohort, write_cohort
+from synthetic import generate_cohort, write_cohort
 
 API_KEY = "AIzaSyPlantedKeyThatMustNeverShow0000"
 PLANTED_AREA = "Tung Chung"
@@ -147,7 +148,7 @@ def test_occupancy_counts_beds_and_beds_used_per_hall(bundle, page):
 def test_mixed_rooms_per_hall_add_up_to_the_manifest(bundle):
     run, _ = bundle
     manifest = pd.read_json(run / "manifest.json", typ="series")
-    assert hall_occupancy(read_bundle(run))["mixed"].sum() == manifest["counts"]["mixed_rooms"]
+    assert hall_occupancy(read_tables(run, manifest))["mixed"].sum() == manifest["counts"]["mixed_rooms"]
 
 
 def test_rejects_are_listed_without_their_values(bundle, page):
@@ -191,7 +192,7 @@ def test_rendering_is_deterministic_and_independent_of_the_folder(bundle, page, 
 
 
 def test_another_process_renders_the_same_bytes(bundle, page):
-    script = "import sys; from pathlib import Path; from cli.html_report import render_report; " \
+    script = "import sys; from pathlib import Path; from hac.report import render_report; " \
              "sys.stdout.buffer.write(render_report(Path(sys.argv[1])).encode())"
     done = subprocess.run([sys.executable, "-c", script, str(bundle[0])], capture_output=True, check=True,
                           cwd=Path(__file__).resolve().parents[2])

@@ -22,13 +22,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from allocation.fit import Kind
+from allocation.access import ApplicantKind, RoomAccess
 from allocation.inventory import read_inventory
-from allocation.plain import room_opens_to
 from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_VERIFY_FAILED
 from cli.main import main
 from builders import ROOM_COLUMNS, application, suite_rows, write_rows
-from cli.offers import LEFT_ALONE, read_responses
+from hac.offers import LEFT_ALONE, read_responses
 from psm.errors import PsmError
 from whatif import override_toml
 
@@ -92,7 +91,7 @@ def test_freed_beds_go_down_the_waitlist_in_rank_order_and_no_rule_breaks(rounds
     first, second, *_ = rounds
     ranking, assignments = read(second, "ranking.csv"), read(second, "assignments.csv")
     apps = read(first / "inputs", "applications.csv").set_index("applicant_id")
-    kind = {a: Kind(p, apps.at[a, "gender"], apps.at[a, "accessibility_needs"] == "true", apps.at[a, "college"])
+    kind = {a: ApplicantKind(p, apps.at[a, "gender"], apps.at[a, "accessibility_needs"] == "true", apps.at[a, "college"])
             for a, p in zip(ranking["applicant_id"], ranking["pool"])}
     # within one kind of bed, every new offer is ranked above everyone still waiting
     round_two = ranking[ranking["status"].isin(["offered", "waitlisted"])].assign(
@@ -105,7 +104,8 @@ def test_freed_beds_go_down_the_waitlist_in_rank_order_and_no_rule_breaks(rounds
     assert all(per_room[r] <= rooms.at[r, "beds"] for r in per_room.index)
     genders = assignments.assign(g=assignments["applicant_id"].map(apps["gender"])).groupby("suite_id")["g"]
     assert (genders.nunique() == 1).all()
-    assert all(room_opens_to(rooms.loc[r], kind[a], policy) for a, r in zip(assignments["applicant_id"], assignments["room_id"]))
+    access = RoomAccess.from_policy(policy)
+    assert all(access.allows_listed_room(kind[a], rooms.loc[r]) for a, r in zip(assignments["applicant_id"], assignments["room_id"]))
 
 
 def test_the_upheld_appeal_counts_at_its_new_position_and_the_other_does_not(rounds):

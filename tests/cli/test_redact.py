@@ -22,9 +22,10 @@ import pytest
 from allocation.inventory import default_rooms_path
 from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
 from cli.main import main
-from cli.redact import KEY_ENV, pseudonym
+from builders import run_folder
+from hac.redact import KEY_ENV, pseudonym
 from psm import domain
-from psm.synthetic import generate_cohort, write_cohort
+from synthetic import generate_cohort, write_cohort
 
 KEY = "k3y-for-tests-Zq81vW0xL4mN7pRt"
 OTHER_KEY = "another-key-9Hs2Dd7fKk3LmQ0wX"
@@ -60,10 +61,7 @@ def source(tmp_path_factory) -> Path:
     rooms = pd.read_csv(default_rooms_path(), dtype=str, keep_default_na=False)
     rooms[rooms["hall"].isin(["Red Hall", "Orange Hall", "Yellow Hall"])].to_csv(folder / "rooms.csv", index=False)
     out = folder / "run"
-    assert main(["run", "--applications", str(folder / "in" / "applications.csv"),
-                 "--office-bearers", str(folder / "in" / "office_bearers.csv"),
-                 "--achievements", str(folder / "in" / "achievements.csv"), "--rooms", str(folder / "rooms.csv"),
-                 "--seed", "redact-test", "--out", str(out)]) == EXIT_REJECTED
+    assert run_folder(folder / "in", out, "redact-test", folder / "rooms.csv") == EXIT_REJECTED
     return out
 
 

@@ -1,7 +1,7 @@
 """``psm run`` on the sample cohort with the full inventory: the allocation issue's acceptance.
 
 Checked here independently of the engine's own rule check (room openness comes from the plain
-reference model's ``room_opens_to``): no rule broken; every mutual pair with both offered, of
+one access rule, ``RoomAccess.allows_listed_room``): no rule broken; every mutual pair with both offered, of
 one gender and able to share a room under the rules, shares one (the others are listed with the
 reason); rooms with a local and a non-local resident reach at least 90% of the upper bound; a
 re-run gives byte-identical files; ``psm verify`` passes on the bundle and names an altered output
@@ -16,9 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from allocation.fit import Kind
+from allocation.access import ApplicantKind, RoomAccess
 from allocation.inventory import read_inventory
-from allocation.plain import room_opens_to
 from cli.exits import EXIT_OK, EXIT_VERIFY_FAILED
 from cli.main import main
 
@@ -70,9 +69,10 @@ def test_every_offer_has_one_bed_and_no_rule_is_broken(runs, policy):
     gender = assignments["applicant_id"].map(apps["gender"])
     assert (assignments.assign(g=gender).groupby("suite_id")["g"].nunique() == 1).all()
     pool = ranking.set_index("applicant_id")["pool"]
+    access = RoomAccess.from_policy(policy)
     for a, r in zip(assignments["applicant_id"], assignments["room_id"]):
-        kind = Kind(pool[a], apps.at[a, "gender"], apps.at[a, "accessibility_needs"] == "true", apps.at[a, "college"])
-        assert room_opens_to(rooms.loc[r], kind, policy), (a, r)
+        kind = ApplicantKind(pool[a], apps.at[a, "gender"], apps.at[a, "accessibility_needs"] == "true", apps.at[a, "college"])
+        assert access.allows_listed_room(kind, rooms.loc[r]), (a, r)
 
 
 def test_mutual_pairs_share_a_room_where_the_rules_allow(runs):

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builders import application, frame, score
-from psm import domain
 from psm.lottery import lottery_key
 from psm.ranking import RANKING_COLUMNS, pool_beds, rank_cohort
 

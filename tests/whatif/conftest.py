@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from psm.synthetic import generate_cohort, write_cohort
+from synthetic import generate_cohort, write_cohort
 from whatif import load_cohort, run_cohort
 
 SEED = "demo-2025-26"

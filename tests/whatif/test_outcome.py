@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cli.main import main
+from hac import InputFiles, RunRequest
+from hac.bundle import make_run_bundle
 from psm.ranking import RANKING_COLUMNS
 from whatif import Outcome, override_toml, run_cohort
 from whatif.outcome import APPLICANT_COLUMNS
@@ -13,15 +14,13 @@ from whatif.outcome import APPLICANT_COLUMNS
 
 def test_the_outcome_is_what_psm_run_decides(small_folder, small_outcome, small_quotas, lottery_seed,
                                              tmp_path):
-    """The same cohort, policy (written from the overrides) and seed through ``psm run``."""
+    """The same cohort, policy (written from the overrides) and seed made into a bundle as ``psm run`` does."""
     policy_file = tmp_path / "small.toml"
     policy_file.write_text(override_toml(small_quotas), encoding="utf-8")
     run_dir = tmp_path / "run"
-    status = main(["run", "--applications", str(small_folder / "applications.csv"),
-                   "--office-bearers", str(small_folder / "office_bearers.csv"),
-                   "--achievements", str(small_folder / "achievements.csv"),
-                   "--policy", str(policy_file), "--seed", lottery_seed, "--out", str(run_dir)])
-    assert status in (0, 3)  # 3: some synthetic rows are rejected on purpose
+    files = InputFiles(small_folder / "applications.csv", small_folder / "office_bearers.csv",
+                       small_folder / "achievements.csv")
+    make_run_bundle(RunRequest(files, seed=lottery_seed, policy=policy_file), run_dir, rejected_status=3)
     stored = pd.read_csv(run_dir / "ranking.csv", dtype=str, keep_default_na=False)
     mine = small_outcome.ranking
     assert stored["applicant_id"].tolist() == mine["applicant_id"].tolist()

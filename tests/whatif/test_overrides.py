@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import tomllib
 
 import numpy as np
 import pytest
@@ -13,6 +15,8 @@ from builders import application, score
 from psm.errors import PolicyError
 from psm.policy import default_policy_path, load_policy
 from whatif.overrides import merge, override_toml, policy_with
+
+BASE_TEXT = default_policy_path().read_text(encoding="utf-8")
 
 # Wider district bands: 0-19 min 0, 20-39 min 12, 40-59 min 24, 60+ min 36.
 WIDE = [{"at_least": 0, "points": 0}, {"at_least": 20, "points": 12}, {"at_least": 40, "points": 24},
@@ -111,8 +115,50 @@ def test_a_bad_override_gets_the_loaders_message_naming_the_key(overrides, messa
     assert "whatif-policy-" not in str(raised.value)  # never the temporary file
 
 
+def test_an_override_of_nothing_reads_as_the_base_policy(policy, tmp_path):
+    written = tmp_path / "nothing.toml"
+    written.write_text(override_toml({}), encoding="utf-8")
+    same = load_policy(written)
+    assert same.version == f"{policy.version}+whatif.{hashlib.sha256(b'{}').hexdigest()[:8]}"
+    ignore = {"policy": {"version"}, "sha256": True, "path": True}
+    assert same.model_dump(exclude=ignore) == policy.model_dump(exclude=ignore)
+
+
+def test_the_base_files_comments_and_layout_are_kept():
+    text = override_toml({"parts.volunteer.bands": [{"at_least": 0, "points": 0},
+                                                    {"at_least": 30.5, "points": 8}]})
+    version = tomllib.loads(text)["policy"]["version"]
+    body = text.split("\n\n", 1)[1]  # after the two comment lines naming the base and the overrides
+    before, after = BASE_TEXT.split("[parts.volunteer]\n")
+    assert body.startswith(before.replace('version = "2025-26"', f'version = "{version}"'))
+    assert body.endswith(after.split("\n[", 1)[1])  # every section after [parts.volunteer]
+    assert "bands = [\n    {at_least = 0, points = 0},\n    {at_least = 30.5, points = 8},\n]" in body
+
+
+keys = st.text(min_size=1, max_size=8).filter(lambda key: "." not in key)
+scalars = (st.integers(-10**12, 10**12) | st.floats(allow_nan=False, allow_infinity=True) | st.booleans()
+           | st.text(max_size=12) | st.dates(dt.date(1900, 1, 1), dt.date(2200, 12, 31))
+           | st.times().map(lambda t: t.replace(tzinfo=None)))
+values = st.recursive(scalars,
+                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
+                      max_leaves=12)
+
+
+@given(new=st.dictionaries(keys, values, max_size=4), title=st.text(max_size=12), beds=st.integers(0, 10**6))
+def test_the_text_reads_back_as_the_base_data_with_the_overrides_merged(new, title, beds):
+    overrides = {"policy.title": title, "pools.exchange.beds": beds, "scenario": new}
+    data = tomllib.loads(override_toml(overrides))
+    expected = merge(tomllib.loads(BASE_TEXT), {"policy": {"title": title}, "pools": {"exchange": {"beds": beds}},
+                                                "scenario": new})
+    expected["policy"]["version"] = data["policy"]["version"]
+    assert data == expected and data["policy"]["version"].startswith("2025-26+whatif.")
+
+
 @pytest.mark.parametrize(("overrides", "message"), [
     ({"parts.district.max": None}, r"overrides: parts\.district\.max = None: TOML has no such value"),
+    ({"parts.district.bands": [{"points": 0}, {"points": None}]},
+     r"overrides: parts\.district\.bands\[2\]\.points = None: TOML has no such value"),
+    ({"parts.district.max": object()}, r"overrides: parts\.district\.max = <object .*>: TOML has no such value"),
     ({"parts.district.max": 36, "parts": {"district": {"max": 30}}}, r"parts\.district\.max is given twice"),
     ({"parts..max": 3}, r"is not a policy key"),
     ({3: 3}, r"is not a policy key"),

@@ -1,4 +1,4 @@
-"""Tests of the synthetic cohort generator (psm/synthetic.py)."""
+"""Tests of the synthetic cohort generator (synthetic.cohort)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -18,8 +19,11 @@ from psm.domain import (
     POST_LEVELS,
     ROOM_TYPE_PREFERENCES,
 )
-from psm.synthetic import HALL_NAMES, SyntheticCohort, generate_cohort, main, write_cohort
+from psm.eligibility import freshmen, tracks
+from psm.policy import load_policy
+from synthetic import HALL_NAMES, SyntheticCohort, generate_cohort, write_cohort
 
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 N = 2000
 INTAKE = 2025
 REFERENCE = date(2025, 6, 30)
@@ -228,6 +232,20 @@ def test_about_a_third_of_undergraduates_are_freshmen(apps: pd.DataFrame) -> Non
     assert 0.30 < freshman.mean() < 0.40
 
 
+def test_the_engines_eligibility_rules_shape_the_cohort(apps: pd.DataFrame) -> None:
+    """Under psm.eligibility: only eligible undergraduates ask for a roommate, every one on the
+    readmission track has a GPA, and freshmen (section C) hold no hall LLC role."""
+    policy = load_policy()
+    record = apps.astype({"admission_year": int, "year_of_study": int, "prior_hall_semesters": float})
+    track = tracks(record, policy)
+    assert (track == "ineligible").any()
+    requests = (apps["roommate_request"] != "").to_numpy()
+    assert np.isin(track[requests], ["first_time", "readmission"]).all()
+    assert (apps.loc[track == "readmission", "gpa"] != "").all()
+    freshman = freshmen(record, policy) & apps["student_type"].isin(["local", "non_local"]).to_numpy()
+    assert freshman.any() and apps.loc[freshman, "llc_role"].isin(["none", ""]).all()
+
+
 # --- roommates and halls --------------------------------------------------------------------
 
 
@@ -285,10 +303,8 @@ def test_achievements_values(cohort: SyntheticCohort) -> None:
     assert (prizes["award_date"] == "2023-06-30").any()
 
 
-def test_main_writes_the_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    main(["--n", "50", "--seed", "3", "--out", str(tmp_path)])
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "achievements.csv", "applications.csv", "office_bearers.csv",
-    ]  # fmt: skip
-    assert "applications.csv" in capsys.readouterr().out
-    assert len((tmp_path / "applications.csv").read_text(encoding="utf-8").splitlines()) == 51
+def test_the_bundled_sample_is_seed_2025_byte_for_byte(tmp_path: Path) -> None:
+    """data/sample/ is exactly ``psm sample --n 6000 --seed 2025`` (its README says so)."""
+    written = write_cohort(generate_cohort(n=6000, seed=2025), tmp_path)
+    for path in written:
+        assert path.read_bytes() == (SAMPLE / path.name).read_bytes(), path.name

@@ -14,6 +14,12 @@ hall residence of exactly one semester and of half a semester, volunteer hours o
 date, one-sided roommate requests next to mutual pairs, and a few freshmen with
 office-bearer posts (which must score nothing).
 
+Who is a freshman, which track each applicant is on and who is eligible are decided by the
+engine's own rules (:mod:`psm.eligibility`, policy sections A, C and 2) under the bundled policy
+with the generator's intake year: freshmen hold no hall LLC role and rarely an office-bearer post,
+every applicant whose record puts them on the readmission track has a GPA, and only eligible
+undergraduates ask for a roommate. The halls they list are :data:`synthetic.halls.HALLS`.
+
 Randomness comes only from ``numpy.random.Generator(numpy.random.PCG64(seed))``, passed
 explicitly to every helper; the same seed and numpy version give byte-identical files.
 
@@ -30,14 +36,13 @@ Shares used (all approximate, rounded, and only meant to look plausible):
 - Student mix, year of study, hall history, GPA (mean 3.0, sd 0.45), office-bearer posts
   and achievements: this project's own guesses for a PolyU-sized undergraduate cohort.
 
-Run ``python -m psm.synthetic --n 6000 --seed 2025 --out data/sample`` to write the sample.
+``psm sample --n 6000 --seed 2025 --out data/sample`` writes the bundled sample.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -53,17 +58,17 @@ from psm.domain import (
     PRIZES,
     STUDENT_TYPES,
 )
+from psm.eligibility import freshmen, tracks
+from psm.policy import Policy, load_policy
+from synthetic.halls import HALL_NAMES, HALLS
 
 __all__ = [
     "ACHIEVEMENT_COLUMNS",
     "APPLICATION_COLUMNS",
-    "FEMALE_ONLY_HALLS",
-    "HALL_NAMES",
+    "MAX_APPLICANTS",
     "OFFICE_BEARER_COLUMNS",
-    "RESEARCH_ONLY_HALLS",
     "SyntheticCohort",
     "generate_cohort",
-    "main",
     "write_cohort",
 ]
 
@@ -104,39 +109,8 @@ ACHIEVEMENT_COLUMNS: tuple[str, ...] = (
     "verified",
 )
 
-#: Illustrative hall names: Hung Hom Halls, then Homantin Halls, then the research hall.
-HALL_NAMES: tuple[str, ...] = (
-    "Xuemin Hall",
-    "Chengxin Hall",
-    "Dexin Hall",
-    "Huixin Hall",
-    "Jingxin Hall",
-    "Mingxin Hall",
-    "Renxin Hall",
-    "Zhixin Hall",
-    "Red Hall",
-    "Orange Hall",
-    "Yellow Hall",
-    "Blue Hall",
-    "CURI College",
-    "STARS College",
-    "Boyan Hall",
-)
-#: Only female applicants list these.
-FEMALE_ONLY_HALLS: tuple[str, ...] = ("Xuemin Hall",)
-#: Only research applicants list these.
-RESEARCH_ONLY_HALLS: tuple[str, ...] = ("Boyan Hall",)
-
-#: Residential colleges (``college`` column) and the hall each one lives in.
-_COLLEGE_HALLS: dict[str, str] = {"CURI": "CURI College", "STARS": "STARS College"}
-
 #: Largest cohort: the six digits after the year prefix are drawn without replacement.
 MAX_APPLICANTS = 1_000_000
-
-#: Generator settings mirroring the 2025/26 policy defaults (policy.md section 2); used
-#: only to decide which rows must carry a GPA.
-_NONLOCAL_COHORT_BOUNDARY = 2023
-_SEMESTER_BOUNDARY = 1.0
 
 # --- shares ---------------------------------------------------------------------------
 
@@ -203,11 +177,9 @@ _GPA_OTHER_SHARE = 0.5
 
 _MUTUAL_PAIR_SHARE = 0.08
 _ONE_SIDED_SHARE = 0.02
-_COLLEGE_SHARES = {"": 0.93, "CURI": 0.04, "STARS": 0.03}
+_COLLEGE_SHARES = {"": 0.93, "CURI": 0.04, "STARS": 0.03}  # "": none; each college is a hall's ``college``
 _ROOM_TYPE_SHARES = {"any": 0.50, "": 0.30, "double": 0.15, "triple": 0.05}
 _PREFERENCE_COUNT_SHARES = {0: 0.15, 1: 0.15, 2: 0.20, 3: 0.20, 4: 0.30}
-#: Relative popularity of each hall in HALL_NAMES (same order).
-_HALL_POPULARITY = (3.0, 3.0, 3.0, 2.5, 2.5, 2.5, 2.0, 2.0, 1.5, 1.5, 1.5, 1.5, 1.0, 1.0, 1.0)
 
 _OFFICE_BEARER_SHARE = 0.15
 _FRESHMAN_OFFICE_BEARER_SHARE = 0.02
@@ -518,16 +490,6 @@ def _draw_paired_days(rng: np.random.Generator, prior: np.ndarray) -> np.ndarray
     return _integers(days, present)
 
 
-def _readmission_track(
-    types: np.ndarray, admission: np.ndarray, year: np.ndarray, prior: np.ndarray
-) -> np.ndarray:
-    """Rows on the readmission track (policy.md section 2), which must carry a GPA."""
-    local = (types == "local") & (prior >= _SEMESTER_BOUNDARY)
-    old_cohort = admission < _NONLOCAL_COHORT_BOUNDARY
-    non_local = (types == "non_local") & np.where(old_cohort, year >= 3, year >= 2)
-    return local | non_local
-
-
 def _draw_gpa(
     rng: np.random.Generator, undergrad: np.ndarray, readmission: np.ndarray
 ) -> np.ndarray:
@@ -568,10 +530,10 @@ def _draw_roommate_requests(
     out = np.full(len(ids), "", dtype=object)
     for gender in ("F", "M"):
         pool = rng.permutation(np.flatnonzero(candidate & (genders == gender)))
-        pairs = 2 * int(round(len(pool) * _MUTUAL_PAIR_SHARE / 2))
+        pairs = 2 * round(len(pool) * _MUTUAL_PAIR_SHARE / 2)
         first, second = pool[0:pairs:2], pool[1:pairs:2]
         out[first], out[second] = ids[second], ids[first]
-        askers = pool[pairs : pairs + int(round(len(pool) * _ONE_SIDED_SHARE))]
+        askers = pool[pairs : pairs + round(len(pool) * _ONE_SIDED_SHARE)]
         targets = np.setdiff1d(np.flatnonzero(candidate & (genders == gender)), askers)
         if len(askers) and len(targets):
             out[askers] = ids[targets[rng.integers(0, len(targets), size=len(askers))]]
@@ -588,22 +550,21 @@ def _draw_colleges(rng: np.random.Generator, undergrad: np.ndarray) -> np.ndarra
 def _draw_hall_preferences(
     rng: np.random.Generator, types: np.ndarray, genders: np.ndarray, colleges: np.ndarray
 ) -> np.ndarray:
-    """0-4 distinct halls in order, weighted by popularity (Gumbel top-k).
+    """0-4 distinct halls of :data:`HALLS` in order, weighted by popularity (Gumbel top-k).
 
     Only women list female-only halls and only research students research-only halls;
-    research students put Boyan Hall first, college members their college's hall.
+    research students put their research hall first, college members their college's hall.
     """
     n = len(types)
-    weights = np.asarray(_HALL_POPULARITY)
-    keys = np.log(weights) - np.log(-np.log(rng.random((n, len(HALL_NAMES)))))
-    columns = {name: j for j, name in enumerate(HALL_NAMES)}
-    for hall in FEMALE_ONLY_HALLS:
-        keys[genders != "F", columns[hall]] = -np.inf
-    for hall in RESEARCH_ONLY_HALLS:
-        keys[types != "research", columns[hall]] = -np.inf
-        keys[types == "research", columns[hall]] = np.inf
-    for college, hall in _COLLEGE_HALLS.items():
-        keys[colleges == college, columns[hall]] = np.inf
+    weights = np.asarray([hall.popularity for hall in HALLS])
+    keys = np.log(weights) - np.log(-np.log(rng.random((n, len(HALLS)))))
+    for column, hall in enumerate(HALLS):
+        if hall.female_only:
+            keys[genders != "F", column] = -np.inf
+        if hall.research_only:
+            keys[:, column] = np.where(types == "research", np.inf, -np.inf)
+        if hall.college:
+            keys[colleges == hall.college, column] = np.inf
     order = np.argsort(-keys, axis=1, kind="stable")[:, :4]
     counts = _choice(rng, _PREFERENCE_COUNT_SHARES, n).astype(np.int64)
     names = np.asarray(HALL_NAMES, dtype=object)
@@ -696,6 +657,23 @@ def _sort_by_id(frame: pd.DataFrame) -> pd.DataFrame:
 # --- the cohort -------------------------------------------------------------------------
 
 
+def _policy_for(intake_year: int) -> Policy:
+    """The bundled policy, with ``intake_year`` as the year freshmen are admitted (section C)."""
+    policy = load_policy()
+    settings = policy.settings.model_copy(update={"intake_year": intake_year})
+    return policy.model_copy(update={"settings": settings})
+
+
+def _tracks_by_record(record: Mapping[str, np.ndarray], policy: Policy) -> np.ndarray:
+    """Each applicant's track (section 2) from their study record alone, as if section A were met.
+
+    The records system holds a GPA for everyone whose record puts them on the readmission track,
+    whether or not their funding and study mode make them eligible for a hall.
+    """
+    rules = policy.eligibility
+    return tracks({**record, "funding": rules.funding[0], "study_mode": rules.study_mode[0]}, policy)
+
+
 def generate_cohort(
     n: int = 6000,
     seed: int = 2025,
@@ -706,11 +684,13 @@ def generate_cohort(
 
     ``intake_year`` is the first year of the residential year applied for (freshmen were
     admitted then); ``reference_date`` is the application deadline that achievement dates
-    are counted back from. Every cell is a string in its CSV form.
+    are counted back from. Every cell is a string in its CSV form. Freshmen, tracks and
+    eligibility follow :mod:`psm.eligibility` under the bundled policy with this intake year.
     """
     if not 0 <= n <= MAX_APPLICANTS:
         raise ValueError(f"n must be between 0 and {MAX_APPLICANTS}, got {n}")
     rng = np.random.Generator(np.random.PCG64(seed))
+    policy = _policy_for(intake_year)
 
     types = _draw_student_types(rng, n)
     genders = _draw_genders(rng, n)
@@ -719,7 +699,7 @@ def generate_cohort(
     admission, year = _draw_years(rng, types, intake_year)
     undergrad = (types == "local") | (types == "non_local")
     local = types == "local"
-    freshman = undergrad & (year == 1) & (admission == intake_year)
+    freshman = undergrad & freshmen({"admission_year": admission, "year_of_study": year}, policy)
     prior = _draw_prior_semesters(rng, types, year, freshman)
     ids = _draw_applicant_ids(rng, admission)
 
@@ -728,10 +708,12 @@ def generate_cohort(
     addresses = _draw_addresses(rng, districts, housing_type)
     travel = _draw_travel_minutes(rng, local)
 
-    readmission = _readmission_track(types, admission, year, prior)
+    record = {"student_type": types, "funding": funding, "study_mode": study_mode,
+              "admission_year": admission, "year_of_study": year, "prior_hall_semesters": prior}
+    readmission = _tracks_by_record(record, policy) == "readmission"
+    eligible_undergrad = np.isin(tracks(record, policy), ("first_time", "readmission"))
     exceptional, srs, accessibility = _draw_flags(rng, undergrad, readmission)
     colleges = _draw_colleges(rng, undergrad)
-    eligible = undergrad & (funding == "ugc") & (study_mode == "full_time")
 
     applications = pd.DataFrame(
         {
@@ -757,7 +739,7 @@ def generate_cohort(
             "exceptional_needs": exceptional,
             "srs_approved": srs,
             "accessibility_needs": accessibility,
-            "roommate_request": _draw_roommate_requests(rng, ids, genders, eligible),
+            "roommate_request": _draw_roommate_requests(rng, ids, genders, eligible_undergrad),
             "hall_preferences": _draw_hall_preferences(rng, types, genders, colleges),
             "room_type_preference": _choice(rng, _ROOM_TYPE_SHARES, n),
             "college": colleges,
@@ -792,58 +774,3 @@ def write_cohort(cohort: SyntheticCohort, out_dir: Path) -> list[Path]:
         )
         written.append(path)
     return written
-
-
-# --- command line -----------------------------------------------------------------------
-
-
-def _track_mix(applications: pd.DataFrame) -> dict[str, int]:
-    """Approximate track counts (the engine's own eligibility rules decide the real ones)."""
-    a = applications
-    types = a["student_type"].to_numpy()
-    admission = a["admission_year"].astype(int).to_numpy()
-    year = a["year_of_study"].astype(int).to_numpy()
-    prior = a["prior_hall_semesters"].astype(float).to_numpy()
-    ineligible = (
-        (a["funding"] != "ugc")
-        | (a["study_mode"] != "full_time")
-        | (a["disciplinary"] == "disqualify")
-    ).to_numpy()
-    readmission = _readmission_track(types, admission, year, prior)
-    track = np.where(readmission, "readmission", "first_time").astype(object)
-    track[types == "exchange"] = "exchange"
-    track[types == "research"] = "research"
-    track[ineligible] = "ineligible"
-    return _counts(track)
-
-
-def _counts(values: np.ndarray) -> dict[str, int]:
-    """How often each value occurs, in sorted order, as plain ints."""
-    keys, counts = np.unique(values.astype(str), return_counts=True)
-    return {str(k): int(c) for k, c in zip(keys, counts)}
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Generate a cohort and write it: ``python -m psm.synthetic --n 6000 --seed 2025``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m psm.synthetic", description="Write a synthetic applicant cohort."
-    )
-    parser.add_argument("--n", type=int, default=6000, help="number of applicants")
-    parser.add_argument("--seed", type=int, default=2025, help="random seed")
-    parser.add_argument("--out", type=Path, default=Path("data/sample"), help="output directory")
-    args = parser.parse_args(argv)
-
-    cohort = generate_cohort(n=args.n, seed=args.seed)
-    paths = write_cohort(cohort, args.out)
-    apps = cohort.applications
-    print(f"{len(apps)} applicants (seed {args.seed})")
-    print("student_type:", _counts(apps["student_type"].to_numpy()))
-    print("track (approx.):", _track_mix(apps))
-    print(f"office_bearers: {len(cohort.office_bearers)} rows, "
-          f"achievements: {len(cohort.achievements)} rows")
-    for path in paths:
-        print(f"wrote {path}")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,6 +1,6 @@
-"""``psm offers``: the next offer round, from a run bundle and the students' responses.
+"""Offer rounds: the next round, from a run bundle and the students' responses (``psm offers``).
 
-The rules (bundles issue):
+The rules (policy section B: offers are made in rounds; accepted places are kept):
 
 - ``responses.csv`` (or .xlsx): ``applicant_id, response`` with ``accepted`` / ``declined`` /
   ``no_response`` (counted as declined), one row for every applicant offered a place in the
@@ -23,7 +23,6 @@ The rules (bundles issue):
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import shutil
@@ -36,20 +35,22 @@ import pandas as pd
 from allocation.admit import admit
 from allocation.inventory import read_inventory
 from allocation.place import ASSIGNMENT_COLUMNS, place
-from allocation.report import summarise
 from allocation.residual import residual_inventory, roommates_left_alone
-from cli.appeal import AMENDMENTS
-from cli.bundle import building, keep_inputs, logging_to, manifest_of, read_manifest, sha256_of, write_manifest
-from cli.html_report import write_report
-from cli.pipeline import Allocated, RunResult, read_and_score, write_ranking, write_stamped
-from cli.summary import print_allocation, print_rejects, print_rooms, step
+from hac import stats
+from hac.appeals import AMENDMENTS
+from hac.bundle import (building, input_counts, input_paths, keep_inputs, read_manifest, run_manifest, sha256_of,
+                        tables_of_run, write_log, write_manifest)
+from hac.pipeline import (InputFiles, RunRequest, RunResult, score_request, write_ranking, write_rejects,
+                          write_scores, write_stamped)
+from hac.report import write_report
+from hac.summary import allocation_lines, reject_lines, rooms_line
 from psm.errors import PsmError
-from psm.io import read_table, write_csv
-from psm.policy import load_policy
+from psm.io import read_table
+from psm.progress import timed_step
 from psm.ranking import Ranking, rank_cohort
 from psm.travel.recorded import RecordedTravel
 
-__all__ = ["RESPONSES", "offers_command", "next_round", "read_responses"]
+__all__ = ["RESPONSES", "RoundResult", "MadeRound", "make_round_bundle", "next_round", "read_responses"]
 
 RESPONSES = ("accepted", "declined", "no_response")
 DECLINED_REASON = {"declined": "declined the offer", "no_response": "no response: counted as declined"}
@@ -62,55 +63,63 @@ PARENT_FILES = {"parent_scores": "scores.csv", "parent_ranking": "ranking.csv", 
 
 @dataclass(frozen=True)
 class RoundResult:
-    run: RunResult
+    run: RunResult  # the new offers' admission and placement, on the halls as residents leave them
     assignments: pd.DataFrame  # residents who accepted, then the new offers
     responses: dict[str, str]
-    summary: object
+    tables: stats.RunTables  # the whole round (residents and new offers), for the statistics
     left_alone: list[str]  # non-members kept in a college room their member roommate left, for review
 
 
-def offers_command(args: argparse.Namespace) -> int:
-    """Write the next round's bundle ``args.out`` from the bundle ``args.run_dir`` and the responses."""
-    parent: Path = args.run_dir
+@dataclass(frozen=True)
+class MadeRound:
+    """A round's bundle written: its folder, the round, and the summary lines run.log holds."""
+
+    folder: Path
+    offer_round: int
+    round: RoundResult
+    lines: tuple[str, ...]
+
+
+def make_round_bundle(parent: Path, responses: Path, out: Path, rejected_status: int) -> MadeRound:
+    """Write the next round's bundle ``out`` from the bundle ``parent`` and the responses file."""
     manifest = read_manifest(parent)
-    inputs = {role: parent / entry["file"] for role, entry in manifest["inputs"].items()}
+    inputs = input_paths(parent, manifest)
     offer_round = manifest.get("offer_round", 1) + 1
     timings: dict[str, float] = {}
-    with building(args.out) as folder:
+    with building(out) as folder:
         amended, upheld = _amended_inputs(parent, inputs, folder / "amended")
         kept = keep_inputs(folder, {
             **{role: path for role, path in inputs.items() if role not in PARENT_FILES and role != "responses"},
             **amended,
             **{role: parent / name for role, name in PARENT_FILES.items()},
-            "responses": args.responses,
+            "responses": responses,
         })
         shutil.rmtree(folder / "amended", ignore_errors=True)
         bundle_inputs = {role: folder / entry["file"] for role, entry in kept.items()}
-        with logging_to(folder / "run.log"):
-            print(f"psm offers · round {offer_round} from {parent} · policy {manifest['policy']['version']} · "
-                  f"seed {manifest['seed']!r}")
-            done = next_round(bundle_inputs, manifest["seed"], manifest["round"], offer_round, folder, timings)
-            _print_round(done, upheld)
-            status = print_rejects(done.run.scored.cohort)
+        done = next_round(bundle_inputs, manifest["seed"], manifest["round"], offer_round, folder, timings)
+        lines = [f"psm offers · round {offer_round} from {parent} · policy {manifest['policy']['version']} · "
+                 f"seed {manifest['seed']!r}", *_round_lines(done, upheld),
+                 *reject_lines(done.run.scored.cohort, rejected_status)]
+        write_log(folder, lines)
         write_manifest(folder, _manifest(manifest, parent, done, kept, bundle_inputs, upheld, offer_round, timings))
         write_report(folder)
-    print(f"  bundle complete: {args.out}/ (round {offer_round}; parent {parent})")
-    return status
+    return MadeRound(out, offer_round, done, tuple(lines))
 
 
 def next_round(inputs: dict[str, Path], seed: str, scoring_round: str, offer_round: int, folder: Path,
                timings: dict | None = None) -> RoundResult:
     """Score and rank the (amended) cohort again, keep the accepted, offer the freed beds; write the results."""
-    policy = load_policy(inputs["policy"])
     recorded = RecordedTravel(pd.read_csv(inputs["parent_scores"], dtype={"applicant_id": str}))
-    again = argparse.Namespace(applications=inputs["applications"], office_bearers=inputs.get("office_bearers"),
-                               achievements=inputs.get("achievements"), policy=inputs["policy"], round=scoring_round)
-    scored = read_and_score(again, folder / "rejects.csv", recorded, timings)
-    write_csv(scored.scores, folder / "scores.csv")
+    request = RunRequest(InputFiles(inputs["applications"], inputs.get("office_bearers"), inputs.get("achievements")),
+                         seed=seed, policy=inputs["policy"], scoring_round=scoring_round)
+    scored = score_request(request, travel=recorded, timings=timings)
+    policy = scored.policy
+    write_rejects(scored.cohort, policy, folder / "rejects.csv")
+    write_scores(scored.scores, folder / "scores.csv")
     apps = scored.cohort.applications
     parent = pd.read_csv(inputs["parent_ranking"], dtype=str, keep_default_na=False)
     responses = read_responses(inputs["responses"], parent)
-    with step("ranking", timings):
+    with timed_step("ranking", timings):
         ranking = _with_responses(rank_cohort(apps, scored.scores, policy, seed), parent, responses)
     residents = pd.read_csv(inputs["parent_assignments"], dtype=str, keep_default_na=False)
     residents = residents[residents["applicant_id"].isin(set(ranking.frame.loc[ranking.frame["status"] == "accepted",
@@ -119,12 +128,11 @@ def next_round(inputs: dict[str, Path], seed: str, scoring_round: str, offer_rou
     full = read_inventory(policy, inputs["rooms"])
     inventory = residual_inventory(full, residents, gender)
     taken = dict(Counter(residents["pool"]))
-    with step(f"admission: walking {len(ranking.ranked):,} waitlisted applicants for "
+    with timed_step(f"admission: walking {len(ranking.ranked):,} waitlisted applicants for "
               f"{int(inventory.rooms['beds'].sum()):,} free beds", timings):
         admission = admit(ranking, apps, inventory, policy, taken, progress=True)
-    with step(f"placement: {len(admission.offered):,} new offers", timings):
+    with timed_step(f"placement: {len(admission.offered):,} new offers", timings):
         placement = place(admission, apps, inventory, policy, round_no=offer_round, progress=True)
-    allocated = Allocated(inventory, admission, placement)
     write_ranking(admission.frame, ranking, policy, folder / "ranking.csv")
     alone = roommates_left_alone(residents, apps, full)
     unmatched = placement.split_pairs
@@ -138,8 +146,9 @@ def next_round(inputs: dict[str, Path], seed: str, scoring_round: str, offer_rou
     assignments = pd.concat([residents[list(ASSIGNMENT_COLUMNS)].astype({"round": int}), placement.assignments],
                             ignore_index=True).sort_values("applicant_id", key=lambda s: s.map(order), kind="stable")
     write_stamped(assignments.reset_index(drop=True), policy, folder / "assignments.csv")
-    summary = summarise(admission, placement, apps, inventory)
-    return RoundResult(RunResult(scored, ranking, allocated), assignments, responses, summary, alone)
+    run = RunResult(scored, ranking, inventory, admission, placement)
+    tables = tables_of_run(run, assignments=assignments, unmatched=unmatched, rooms=full.rooms)
+    return RoundResult(run, assignments, responses, tables, alone)
 
 
 def read_responses(path: Path, parent: pd.DataFrame) -> dict[str, str]:
@@ -234,29 +243,32 @@ def _write_cells(path: Path, header: list[str], rows: list[dict[str, str]]) -> P
     return path
 
 
-def _print_round(done: RoundResult, upheld: list[str]) -> None:
+def _round_lines(done: RoundResult, upheld: list[str]) -> list[str]:
     answers = Counter(done.responses.values())
-    print(f"  responses: {answers['accepted']:,} accepted, {answers['declined']:,} declined, "
-          f"{answers['no_response']:,} no response (counted as declined)")
+    lines = [f"  responses: {answers['accepted']:,} accepted, {answers['declined']:,} declined, "
+             f"{answers['no_response']:,} no response (counted as declined)"]
     if upheld:
-        print(f"  upheld appeals applied: {len(upheld)} (scored and ranked again with the changes)")
-    statuses = Counter(done.run.allocated.admission.frame["status"])
-    print("  statuses: " + ", ".join(f"{name} {statuses[name]:,}" for name in
-                                     ("accepted", "offered", "waitlisted", "declined", "ineligible", "disqualified")))
-    print_rooms(done.run.allocated.inventory)
-    print_allocation(done.summary)
+        lines.append(f"  upheld appeals applied: {len(upheld)} (scored and ranked again with the changes)")
+    statuses = Counter(done.run.admission.frame["status"])
+    lines.append("  statuses: " + ", ".join(f"{name} {statuses[name]:,}" for name in
+                                             ("accepted", "offered", "waitlisted", "declined", "ineligible",
+                                              "disqualified")))
+    plan = done.run.placement.plan
+    lines += [rooms_line(done.run.inventory), *allocation_lines(done.tables, plan.parameters
+                                                                | {"objectives": plan.objectives})]
     if done.left_alone:
-        print(f"  for review: {len(done.left_alone):,} resident(s) of a college room they are not members of "
-              "keep the room their member roommate left (in unmatched_roommates.csv)")
+        lines.append(f"  for review: {len(done.left_alone):,} resident(s) of a college room they are not members of "
+                     "keep the room their member roommate left (in unmatched_roommates.csv)")
+    return lines
 
 
 def _manifest(parent_manifest: dict, parent: Path, done: RoundResult, kept: dict, read: dict[str, Path],
               upheld: list[str], offer_round: int, timings: dict) -> dict:
-    """A run's manifest (:func:`cli.bundle.manifest_of`) with the responses, round and parentage."""
-    args = argparse.Namespace(seed=parent_manifest["seed"], round=parent_manifest["round"], travel="recorded",
-                              **{role: read.get(role) for role in ("applications", "office_bearers", "achievements")})
-    manifest = manifest_of(args, done.run, done.summary, kept, timings)
-    manifest["command"] = "psm offers"
+    """A run's manifest (:func:`hac.bundle.run_manifest`) with the responses, round and parentage."""
+    given = {role: read[role] for role in ("applications", "office_bearers", "achievements") if role in read}
+    manifest = run_manifest(done.run, done.tables, command="psm offers", seed=parent_manifest["seed"],
+                            scoring_round=parent_manifest["round"], travel="recorded",
+                            inputs=input_counts(kept, given, done.run.scored.cohort), timings=timings)
     manifest["offer_round"] = offer_round
     manifest["parent"] = {"run_dir": str(parent), "manifest_sha256": sha256_of(parent / "manifest.json"),
                           "offer_round": offer_round - 1}

@@ -6,7 +6,7 @@ A bundle holds personal data (``inputs/``: addresses, household and disciplinary
 - the result CSVs (``scores.csv``, ``ranking.csv``, ``assignments.csv``,
   ``unmatched_roommates.csv``, ``rejects.csv``), row for row, with every ``applicant_id`` and
   ``roommate_request`` replaced by its pseudonym, ids inside free text too; ``travel_note``
-  cut to its kind (no area or district: they locate a home, see :func:`cli.html_report.note_kind`);
+  cut to its kind (no area or district: they locate a home, see :func:`hac.report.note_kind`);
   ``rejects.csv`` with ``value`` blank, quoted values in ``error`` withheld, ``file`` as the
   input's role and a column not in the contract as ``(column not in the contract)``;
   ``ranking.csv`` with ``lottery_key`` blank (it is SHA-256 of the seed and the *original* id,
@@ -34,13 +34,12 @@ collision is refused, not written). Whoever holds the key can link a pseudonym b
 by computing it, so the copy is pseudonymised, not anonymous: still personal data.
 
 The copy is written into a scratch folder and renamed into place when complete
-(:func:`cli.bundle.building`); before that, every file is checked for the original ids and
+(:func:`hac.bundle.building`); before that, every file is checked for the original ids and
 the key, and the copy is refused if one is found.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import hashlib
 import hmac
@@ -51,16 +50,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cli.bundle import building, read_manifest, sha256_of
-from cli.exits import EXIT_OK
-from cli.html_report import APPLICATION_COLUMNS, ROOM_COLUMNS, note_kind, withhold_values, write_report
+from hac.bundle import building, read_manifest, sha256_of
+from hac.pipeline import write_json
+from hac.report import note_kind, withhold_values, write_report
+from hac.stats import APPLICATION_COLUMNS, ROOM_COLUMNS
 from psm import domain
 from psm.errors import PsmError
 from psm.io import AchievementRow, ApplicationRow, OfficeBearerRow, read_table
 from psm.io.writers import safe_text
 
 __all__ = ["KEY_ENV", "MIN_KEY_CHARS", "PREFIX", "DIGITS", "redact_key", "pseudonym", "Pseudonyms",
-           "redact_bundle", "redact_command"]
+           "SharedCopy", "redact_bundle"]
 
 KEY_ENV = "PSM_REDACT_KEY"
 MIN_KEY_CHARS = 16
@@ -198,31 +198,18 @@ def redact_bundle(run_dir: Path, out: Path, key: bytes) -> SharedCopy:
         _write_csv(folder / "inputs" / "applications.csv", list(APPLICATION_COLUMNS), applications)
         _write_csv(folder / "inputs" / "rooms.csv", list(ROOM_COLUMNS), rooms)
         lottery = json.loads((run_dir / "lottery.json").read_text(encoding="utf-8"))
-        _write_json(folder / "lottery.json", {k: lottery[k] for k in LOTTERY_KEYS if k in lottery}
+        write_json(folder / "lottery.json", {k: lottery[k] for k in LOTTERY_KEYS if k in lottery}
                     | {"ranked_ids_sha256": "withheld in a shared copy (made from the original ids)"})
         shared = _manifest(run_dir, manifest)
-        _write_json(folder / "manifest.json", shared)
+        write_json(folder / "manifest.json", shared)
         write_report(folder)
         (folder / "README.txt").write_text(README, encoding="utf-8")
         files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
         shared["files"] = {name: sha256_of(folder / name) for name in files if name != "manifest.json"}
-        _write_json(folder / "manifest.json", shared)
+        write_json(folder / "manifest.json", shared)
         _check_nothing_leaks(folder, ids.originals, key)
         done.pseudonyms = len(ids.originals)
     return done
-
-
-def redact_command(args: argparse.Namespace) -> int:
-    key = redact_key()  # before anything is read or written
-    done = redact_bundle(args.run_dir, args.out, key)
-    print(f"psm redact · {args.run_dir} -> {args.out}")
-    for name, n in done.rows.items():
-        print(f"  {name:<26} {n:>7,} rows")
-    print(f"  {done.pseudonyms:,} applicant ids replaced by pseudonyms ({PREFIX} + {DIGITS} hex digits of "
-          f"HMAC-SHA256 with the key in {KEY_ENV})")
-    print(f"  shared copy complete: {args.out}/ (results, lottery.json, manifest.json, report.html, README.txt, "
-          "inputs/ with non-personal columns); still personal data: share it only with whom it is meant for")
-    return EXIT_OK
 
 
 # -- the parts --------------------------------------------------------------------------------
@@ -372,10 +359,6 @@ def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
         writer.writerows([[safe_text(cell) for cell in row] for row in rows])
-
-
-def _write_json(path: Path, content: dict) -> None:
-    path.write_text(json.dumps(content, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
 
 
 def _check_nothing_leaks(folder: Path, originals: set[str], key: bytes) -> None:

@@ -22,25 +22,80 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
 import platform
 import shutil
-import sys
-from argparse import Namespace
-from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from hac import stats
+from hac.pipeline import RESULT_FILES, RunRequest, RunResult, rejects_frame, run, write_json, write_results
+from hac.report import write_report
+from hac.summary import allocation_lines, input_lines, ranking_lines, reject_lines, rooms_line
 from psm.errors import PsmError
+from psm.io import Cohort
+from psm.travel import default_table_path
+from psm.travel.areas import default_area_path
 
-__all__ = ["OUTPUTS", "building", "keep_inputs", "sha256_of", "manifest_of", "write_manifest", "read_manifest",
-           "Tee", "package_versions"]
+__all__ = ["OUTPUTS", "FORMAT", "MadeBundle", "make_run_bundle", "building", "keep_inputs", "sha256_of",
+           "input_counts", "input_paths", "run_manifest", "write_manifest", "read_manifest", "write_log",
+           "package_versions", "tables_of_run"]
 
-OUTPUTS = ("scores.csv", "rejects.csv", "ranking.csv", "lottery.json", "assignments.csv", "unmatched_roommates.csv")
+OUTPUTS = RESULT_FILES
 FORMAT = 1
+
+
+@dataclass(frozen=True)
+class MadeBundle:
+    """A bundle written: its folder, the run, and the summary lines run.log holds."""
+
+    folder: Path
+    result: RunResult
+    lines: tuple[str, ...]
+
+
+def make_run_bundle(request: RunRequest, out: Path, rejected_status: int) -> MadeBundle:
+    """``psm run``: score, rank and allocate ``request`` into the complete, self-sufficient bundle ``out``.
+
+    ``rejected_status`` is the exit status the summary names when rows were rejected."""
+    timings: dict[str, float] = {}
+    given = request.inputs.given()
+    with building(out) as folder:
+        kept = keep_inputs(folder, {
+            **given, "rooms": request.rooms_path, "policy": request.policy_path,
+            "district_minutes": default_table_path(), "area_minutes": default_area_path(),
+        })
+        result = run(request, timings=timings)
+        write_results(result, folder)
+        tables = tables_of_run(result)
+        scored = result.scored
+        lines = [*input_lines("run", scored.policy, request.scoring_round, scored.travel, scored.cohort),
+                 rooms_line(result.inventory),
+                 *ranking_lines(scored.policy, result.ranking, allocated=True),
+                 *allocation_lines(tables, result.placement.plan.parameters
+                                   | {"objectives": result.placement.plan.objectives}),
+                 *reject_lines(scored.cohort, rejected_status)]
+        write_log(folder, lines)
+        write_manifest(folder, run_manifest(
+            result, tables, command="psm run", seed=request.seed, scoring_round=request.scoring_round,
+            travel=request.travel, inputs=input_counts(kept, given, scored.cohort), timings=timings))
+        write_report(folder)
+    return MadeBundle(out, result, tuple(lines))
+
+
+def tables_of_run(result: RunResult, assignments=None, unmatched=None, rooms=None) -> stats.RunTables:
+    """:class:`hac.stats.RunTables` of a run in memory; an offer round passes its own assignments
+    (residents and new offers), unmatched pairs and the full room list."""
+    placement = result.placement
+    return stats.tables_of(
+        ranking=result.admission.frame, applications=result.scored.cohort.applications,
+        assignments=placement.assignments if assignments is None else assignments,
+        rooms=result.inventory.rooms if rooms is None else rooms,
+        scores=result.scored.scores, rejects=rejects_frame(result.scored.cohort),
+        unmatched=placement.split_pairs if unmatched is None else unmatched)
 
 
 @contextlib.contextmanager
@@ -117,40 +172,36 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def manifest_of(args: Namespace, result, summary, kept: dict, timings: dict) -> dict:
-    """What the run used and made, in counts (no personal data); timings kept apart."""
-    scored, allocated = result.scored, result.allocated
-    read = {f.path: f for f in scored.cohort.files}  # by the path as given, so two files named alike stay apart
+def input_counts(kept: dict[str, dict], given: dict[str, Path], cohort: Cohort) -> dict[str, dict]:
+    """Each kept input's entry, with the rows read, used, rejected and blank for the files read."""
+    read = {f.path: f for f in cohort.files}  # by the path as given, so two files named alike stay apart
     inputs = {}
     for role, entry in kept.items():
-        given = getattr(args, role, None) if role in ("applications", "office_bearers", "achievements") else None
-        f = read.get(str(given)) if given is not None else None
+        f = read.get(str(given[role])) if role in given else None
         inputs[role] = {**entry, **({"rows": f.rows, "used": f.accepted, "rejected": f.rejected,
                                      "blank_rows": f.blank_rows} if f else {})}
-    status = Counter(allocated.admission.frame["status"])
+    return inputs
+
+
+def run_manifest(result: RunResult, tables: stats.RunTables, *, command: str, seed: str, scoring_round: str,
+                 travel: str, inputs: dict[str, dict], timings: dict) -> dict:
+    """What the run used and made, in counts (no personal data); timings kept apart."""
+    scored, placement = result.scored, result.placement
     return {
-        "command": "psm run",
-        "policy": {"version": scored.policy.version, "sha256": scored.policy.sha256, "file": kept["policy"]["file"]},
-        "seed": args.seed,
-        "round": args.round,
-        "travel": {"provider": args.travel, "description": scored.travel.describe()},
+        "command": command,
+        "policy": {"version": scored.policy.version, "sha256": scored.policy.sha256,
+                   "file": inputs["policy"]["file"]},
+        "seed": seed,
+        "round": scoring_round,
+        "travel": {"provider": travel, "description": scored.travel.describe()},
         "inputs": inputs,
-        "counts": {
-            "applicants": len(scored.cohort.applications),
-            "rejected_rows": scored.cohort.rejected_rows,
-            "tracks": dict(sorted(Counter(scored.scores["track"]).items())),
-            "statuses": dict(sorted(status.items())),
-            "assigned": len(allocated.placement.assignments),
-            "rooms": len(allocated.inventory.rooms),
-            "beds_by_pool": allocated.inventory.beds_by_pool(),
-            "mutual_pairs_together": summary.pairs_together,
-            "mutual_pairs_possible": summary.pairs_possible,
-            "mixed_rooms": summary.mixed_rooms,
-            "mixed_rooms_upper_bound": summary.mixing_bound,
-        },
+        "counts": stats.run_counts(tables, applicants=len(scored.cohort.applications),
+                                   rejected_rows=scored.cohort.rejected_rows, tracks=scored.scores["track"],
+                                   beds_by_pool=result.inventory.beds_by_pool(), rooms=len(result.inventory.rooms)),
         "lottery": {"ranked_ids_sha256": result.ranking.commitment},
-        "solver": {**allocated.placement.plan.parameters,
-                   "objectives": {k: {"value": v, "status": st} for k, (v, st) in allocated.placement.plan.objectives.items()}},
+        "solver": {**placement.plan.parameters,
+                   "objectives": {k: {"value": v, "status": st} for k, (v, st) in placement.plan.objectives.items()},
+                   **result.admission.solver_parameters},
         "packages": package_versions(),
         "timings": timings,
     }
@@ -161,8 +212,13 @@ def write_manifest(folder: Path, content: dict) -> Path:
     content = {**content, "bundle_format": FORMAT,
                "outputs": {name: sha256_of(folder / name) for name in OUTPUTS if (folder / name).exists()}}
     path = folder / "manifest.json"
-    path.write_text(json.dumps(content, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    write_json(path, content)
     return path
+
+
+def input_paths(run_dir: Path, manifest: dict) -> dict[str, Path]:
+    """Role -> the copy in ``inputs/`` of each input the manifest records."""
+    return {role: run_dir / entry["file"] for role, entry in manifest["inputs"].items()}
 
 
 def read_manifest(run_dir: Path) -> dict:
@@ -177,24 +233,8 @@ def read_manifest(run_dir: Path) -> dict:
     return manifest
 
 
-class Tee(io.TextIOBase):
-    """Write to the terminal and keep a copy (for run.log)."""
-
-    def __init__(self, stream) -> None:
-        self.stream, self.kept = stream, io.StringIO()
-
-    def write(self, text: str) -> int:
-        self.stream.write(text)
-        return self.kept.write(text)
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-
-@contextlib.contextmanager
-def logging_to(path_in_folder: Path) -> Iterator[None]:
-    """Tee stdout into a log file written when the block ends."""
-    tee = Tee(sys.stdout)
-    with contextlib.redirect_stdout(tee):
-        yield
-    path_in_folder.write_text(tee.kept.getvalue(), encoding="utf-8")
+def write_log(folder: Path, lines: list[str]) -> Path:
+    """run.log: what the run printed (counts only: no address, no key)."""
+    path = folder / "run.log"
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return path

@@ -1,4 +1,4 @@
-"""``psm appeal``: recalculate one applicant's score card against the exact run that decided it.
+"""Appeals: recalculate one applicant's score card against the exact run that decided it.
 
 Under the bundle's own policy, recorded travel minutes and lottery seed: the applicant's row
 is changed as the appeal says (``--set column=value``, ``--add-achievement``, ``--add-post``),
@@ -17,7 +17,6 @@ position.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -28,7 +27,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from cli.bundle import read_manifest, sha256_of
+from hac.bundle import input_paths, read_manifest, sha256_of
 from psm.errors import PsmError
 from psm.io import AchievementRow, ApplicationRow, OfficeBearerRow, describe_problem, read_cohort, rows_to_frame
 from psm.policy import Policy, load_policy
@@ -36,7 +35,7 @@ from psm.ranking import rank_cohort
 from psm.scoring import POINT_COLUMNS, score_frames
 from psm.travel.recorded import RecordedTravel
 
-__all__ = ["Appeal", "recalculate", "appeal_command", "PRIVATE_COLUMNS", "AMENDMENTS"]
+__all__ = ["Appeal", "recalculate", "record_appeal", "shown_changes", "PRIVATE_COLUMNS", "AMENDMENTS", "CARD"]
 
 #: Never written to appeals.jsonl or printed: only that they changed.
 PRIVATE_COLUMNS = ("home_address", "district", "home_floor_area_sqm", "household_size", "housing_type", "disciplinary")
@@ -61,7 +60,7 @@ def recalculate(run_dir: Path, applicant_id: str, changes: dict[str, str], posts
                 prizes: list[dict]) -> Appeal:
     """The appeal's result; raises :class:`PsmError` naming the column and fix for a bad change."""
     manifest = read_manifest(run_dir)
-    inputs = {role: run_dir / entry["file"] for role, entry in manifest["inputs"].items()}
+    inputs = input_paths(run_dir, manifest)
     policy = load_policy(inputs["policy"])
     cohort = read_cohort(policy, inputs["applications"], inputs.get("office_bearers"), inputs.get("achievements"))
     apps = cohort.applications
@@ -105,7 +104,8 @@ def _apply(apps: pd.DataFrame, applicant_id: str, changes: dict[str, str], polic
     try:
         validated = ApplicationRow.model_validate({k: v for k, v in cells.items() if v != ""})
     except ValidationError as e:
-        raise PsmError("; ".join(f"--set {column}: {message}" for column, message in map(describe_problem, e.errors()))) from e
+        raise PsmError("; ".join(f"--set {column}: {message}"
+                                 for column, message in map(describe_problem, e.errors()))) from e
     problems = validated.cross_check(policy)
     if problems:
         raise PsmError("; ".join(f"--set {column}: {message}" for column, message in problems))
@@ -134,7 +134,8 @@ def _rows(model, rows: list[dict], applicant_id: str) -> pd.DataFrame:
     try:
         valid = [model.model_validate({"applicant_id": applicant_id, **r}) for r in rows]
     except ValidationError as e:
-        raise PsmError("; ".join(f"{model.__name__} {column}: {message}" for column, message in map(describe_problem, e.errors()))) from e
+        raise PsmError("; ".join(f"{model.__name__} {column}: {message}"
+                                 for column, message in map(describe_problem, e.errors()))) from e
     return rows_to_frame(model, valid).drop(columns="source_row") if valid else rows_to_frame(model, [])
 
 
@@ -178,50 +179,30 @@ def _clears(ranked_after: pd.DataFrame, decided: pd.DataFrame, applicant_id: str
     return int(me["rank"]) < int(first["rank"])
 
 
-def appeal_command(args: argparse.Namespace) -> int:
-    changes = dict(_pair(item) for item in args.set or [])
-    posts = [dict(zip(("body", "post_level"), _fields(p, 2, "--add-post BODY,POST_LEVEL"))) for p in args.add_post or []]
-    prizes = [dict(zip(("level", "prize", "award_date", "verified"), _fields(a, 4, "--add-achievement LEVEL,PRIZE,DATE,VERIFIED")))
-              for a in args.add_achievement or []]
-    result = recalculate(args.run_dir, args.applicant, changes, posts, prizes)
-    shown = {k: ("(changed)" if k in PRIVATE_COLUMNS else v) for k, v in changes.items()}
-    print(f"psm appeal · {args.run_dir} · {args.applicant} · by {args.by}")
-    if shown or posts or prizes:
-        print(f"  changes: {shown or ''}{' · posts added: ' + str(len(posts)) if posts else ''}"
-              f"{' · achievements added: ' + str(len(prizes)) if prizes else ''}")
-    print(f"  {'part':<22} {'old':>5} {'new':>5}")
-    for column in (*POINT_COLUMNS, "total_points"):
-        old, new = result.old_card[column], result.new_card[column]
-        if old is not None or new is not None:
-            mark = "  <-" if old != new else ""
-            print(f"  {column:<22} {'' if old is None else old:>5} {'' if new is None else new:>5}{mark}")
-    for label, position in (("old", result.old_position), ("new", result.new_position)):
-        if "rank_in_pool" in position:
-            print(f"  {label} position: {position['pool']} rank {position['rank_in_pool']:,}; "
-                  f"{position['tier']} tier {position['position_in_tier']:,} of {position['tier_size']:,}")
-        else:
-            print(f"  {label} position: {position['pool']}, {position['status']}")
-    verdict = {True: "clears", False: "does not clear", None: "no waitlist in"}[result.clears_cutoff]
-    print(f"  the new position {verdict} this round's cut-off for the pool and gender")
-    for note in result.notes:
-        print(f"  note: {note}")
+def shown_changes(changes: dict[str, str]) -> dict[str, str]:
+    """The changes as they may be shown or recorded: a private column's value as "(changed)"."""
+    return {k: ("(changed)" if k in PRIVATE_COLUMNS else v) for k, v in changes.items()}
+
+
+def record_appeal(run_dir: Path, appeal: Appeal, *, by: str, reason: str, changes: dict[str, str],
+                  posts: list[dict], prizes: list[dict], upheld: bool) -> dict:
+    """Append the appeal to ``appeals.jsonl`` (private values withheld) and, if upheld, its
+    changes in full to ``appeals/amendments.jsonl``, which the next offer round applies."""
     record = {
         "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "by": args.by, "reason": args.reason, "applicant_id": args.applicant,
-        "changes": shown, "posts_added": posts, "achievements_added": prizes,
-        "old": {"card": result.old_card, "position": result.old_position},
-        "new": {"card": result.new_card, "position": result.new_position},
-        "clears_cutoff": result.clears_cutoff,
-        "upheld": args.uphold,
-        "manifest_sha256": sha256_of(args.run_dir / "manifest.json"),
+        "by": by, "reason": reason, "applicant_id": appeal.applicant_id,
+        "changes": shown_changes(changes), "posts_added": posts, "achievements_added": prizes,
+        "old": {"card": appeal.old_card, "position": appeal.old_position},
+        "new": {"card": appeal.new_card, "position": appeal.new_position},
+        "clears_cutoff": appeal.clears_cutoff,
+        "upheld": upheld,
+        "manifest_sha256": sha256_of(run_dir / "manifest.json"),
     }
-    _append(args.run_dir / "appeals.jsonl", record)
-    print(f"  recorded in {args.run_dir / 'appeals.jsonl'}")
-    if args.uphold:
-        _append(args.run_dir / AMENDMENTS, {"at": record["at"], "by": args.by, "applicant_id": args.applicant,
-                                            "set": changes, "posts": posts, "achievements": prizes})
-        print(f"  upheld: the changed card counts from the next offer round (psm offers {args.run_dir} ...)")
-    return 0
+    _append(run_dir / "appeals.jsonl", record)
+    if upheld:
+        _append(run_dir / AMENDMENTS, {"at": record["at"], "by": by, "applicant_id": appeal.applicant_id,
+                                       "set": changes, "posts": posts, "achievements": prizes})
+    return record
 
 
 def _append(path: Path, record: dict) -> None:
@@ -230,17 +211,3 @@ def _append(path: Path, record: dict) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with os.fdopen(descriptor, "a", encoding="utf-8") as log:
         log.write(json.dumps(record, sort_keys=True) + "\n")
-
-
-def _pair(item: str) -> tuple[str, str]:
-    column, sep, value = item.partition("=")
-    if not sep:
-        raise PsmError(f"--set {item!r}: write column=value, e.g. --set volunteer_hours=60")
-    return column.strip(), value.strip()
-
-
-def _fields(text: str, n: int, usage: str) -> list[str]:
-    parts = [p.strip() for p in text.split(",")]
-    if len(parts) != n:
-        raise PsmError(f"{text!r}: expected {n} comma-separated fields: {usage}")
-    return parts

@@ -1,0 +1,111 @@
+"""Who may live in which room: the hard rules of access, stated once and built from the policy.
+
+A room is open to an applicant of a given :class:`ApplicantKind` when all of these hold:
+
+- pools: the room is open to the applicant's pool, or to a pool whose unused beds spill over
+  into it (policy ``[spill_over]``: the reserved beds of the pools in ``order`` that are left
+  empty go ``into`` the receiving pool);
+- gender rule: ``any`` houses everyone, ``F`` (a female-only hall, ``rooms.csv``) women only,
+  ``M`` (a suite whose residents from an earlier offer round are men,
+  :mod:`allocation.residual`) men only;
+- accessibility: whoever needs an accessible room gets one;
+- college: a residential-college room is for "the residential college whose members alone may
+  live there" (``io-contract``, rooms.csv); every other room for everyone.
+
+A mutual roommate pair lives in one room open to both (:meth:`RoomAccess.pair_kind`): an
+accessible one if either needs it; a college room if both are members of that college, or,
+under ``[allocation] college_rooms_for_member_roommates = true`` (a decision for the HAC), if
+one is a member and the other belongs to no college.
+
+The fit check (:mod:`allocation.fit`), the room model (:mod:`allocation.rooms`), the final
+rule check of placement (:mod:`allocation.place`) and the plain reference model
+(:mod:`allocation.plain`) all ask :class:`RoomAccess`; none states these rules again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
+from psm.policy import Policy
+
+if TYPE_CHECKING:
+    from allocation.inventory import RoomSignature, SuiteClass
+
+__all__ = ["ApplicantKind", "RoomAccess", "SpillRoute", "gender_rule_houses"]
+
+
+@dataclass(frozen=True, order=True)
+class ApplicantKind:
+    """What the hard rules see of a placement unit: its pool, gender, whether it needs an
+    accessible room, its residential college ("" for none) and its size (1 for one person, 2
+    for a mutual roommate pair sharing a room). Units of one kind are interchangeable."""
+
+    pool: str
+    gender: str
+    accessible: bool
+    college: str
+    size: int = 1
+
+
+def gender_rule_houses(rule: str, gender: str) -> bool:
+    """May someone of ``gender`` ("F" / "M") live under the gender rule ``rule``? ("any": everyone;
+    "F": women only; "M": men only.)"""
+    return rule in ("any", gender)
+
+
+class SpillRoute(NamedTuple):
+    """Unused reserved beds of ``giver`` go to ``receiver`` (policy ``[spill_over]``)."""
+
+    giver: str
+    receiver: str
+
+
+@dataclass(frozen=True)
+class RoomAccess:
+    """The policy's access rules: where unused beds spill over, and who may share a college room."""
+
+    spill_over: frozenset[SpillRoute]
+    member_roommates_in_college: bool  # policy [allocation] college_rooms_for_member_roommates
+
+    @classmethod
+    def from_policy(cls, policy: Policy) -> RoomAccess:
+        spill = policy.spill_over
+        return cls(spill_over=frozenset(SpillRoute(pool, spill.into) for pool in spill.order),
+                   member_roommates_in_college=policy.allocation.college_rooms_for_member_roommates)
+
+    def allows(self, kind: ApplicantKind, *, pools: Iterable[str], gender_rule: str, accessible: bool,
+               college: str) -> bool:
+        """May a unit of ``kind`` live in a room open to ``pools``, under ``gender_rule``, accessible
+        or not, of residential college ``college`` ("" for an ordinary room)? The module's rules."""
+        pools = tuple(pools)
+        pool_ok = kind.pool in pools or any(SpillRoute(p, kind.pool) in self.spill_over for p in pools)
+        access_ok = accessible or not kind.accessible
+        college_ok = college in ("", kind.college)
+        return pool_ok and gender_rule_houses(gender_rule, kind.gender) and access_ok and college_ok
+
+    def allows_suite(self, kind: ApplicantKind, suite: SuiteClass) -> bool:
+        """May a unit of ``kind`` live somewhere in a suite of this class? (An applicant needing an
+        accessible room: if the suite has an accessible bed.)"""
+        return self.allows(kind, pools=suite.pools, gender_rule=suite.gender,
+                           accessible=suite.accessible_beds > 0, college=suite.college)
+
+    def allows_room(self, kind: ApplicantKind, suite: SuiteClass, room: RoomSignature) -> bool:
+        """May a unit of ``kind`` live in a room of type ``room`` in a suite of this class?"""
+        return self.allows(kind, pools=suite.pools, gender_rule=suite.gender, accessible=room.accessible,
+                           college=suite.college)
+
+    def allows_listed_room(self, kind: ApplicantKind, room: Mapping) -> bool:
+        """May a unit of ``kind`` live in this concrete room (a row of the inventory's rooms)?"""
+        return self.allows(kind, pools=room["pools"], gender_rule=room["gender"],
+                           accessible=bool(room["accessible"]), college=room["college"])
+
+    def pair_kind(self, a: ApplicantKind, b: ApplicantKind) -> ApplicantKind:
+        """The kind of a mutual pair sharing one room: the room must suit both (module docstring).
+
+        Call only for two people who may share at all (:func:`allocation.units.pair_problem`)."""
+        college = a.college if a.college == b.college else ""
+        if self.member_roommates_in_college and "" in (a.college, b.college):
+            college = a.college or b.college
+        return ApplicantKind(a.pool, a.gender, a.accessible or b.accessible, college, size=2)

@@ -1,0 +1,362 @@
+"""The statistics of a run, each in one place: what the printed summary, the manifest's counts,
+``report.html`` and the what-if comparisons show.
+
+Every function is pure and reads :class:`RunTables`, the run's results in one normalised shape,
+made either from a run in memory (:func:`tables_of`) or from a bundle's files
+(:func:`read_tables`), so a figure printed at the end of ``psm run`` is the figure the report
+shows months later.
+
+- **cut-offs** per pool, tier and gender (:func:`tier_cutoffs`) and where each pool and gender's
+  waitlist starts (:func:`waitlist_starts`): the lowest score holding a place, the best score
+  waiting, and the places held below the first waitlisted applicant (beds the waitlisted could
+  not use: a college room, an accessible room, a suite's last bed);
+- **mutual roommate requests** (:func:`mutual_pairs`): pairs with both holding a place and of one
+  gender, and how many share a room;
+- **mixing** (:func:`mixing`): rooms with a local and a non-local resident, against the upper
+  bound, the sum over genders of min(local placed, non-local placed): no placement does better;
+- **hall preferences met by rank band** (:func:`preference_bands`): each placed unit (a mutual
+  pair sharing a room counts once, at the worse rank, with the better-ranked member's wishes)
+  given its first choice or a listed hall, in bands of a round width giving at most six bands;
+- **room-type wishes met** (:func:`room_type_wishes`), **occupancy by hall**
+  (:func:`hall_occupancy`), scored applicants by status (:func:`scored_with_status`);
+- the manifest's **counts** (:func:`run_counts`).
+
+A place is held by an applicant ``offered`` in this round or ``accepted`` in an earlier one.
+Nothing personal is read: of the applications only id, gender, student type, roommate request
+and hall and room-type wishes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from psm.io import read_table
+
+__all__ = ["RunTables", "APPLICATION_COLUMNS", "ROOM_COLUMNS", "RANKED_STATUSES", "PLACED", "tables_of",
+           "read_tables", "tier_cutoffs", "waitlist_starts", "mutual_pairs", "mixing", "preference_bands",
+           "placed_units", "band_width", "room_type_wishes", "hall_occupancy", "scored_with_status",
+           "shown_statuses", "run_counts"]
+
+#: The only columns of the applications the statistics (and the report) read.
+APPLICATION_COLUMNS = ("applicant_id", "gender", "student_type", "roommate_request", "hall_preferences",
+                       "room_type_preference")
+ROOM_COLUMNS = ("room_id", "hall", "room_type", "beds")
+RANKING_COLUMNS = ("applicant_id", "pool", "tier", "rank", "score", "status")
+ASSIGNMENT_COLUMNS = ("applicant_id", "pool", "hall", "room_id")
+SCORE_COLUMNS = ("applicant_id", "track", "total_points", "travel_note")
+REJECT_COLUMNS = ("row", "column", "error", "file")
+UNMATCHED_COLUMNS = ("applicant_id", "roommate_request", "reason")
+#: Statuses of applicants who hold or await a place, in the order they are shown.
+RANKED_STATUSES = ("offered", "accepted", "waitlisted")
+PLACED = ("offered", "accepted")
+
+
+@dataclass(frozen=True)
+class RunTables:
+    """A run's results, normalised: text columns as ``str`` (empty for none), ``rank``, ``score``,
+    ``total_points`` and ``beds`` as numbers (NaN for none), ``hall_preferences`` as a tuple.
+
+    ``applicants`` holds each id once (an id on two rows was rejected and never ranked)."""
+
+    ranking: pd.DataFrame
+    applicants: pd.DataFrame
+    assignments: pd.DataFrame
+    rooms: pd.DataFrame
+    scores: pd.DataFrame
+    rejects: pd.DataFrame
+    unmatched: pd.DataFrame
+
+
+# -- making the tables ------------------------------------------------------------------------
+
+
+def tables_of(ranking: pd.DataFrame, applications: pd.DataFrame, assignments: pd.DataFrame,
+              rooms: pd.DataFrame, scores: pd.DataFrame, rejects: pd.DataFrame,
+              unmatched: pd.DataFrame) -> RunTables:
+    """:class:`RunTables` from frames in memory (the engine's own dtypes); None for a table the
+    caller does not have (e.g. ``psm allocate`` has no scores)."""
+    return _normalised(ranking, applications, assignments, rooms, scores, rejects, unmatched)
+
+
+def read_tables(run_dir: Path, manifest: dict) -> RunTables:
+    """:class:`RunTables` from a bundle's files; a missing file reads as empty. Of the inputs kept
+    in ``inputs/`` only :data:`APPLICATION_COLUMNS` and :data:`ROOM_COLUMNS` are read."""
+    return _normalised(
+        _csv(run_dir / "ranking.csv", RANKING_COLUMNS),
+        _input(run_dir, manifest, "applications", APPLICATION_COLUMNS),
+        _csv(run_dir / "assignments.csv", ASSIGNMENT_COLUMNS),
+        _input(run_dir, manifest, "rooms", ROOM_COLUMNS),
+        _csv(run_dir / "scores.csv", SCORE_COLUMNS),
+        _csv(run_dir / "rejects.csv", REJECT_COLUMNS),
+        _csv(run_dir / "unmatched_roommates.csv", UNMATCHED_COLUMNS),
+    )
+
+
+def _normalised(ranking, applications, assignments, rooms, scores, rejects, unmatched) -> RunTables:
+    applicants = _text(applications, APPLICATION_COLUMNS, keep="hall_preferences")
+    applicants["hall_preferences"] = applicants["hall_preferences"].map(_halls)
+    applicants = applicants.drop_duplicates("applicant_id", keep=False).reset_index(drop=True)
+    return RunTables(
+        ranking=_numbers(_text(ranking, RANKING_COLUMNS, keep=("rank", "score")), ("rank", "score")),
+        applicants=applicants,
+        assignments=_text(assignments, ASSIGNMENT_COLUMNS),
+        rooms=_numbers(_text(rooms, ROOM_COLUMNS, keep="beds"), ("beds",)),
+        scores=_numbers(_text(scores, SCORE_COLUMNS, keep="total_points"), ("total_points",)),
+        rejects=_text(rejects, REJECT_COLUMNS, keep="row"),
+        unmatched=_text(unmatched, UNMATCHED_COLUMNS),
+    )
+
+
+def _text(frame: pd.DataFrame | None, columns: tuple[str, ...], keep: str | tuple[str, ...] = ()) -> pd.DataFrame:
+    """``columns`` of ``frame`` (a missing one as empty, no frame as no rows); as text with "" for
+    none, except ``keep``."""
+    keep = (keep,) if isinstance(keep, str) else keep
+    frame = pd.DataFrame() if frame is None else frame
+    out = {}
+    for c in columns:
+        values = frame[c] if c in frame else pd.Series("", index=frame.index, dtype=object)
+        out[c] = values if c in keep else values.map(_cell)
+    return pd.DataFrame(out, index=frame.index, columns=list(columns)).reset_index(drop=True)
+
+
+def _cell(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def _numbers(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    return frame.assign(**{c: pd.to_numeric(frame[c].map(lambda v: None if _cell(v) == "" else v),
+                                            errors="coerce").astype(float) for c in columns})
+
+
+def _halls(value) -> tuple[str, ...]:
+    if isinstance(value, tuple | list):
+        return tuple(value)
+    return tuple(h.strip() for h in _cell(value).split(";") if h.strip())
+
+
+def _csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    if not path.exists():
+        return pd.DataFrame(columns=list(columns), dtype=object)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _input(run_dir: Path, manifest: dict, role: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Only ``columns`` of an input kept in ``inputs/`` (CSV or XLSX), as text."""
+    entry = manifest.get("inputs", {}).get(role, {})
+    candidates = [run_dir / entry["file"]] if "file" in entry else []
+    candidates += sorted((run_dir / "inputs").glob(f"{role}.*"))
+    path = next((p for p in candidates if p.exists()), None)
+    if path is None:
+        return pd.DataFrame(columns=list(columns), dtype=object)
+    table = read_table(path)
+    at = {c: table.header.index(c) for c in columns if c in table.header}
+    rows = [[cells[at[c]] if c in at and at[c] < len(cells) else "" for c in columns]
+            for _, cells in table.rows]
+    return pd.DataFrame(rows, columns=list(columns), dtype=object)
+
+
+# -- cut-offs ---------------------------------------------------------------------------------
+
+
+def shown_statuses(tables: RunTables) -> list[str]:
+    """offered, accepted (a later offer round's residents, when there are any) and waitlisted."""
+    present = set(tables.ranking["status"])
+    return [s for s in RANKED_STATUSES if s != "accepted" or s in present]
+
+
+def _ranked_with_gender(tables: RunTables) -> pd.DataFrame:
+    """Rows holding or awaiting a place with their gender, by pool (in the ranking's order) then rank."""
+    ranking = tables.ranking
+    ranked = ranking[ranking["status"].isin(RANKED_STATUSES)]
+    gender = tables.applicants.set_index("applicant_id")["gender"]
+    pools = list(dict.fromkeys(ranking["pool"]))
+    ranked = ranked.assign(gender=ranked["applicant_id"].map(gender).fillna("?"),
+                           pool_order=ranked["pool"].map(pools.index))
+    return ranked.sort_values(["pool_order", "rank"], kind="stable")
+
+
+def tier_cutoffs(tables: RunTables) -> pd.DataFrame:
+    """Per pool (ranking order), tier (rank order) and gender: each status's count, the lowest
+    score holding a place and the best score waitlisted (NaN where there is none)."""
+    rows = []
+    for (order, tier, gender), group in _ranked_with_gender(tables).groupby(["pool_order", "tier", "gender"],
+                                                                            sort=False):
+        placed = group.loc[group["status"].isin(PLACED), "score"]
+        waiting = group.loc[group["status"] == "waitlisted", "score"]
+        rows.append(dict(pool=group["pool"].iloc[0], tier=tier, gender=gender, order=order,
+                         first_rank=group["rank"].min(),
+                         **{s: int((group["status"] == s).sum()) for s in RANKED_STATUSES},
+                         lowest_placed=placed.min() if len(placed) else float("nan"),
+                         best_waitlisted=waiting.max() if len(waiting) else float("nan")))
+    frame = pd.DataFrame(rows, columns=["pool", "tier", "gender", "order", "first_rank", *RANKED_STATUSES,
+                                        "lowest_placed", "best_waitlisted"])
+    tier_start = frame.groupby(["order", "tier"], sort=False)["first_rank"].transform("min")
+    return (frame.assign(tier_start=tier_start).sort_values(["order", "tier_start", "gender"], kind="stable")
+            .drop(columns=["order", "first_rank", "tier_start"]).reset_index(drop=True))
+
+
+def waitlist_starts(tables: RunTables) -> pd.DataFrame:
+    """Per pool and gender (pools by name): each status's count and, where there is a waitlist,
+    the rank, tier and score where it starts and how many hold a place though ranked below it."""
+    rows = []
+    for (pool, gender), group in _ranked_with_gender(tables).groupby(["pool", "gender"], sort=True):
+        waiting = group[group["status"] == "waitlisted"]
+        first = waiting.iloc[0] if len(waiting) else None
+        placed_below = group["status"].isin(PLACED) & (group["rank"] > first["rank"]) if first is not None else []
+        rows.append(dict(pool=pool, gender=gender, **{s: int((group["status"] == s).sum()) for s in RANKED_STATUSES},
+                         waitlist_from_rank=first["rank"] if first is not None else float("nan"),
+                         tier=first["tier"] if first is not None else "",
+                         score=first["score"] if first is not None else float("nan"),
+                         placed_below=int(sum(placed_below))))
+    return pd.DataFrame(rows, columns=["pool", "gender", *RANKED_STATUSES, "waitlist_from_rank", "tier", "score",
+                                       "placed_below"])
+
+
+# -- roommates and mixing ---------------------------------------------------------------------
+
+
+def _placed_ids(tables: RunTables) -> set[str]:
+    ranking = tables.ranking
+    return set(ranking.loc[ranking["status"].isin(PLACED), "applicant_id"])
+
+
+def mutual_pairs(tables: RunTables) -> tuple[int, int]:
+    """(pairs possible, pairs sharing a room): mutual requests with both placed and of one gender."""
+    apps = tables.applicants.set_index("applicant_id")
+    request, gender = apps["roommate_request"], apps["gender"]
+    placed = _placed_ids(tables)
+    possible = {tuple(sorted((a, b))) for a, b in request.items()
+                if b and a in placed and b in placed and request.get(b) == a and gender[a] == gender[b]}
+    room = dict(zip(tables.assignments["applicant_id"], tables.assignments["room_id"]))
+    return len(possible), sum(1 for a, b in possible if room.get(a) == room.get(b))
+
+
+def mixing(tables: RunTables) -> tuple[int, int]:
+    """(rooms with a local and a non-local resident, the upper bound over genders)."""
+    student_type = tables.applicants.set_index("applicant_id")["student_type"]
+    placed = tables.assignments.assign(type=tables.assignments["applicant_id"].map(student_type))
+    per_room = placed.groupby("room_id")["type"].agg(set)
+    mixed = int(per_room.map(lambda types: {"local", "non_local"} <= types).sum())
+    apps = tables.applicants[tables.applicants["applicant_id"].isin(_placed_ids(tables))]
+    counts = Counter(zip(apps["gender"], apps["student_type"]))
+    bound = sum(min(counts[g, "local"], counts[g, "non_local"]) for g in sorted(set(apps["gender"])))
+    return mixed, bound
+
+
+# -- preferences ------------------------------------------------------------------------------
+
+
+def placed_units(tables: RunTables) -> pd.DataFrame:
+    """Each placed unit: pool, rank, hall wishes, hall got, room-type wish and room type got.
+
+    A unit is a mutual pair sharing a room (at the worse rank of the two, with the wishes of the
+    better-ranked member, as the allocation placed it) or one person.
+    """
+    apps = tables.applicants.set_index("applicant_id")
+    request = apps["roommate_request"]
+    rank = tables.ranking.set_index("applicant_id")["rank"]
+    room_type = tables.rooms.drop_duplicates("room_id").set_index("room_id")["room_type"]
+    placed = tables.assignments.assign(rank=tables.assignments["applicant_id"].map(rank))
+    room_of = dict(zip(placed["applicant_id"], placed["room_id"]))
+    rows, seen = [], set()
+    ordered = placed.sort_values(["pool", "rank"], kind="stable")
+    for a, pool, hall, room, r in ordered[["applicant_id", "pool", "hall", "room_id", "rank"]].itertuples(index=False):
+        if a in seen:
+            continue
+        b = request.get(a, "")
+        partner = b if b and b != a and request.get(b) == a and room_of.get(b) == room else ""
+        seen.update({a, partner})
+        rows.append(dict(pool=pool, rank=max(r, rank.get(partner, r)) if partner else r, hall=hall,
+                         halls=apps["hall_preferences"].get(a, ()),
+                         wish=apps["room_type_preference"].get(a, ""), got=room_type.get(room, "")))
+    return pd.DataFrame(rows, columns=["pool", "rank", "halls", "hall", "wish", "got"])
+
+
+def band_width(largest_rank: float) -> int:
+    """A round band width giving at most six bands (1,000 for a cohort of 6,000)."""
+    for width in (100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000):
+        if largest_rank / width <= 6:
+            return width
+    return 100000
+
+
+def preference_bands(tables: RunTables) -> pd.DataFrame:
+    """Per pool and rank band: units with a hall list (``units``), given their first choice
+    (``first``), given a listed hall (``any``). ``band`` reads e.g. ``1001-2000``."""
+    units = placed_units(tables)
+    listed = units[units["halls"].map(bool) & units["rank"].notna()]
+    if listed.empty:
+        return pd.DataFrame(columns=["pool", "band", "units", "first", "any"])
+    width = band_width(listed["rank"].max())
+    frame = listed.assign(start=((listed["rank"] - 1) // width * width).astype(int),
+                          first=[h == wished[0] for h, wished in zip(listed["hall"], listed["halls"])],
+                          any=[h in wished for h, wished in zip(listed["hall"], listed["halls"])])
+    bands = (frame.groupby(["pool", "start"], sort=True)
+             .agg(units=("first", "size"), first=("first", "sum"), any=("any", "sum")).reset_index())
+    bands["band"] = [f"{s + 1}-{s + width}" for s in bands["start"]]
+    return bands[["pool", "band", "units", "first", "any"]]
+
+
+def room_type_wishes(tables: RunTables) -> tuple[int, int]:
+    """(units wishing a double or a triple, units given the room type they wished)."""
+    units = placed_units(tables)
+    asked = units[units["wish"].isin(["double", "triple"])]
+    return len(asked), int((asked["wish"] == asked["got"]).sum())
+
+
+# -- occupancy and scores ---------------------------------------------------------------------
+
+
+def hall_occupancy(tables: RunTables) -> pd.DataFrame:
+    """Per hall (inventory order): rooms, beds, beds used, rooms shared (two or more residents) and
+    rooms mixed (a local and a non-local resident)."""
+    rooms = tables.rooms.assign(beds=tables.rooms["beds"].fillna(0).astype(int))
+    assignments = tables.assignments
+    halls = list(dict.fromkeys([*rooms["hall"], *assignments["hall"]]))
+    room_count, beds, used = Counter(rooms["hall"]), rooms.groupby("hall")["beds"].sum(), Counter(assignments["hall"])
+    student_type = tables.applicants.set_index("applicant_id")["student_type"]
+    placed = assignments.assign(type=assignments["applicant_id"].map(student_type))
+    shared, mixed = Counter(), Counter()
+    for (hall, _), room in placed.groupby(["hall", "room_id"], sort=True):
+        shared[hall] += len(room) >= 2
+        mixed[hall] += {"local", "non_local"} <= set(room["type"])
+    return pd.DataFrame([dict(hall=h, rooms=room_count[h], beds=int(beds.get(h, 0)), used=used[h],
+                              shared=shared[h], mixed=mixed[h]) for h in halls],
+                        columns=["hall", "rooms", "beds", "used", "shared", "mixed"])
+
+
+def scored_with_status(tables: RunTables) -> pd.DataFrame:
+    """Applicants with points: track, points and ranking status, tracks in the order of scores.csv."""
+    status = tables.ranking.set_index("applicant_id")["status"]
+    scores = tables.scores[tables.scores["total_points"].notna()]
+    return pd.DataFrame({"track": scores["track"], "points": scores["total_points"],
+                         "status": scores["applicant_id"].map(status).fillna("not ranked")})
+
+
+# -- the manifest's counts --------------------------------------------------------------------
+
+
+def run_counts(tables: RunTables, applicants: int, rejected_rows: int, tracks: pd.Series,
+               beds_by_pool: dict[str, int], rooms: int) -> dict:
+    """The counts a run's manifest records (no personal data)."""
+    possible, together = mutual_pairs(tables)
+    mixed, bound = mixing(tables)
+    return {
+        "applicants": applicants,
+        "rejected_rows": rejected_rows,
+        "tracks": dict(sorted(Counter(tracks).items())),
+        "statuses": dict(sorted(Counter(tables.ranking["status"]).items())),
+        "assigned": len(tables.assignments),
+        "rooms": rooms,
+        "beds_by_pool": beds_by_pool,
+        "mutual_pairs_together": together,
+        "mutual_pairs_possible": possible,
+        "mixed_rooms": mixed,
+        "mixed_rooms_upper_bound": bound,
+    }

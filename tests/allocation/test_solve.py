@@ -1,0 +1,39 @@
+"""Deterministic solver settings and the lexicographic solve (allocation.solve)."""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from allocation.solve import LINEARIZATION_LEVEL, Objective, SolverSettings, solve_lexicographically
+
+
+def test_settings_reach_the_solver_and_the_manifest():
+    settings = SolverSettings(random_seed=7, max_deterministic_time=5.0)
+    solver = settings.solver()
+    assert (solver.parameters.num_workers, solver.parameters.random_seed, solver.parameters.max_deterministic_time,
+            solver.parameters.linearization_level) == (1, 7, 5.0, LINEARIZATION_LEVEL)
+    assert settings.as_dict() == {"num_workers": 1, "random_seed": 7, "linearization_level": LINEARIZATION_LEVEL,
+                                  "max_deterministic_time": 5.0}
+
+
+def test_each_step_keeps_the_value_reached_before_it():
+    # x + y <= 3 over 0..3: the most x + y is 3; keeping it, the least x is 0, so y is 3.
+    model = cp_model.CpModel()
+    x, y = model.new_int_var(0, 3, "x"), model.new_int_var(0, 3, "y")
+    model.add(x + y <= 3)
+    hints = [x, y]
+    result = solve_lexicographically(model, [Objective("sum", x + y), Objective("x", x, maximise=False)],
+                                     SolverSettings(random_seed=0, max_deterministic_time=5.0),
+                                     hint_from_each_step=hints)
+    assert [(s.name, s.value, s.optimal) for s in result.steps] == [("sum", 3, True), ("x", 0, True)]
+    assert result.failed is None and (result.solver.value(x), result.solver.value(y)) == (0, 3)
+
+
+def test_a_step_without_a_solution_ends_the_solve():
+    model = cp_model.CpModel()
+    x = model.new_int_var(0, 3, "x")
+    model.add(x >= 4)
+    result = solve_lexicographically(model, [Objective("x", x), Objective("never", -x)],
+                                     SolverSettings(random_seed=0, max_deterministic_time=5.0))
+    assert [s.name for s in result.steps] == ["x"]
+    assert result.failed is not None and result.failed.status == cp_model.INFEASIBLE and result.failed.value is None

@@ -1,0 +1,136 @@
+"""Hypothesis strategies shared by the tests: valid inputs, built from :mod:`builders`.
+
+Each strategy draws only what the contract allows (``shared/spec/io-contract.md``), so a
+failing example is a bug in the engine, not in the data. Import with
+``from strategies import ...`` (``tests/`` is on pytest's pythonpath).
+
+Halls (``rooms.csv`` rows, :func:`builders.suite_rows`):
+- :func:`suites_across_pools`: suites open to undergraduates or to exchange students;
+- :func:`suites_across_halls`: suites in three halls, one of them female-only;
+- :func:`suite_layouts`: the rooms of one suite;
+- :func:`resident_places`: residents from an earlier offer round, by suite, room and gender.
+
+Applicants (``applications.csv`` rows, :func:`builders.application`) and their kinds:
+- :func:`applicants_with_mutual_pairs`: local and exchange students, some mutual roommate pairs;
+- :func:`applicants_with_preferences`: first-year local and non-local students with hall and
+  room-type preferences and roommate requests, some of them mutual;
+- :func:`applicant_kinds`: what the access rules see of one person.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from allocation.access import ApplicantKind
+from builders import application, suite_rows
+
+__all__ = ["HALLS", "suites_across_pools", "suites_across_halls", "suite_layouts", "resident_places",
+           "applicants_with_mutual_pairs", "applicants_with_preferences", "applicant_kinds"]
+
+HALLS = ("Red Hall", "Blue Hall", "Xuemin Hall")  # Xuemin Hall is female-only in suites_across_halls
+
+
+@st.composite
+def suites_across_pools(draw) -> list[dict[str, str]]:
+    """One to four suites in Red or Xuemin Hall, each open to undergraduates or to exchange
+    students, for either gender or women only, accessible or not, ordinary or CURI college rooms."""
+    rows = []
+    for s in range(draw(st.integers(1, 4))):
+        rows += suite_rows(
+            f"S{s}",
+            hall=draw(st.sampled_from(["Red Hall", "Xuemin Hall"])),
+            rooms=draw(st.sampled_from([(("double", 2),), (("double", 2), ("double", 2)), (("single", 1),),
+                                        (("double", 2), ("triple", 3))])),
+            gender=draw(st.sampled_from(["any", "any", "F"])),
+            accessible=draw(st.booleans()),
+            pools=draw(st.sampled_from(["undergraduate", "undergraduate", "exchange"])),
+            college=draw(st.sampled_from(["", "", "CURI"])),
+        )
+    return rows
+
+
+@st.composite
+def suites_across_halls(draw) -> list[dict[str, str]]:
+    """One to four undergraduate suites in the :data:`HALLS` (Xuemin Hall for women only),
+    accessible or not, ordinary or CURI college rooms."""
+    rows = []
+    for s in range(draw(st.integers(1, 4))):
+        hall = draw(st.sampled_from(HALLS))
+        rows += suite_rows(
+            f"S{s}", hall=hall,
+            rooms=draw(st.sampled_from([(("double", 2), ("double", 2)), (("double", 2), ("triple", 3)),
+                                        (("single", 1),)])),
+            gender="F" if hall == "Xuemin Hall" else "any",
+            accessible=draw(st.booleans()),
+            college=draw(st.sampled_from(["", "", "", "CURI"])),
+        )
+    return rows
+
+
+def suite_layouts() -> st.SearchStrategy[tuple[tuple[str, int], ...]]:
+    """The rooms of one suite, as (room type, beds): two doubles, a double and a triple, or a single."""
+    return st.sampled_from([(("double", 2), ("double", 2)), (("double", 2), ("triple", 3)), (("single", 1),)])
+
+
+def resident_places() -> st.SearchStrategy[list[tuple[int, int, str]]]:
+    """Up to five residents from an earlier round as (suite number, room number in the suite,
+    gender "F"/"M"); numbers may point past the suites drawn: the test keeps those that fit."""
+    return st.lists(st.tuples(st.integers(0, 3), st.integers(0, 1), st.sampled_from("FM")), max_size=5)
+
+
+@st.composite
+def applicants_with_mutual_pairs(draw) -> list[dict[str, str]]:
+    """One to twelve local or exchange students of either gender, some needing an accessible
+    room, some CURI members, and up to three mutual roommate pairs."""
+    size = draw(st.integers(1, 12))
+    rows = []
+    for i in range(size):
+        rows.append(application(
+            applicant_id=f"2400{i:04d}A",
+            gender=draw(st.sampled_from("FM")),
+            student_type=draw(st.sampled_from(["local", "local", "exchange"])),
+            travel_minutes=draw(st.sampled_from([20, 40, 80])),
+            accessibility_needs=str(draw(st.booleans())).lower(),
+            college=draw(st.sampled_from(["", "", "CURI"])),
+        ))
+    for a, b in draw(st.lists(st.tuples(st.integers(0, size - 1), st.integers(0, size - 1)), max_size=3)):
+        if a != b and not rows[a].get("roommate_request") and not rows[b].get("roommate_request"):
+            rows[a]["roommate_request"] = rows[b]["applicant_id"]
+            rows[b]["roommate_request"] = rows[a]["applicant_id"]
+    return rows
+
+
+@st.composite
+def applicants_with_preferences(draw) -> list[dict[str, str]]:
+    """One to nine first-year local or non-local students of either gender, a few needing an
+    accessible room, some CURI members, with hall preferences (of :data:`HALLS`), a room-type
+    preference and roommate requests, some of them mutual."""
+    size = draw(st.integers(1, 9))
+    ids = [f"2400{i:04d}A" for i in range(size)]
+    rows = []
+    for i, applicant_id in enumerate(ids):
+        request = draw(st.sampled_from([None, None, *ids]))
+        rows.append(application(
+            applicant_id=applicant_id,
+            gender=draw(st.sampled_from("FM")),
+            student_type=draw(st.sampled_from(["local", "local", "non_local"])),
+            admission_year=2025, year_of_study=1,
+            travel_minutes=draw(st.sampled_from([20, 40, 80])),
+            accessibility_needs=str(draw(st.booleans()) and draw(st.booleans())).lower(),
+            college=draw(st.sampled_from(["", "", "CURI"])),
+            hall_preferences=";".join(draw(st.lists(st.sampled_from(HALLS), max_size=3, unique=True))),
+            room_type_preference=draw(st.sampled_from(["any", "double", "triple"])),
+            roommate_request=request if request != applicant_id else None,
+        ))
+    for a in rows:  # make some requests mutual
+        b = next((r for r in rows if r["applicant_id"] == a.get("roommate_request")), None)
+        if b is not None and draw(st.booleans()):
+            b["roommate_request"] = a["applicant_id"]
+    return rows
+
+
+def applicant_kinds() -> st.SearchStrategy[ApplicantKind]:
+    """One person: an undergraduate or exchange student of either gender, needing an accessible
+    room or not, a CURI member or not."""
+    return st.builds(ApplicantKind, st.sampled_from(["undergraduate", "exchange"]), st.sampled_from("FM"),
+                     st.booleans(), st.sampled_from(["", "CURI"]))
