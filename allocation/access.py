@@ -9,13 +9,19 @@ A room is open to an applicant of a given :class:`ApplicantKind` when all of the
   ``M`` (a suite whose residents from an earlier offer round are men,
   :mod:`allocation.residual`) men only;
 - accessibility: whoever needs an accessible room gets one;
-- college: a residential-college room is for "the residential college whose members alone may
-  live there" (``io-contract``, rooms.csv); every other room for everyone.
+- college: a residential-college room is first for "the residential college whose members alone
+  may live there" (``io-contract``, rooms.csv); every other room for everyone. Beds the members
+  leave empty go, down the waitlist, to applicants who listed the college's hall in their
+  ``hall_preferences`` (``shared/spec/policy.md`` section 7, policy ``[allocation]
+  college_beds_to_applicants_who_list_it``): such an applicant, admitted on that second walk
+  (:func:`allocation.admit.admit`), is of a kind whose ``released_to`` names the college, and
+  its rooms are open to them as to a member.
 
 A mutual roommate pair lives in one room open to both (:meth:`RoomAccess.pair_kind`): an
 accessible one if either needs it; a college room if both are members of that college, or,
 under ``[allocation] college_rooms_for_member_roommates = true`` (a decision for the HAC), if
-one is a member and the other belongs to no college.
+one is a member and the other belongs to no college; and a college room whose beds were
+released to both of them.
 
 The fit check (:mod:`allocation.fit`), the room model (:mod:`allocation.rooms`), the final
 rule check of placement (:mod:`allocation.place`) and the plain reference model
@@ -39,14 +45,25 @@ __all__ = ["ApplicantKind", "RoomAccess", "SpillRoute", "gender_rule_houses"]
 @dataclass(frozen=True, order=True)
 class ApplicantKind:
     """What the hard rules see of a placement unit: its pool, gender, whether it needs an
-    accessible room, its residential college ("" for none) and its size (1 for one person, 2
-    for a mutual roommate pair sharing a room). Units of one kind are interchangeable."""
+    accessible room, its residential college ("" for none), its size (1 for one person, 2
+    for a mutual roommate pair sharing a room) and the college whose beds its members left empty
+    were released to it (``released_to``, "" for none; section 7). Units of one kind are
+    interchangeable.
+
+    For a pair, ``college`` and ``released_to`` are the (at most two) colleges whose rooms are
+    open to both (:meth:`RoomAccess.pair_kind`)."""
 
     pool: str
     gender: str
     accessible: bool
     college: str
     size: int = 1
+    released_to: str = ""
+
+    @property
+    def colleges(self) -> frozenset[str]:
+        """The residential colleges whose rooms are open to this unit."""
+        return frozenset({self.college, self.released_to} - {""})
 
 
 def gender_rule_houses(rule: str, gender: str) -> bool:
@@ -79,11 +96,15 @@ class RoomAccess:
                college: str) -> bool:
         """May a unit of ``kind`` live in a room open to ``pools``, under ``gender_rule``, accessible
         or not, of residential college ``college`` ("" for an ordinary room)? The module's rules."""
-        pools = tuple(pools)
-        pool_ok = kind.pool in pools or any(SpillRoute(p, kind.pool) in self.spill_over for p in pools)
         access_ok = accessible or not kind.accessible
-        college_ok = college in ("", kind.college)
-        return pool_ok and gender_rule_houses(gender_rule, kind.gender) and access_ok and college_ok
+        college_ok = college == "" or college in kind.colleges
+        return (self.opens_to_pool(kind.pool, pools) and gender_rule_houses(gender_rule, kind.gender) and access_ok
+                and college_ok)
+
+    def opens_to_pool(self, pool: str, pools: Iterable[str]) -> bool:
+        """Is a room open to ``pools`` open to applicants of ``pool`` (its own, or by spill-over)?"""
+        pools = tuple(pools)
+        return pool in pools or any(SpillRoute(p, pool) in self.spill_over for p in pools)
 
     def allows_suite(self, kind: ApplicantKind, suite: SuiteClass) -> bool:
         """May a unit of ``kind`` live somewhere in a suite of this class? (An applicant needing an
@@ -105,7 +126,8 @@ class RoomAccess:
         """The kind of a mutual pair sharing one room: the room must suit both (module docstring).
 
         Call only for two people who may share at all (:func:`allocation.units.pair_problem`)."""
-        college = a.college if a.college == b.college else ""
+        shared = a.colleges & b.colleges
         if self.member_roommates_in_college and "" in (a.college, b.college):
-            college = a.college or b.college
-        return ApplicantKind(a.pool, a.gender, a.accessible or b.accessible, college, size=2)
+            shared |= {a.college or b.college} - {""}
+        college, released_to = (sorted(shared) + ["", ""])[:2]
+        return ApplicantKind(a.pool, a.gender, a.accessible or b.accessible, college, size=2, released_to=released_to)

@@ -35,7 +35,7 @@ from ortools.sat.python import cp_model
 
 from allocation.access import ApplicantKind, RoomAccess
 from allocation.inventory import SuiteClass
-from allocation.solve import SolverSettings
+from allocation.solve import SolverSettings, solve
 from psm.errors import PsmError
 from psm.policy import Policy
 
@@ -102,7 +102,8 @@ class Fit:
                 eligible,
                 key=lambda c: (
                     kind.pool not in c.pools,  # spilled beds after the pool's own
-                    c.college != kind.college,  # members into their college first
+                    c.college != (kind.released_to or kind.college),  # members into their college first; those
+                    # released a college's beds into those beds (ordinary ones were full for them)
                     (c.accessible_beds > 0) != kind.accessible,  # accessible beds for those who need them
                     c.key,
                 ),
@@ -362,7 +363,7 @@ class Fit:
         for key, var in placed.items():
             model.add_hint(var, self.placed[key])
         solver = self.solver_settings.solver()
-        status = solver.solve(model)
+        status = solve(solver, model)
         if status == cp_model.INFEASIBLE:
             return None
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # never read a time-out as "does not fit"

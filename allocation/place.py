@@ -20,12 +20,12 @@ hall preferences, mixing, room type):
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from allocation.access import ApplicantKind, RoomAccess
-from allocation.admit import Admission, kinds_of, walk_order
+from allocation.admit import Admission, admitted_kinds, college_halls, listed_colleges, walk_order
 from allocation.fit import Fit
 from allocation.inventory import Inventory, room_order, room_signatures
 from allocation.rooms import RoomGroup, RoomPlan, is_mixed, plan_rooms, room_kind, slot_of
@@ -54,7 +54,7 @@ def place(admission: Admission, applications: pd.DataFrame, inventory: Inventory
     """Place every offered applicant; raise :class:`PsmError` if a rule cannot be kept.
 
     With ``progress``, the room model's steps are counted on stderr if it is a terminal."""
-    kinds = kinds_of(applications, admission.frame.set_index("applicant_id")["pool"])
+    kinds = admitted_kinds(admission, applications)
     fit = Fit(inventory.classes, policy)
     units = form_units(admission.offered, applications, kinds, walk_order(policy), admission.pairs,
                        fit.access)
@@ -160,7 +160,7 @@ def check_assignments(assignments: pd.DataFrame, admission: Admission, applicati
     per_room = assignments["room_id"].value_counts()
     over = [r for r, n in per_room.items() if n > rooms.at[r, "beds"]]
     problems += [f"room {r} holds {per_room[r]} people for {rooms.at[r, 'beds']} beds" for r in over]
-    kinds = kinds_of(applications, admission.frame.set_index("applicant_id")["pool"])
+    kinds = admitted_kinds(admission, applications)
     genders = assignments.assign(gender=assignments["applicant_id"].map(lambda a: kinds[a].gender))
     mixed = genders.groupby("suite_id")["gender"].nunique()
     problems += [f"suite {s} holds more than one gender" for s in mixed[mixed > 1].index]
@@ -177,4 +177,53 @@ def check_assignments(assignments: pd.DataFrame, admission: Admission, applicati
             problems.append(f"the pair {unit.members} does not share a room")
         if unit.unit_id in promised and hall_of.get(unit.unit_id) != promised[unit.unit_id]:
             problems.append(f"{unit.unit_id} was promised {promised[unit.unit_id]} but is in {hall_of.get(unit.unit_id)}")
+    if policy.allocation.college_beds_to_applicants_who_list_it:
+        problems += _college_bed_problems(assignments, admission, applications, inventory, access, kinds)
+    return problems
+
+
+def _college_bed_problems(assignments: pd.DataFrame, admission: Admission, applications: pd.DataFrame,
+                          inventory: Inventory, access: RoomAccess, kinds: pd.Series) -> list[str]:
+    """College beds on the concrete result (section 7): no college bed is free, in a suite a
+    waitlisted applicant of the pool could join, while that applicant listed the college (the
+    pool's beds not used up); no college bed released to a non-member is one a waitlisted member
+    could take instead (members come first)."""
+    frame = admission.frame
+    waiting = frame[frame["status"] == "waitlisted"]
+    if waiting.empty:
+        return []
+    left = admission.beds.set_index("pool")["beds"] - frame.loc[frame["status"] == "offered", "pool"].value_counts() \
+        .reindex(admission.beds["pool"], fill_value=0).to_numpy()
+    rooms = inventory.rooms.set_index("room_id")
+    college_rooms = rooms[rooms["college"] != ""]
+    occupants = assignments.groupby("room_id").size()
+    suite_genders = assignments.assign(gender=assignments["applicant_id"].map(lambda a: kinds[a].gender)) \
+        .groupby("suite_id")["gender"].agg(set)
+    halls_of = college_halls(inventory)
+    wishes = applications.set_index("applicant_id")["hall_preferences"]
+
+    def could_live(kind: ApplicantKind, room_id: str) -> bool:
+        room = college_rooms.loc[room_id]
+        genders = suite_genders.get(room["suite_id"], set())
+        return access.allows_listed_room(kind, room) and genders <= {kind.gender}
+
+    problems = []
+    free = [r for r in college_rooms.index if occupants.get(r, 0) < college_rooms.at[r, "beds"]]
+    held = assignments[assignments["room_id"].isin(college_rooms.index)]
+    held = held[held["applicant_id"].isin(admission.released)]  # non-members offered the beds members left empty
+    for applicant, pool in zip(waiting["applicant_id"], waiting["pool"]):
+        if left[pool] <= 0:
+            continue
+        kind = kinds[applicant]
+        for college in listed_colleges(tuple(wishes[applicant] or ()), kind.college, halls_of):
+            bed = next((r for r in free if college_rooms.at[r, "college"] == college
+                        and could_live(replace(kind, released_to=college), r)), None)
+            if bed is not None:
+                problems.append(f"college room {bed} has a free bed while {applicant}, who listed {college}, waits")
+        if kind.college:
+            taken = next((r for a, r in zip(held["applicant_id"], held["room_id"])
+                          if college_rooms.at[r, "college"] == kind.college and kinds[a].gender == kind.gender
+                          and access.allows_listed_room(kind, college_rooms.loc[r])), None)
+            if taken is not None:
+                problems.append(f"a non-member holds a bed in college room {taken} while {applicant}, a member, waits")
     return problems

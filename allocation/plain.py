@@ -15,7 +15,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from allocation.access import ApplicantKind, RoomAccess
-from allocation.solve import Objective, SolverSettings, deterministic_solver, solve_lexicographically
+from allocation.solve import Objective, SolverSettings, deterministic_solver, solve, solve_lexicographically
 from psm.errors import PsmError
 from psm.policy import Policy
 
@@ -61,7 +61,7 @@ def plain_fits(units: Sequence[ApplicantKind], rooms: pd.DataFrame, policy: Poli
     if built is None:
         return False
     solver = deterministic_solver(time_limit=time_limit)
-    status = solver.solve(built[0])
+    status = solve(solver, built[0])
     if status == cp_model.UNKNOWN:
         raise PsmError(f"the plain model found no answer within {time_limit:g} deterministic seconds")
     return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)

@@ -15,12 +15,20 @@ run on it unchanged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
+from allocation.access import ApplicantKind, RoomAccess
+from allocation.admit import Admission, admitted_kinds
+from allocation.fit import Fit
 from allocation.inventory import Inventory, classify_suites
+from allocation.units import pair_problem
 from psm.errors import PsmError
+from psm.policy import Policy
 
-__all__ = ["residual_inventory", "roommates_left_alone"]
+__all__ = ["residual_inventory", "roommates_left_alone", "ResidentRoommates", "join_resident_roommates",
+           "ROOMMATE_ROOM_AND_SUITE_FULL", "ROOMMATE_BEDS_NOT_OPEN", "ROOMMATE_BEDS_NEEDED"]
 
 
 def residual_inventory(inventory: Inventory, residents: pd.DataFrame, gender: pd.Series) -> Inventory:
@@ -52,9 +60,11 @@ def residual_inventory(inventory: Inventory, residents: pd.DataFrame, gender: pd
 
 
 def roommates_left_alone(residents: pd.DataFrame, applications: pd.DataFrame,
-                         inventory: Inventory) -> list[str]:
+                         inventory: Inventory, listed_colleges_open: bool = False) -> list[str]:
     """Residents of a college room who are not members of that college and whose mutual roommate
-    is no longer a resident of the room, in id order.
+    is no longer a resident of the room, in id order. With ``listed_colleges_open`` (policy
+    ``[allocation] college_beds_to_applicants_who_list_it``), a non-member who listed the room's
+    hall may hold the bed in their own right (section 7) and is not named.
 
     Under ``[allocation] college_rooms_for_member_roommates = true`` a non-member may share a
     member's college room. If the member then declines and the roommate accepts, the roommate
@@ -64,11 +74,120 @@ def roommates_left_alone(residents: pd.DataFrame, applications: pd.DataFrame,
     """
     apps = applications.set_index("applicant_id")
     room_college = inventory.rooms.set_index("room_id")["college"]
+    room_hall = inventory.rooms.set_index("room_id")["hall"]
     room_of = dict(zip(residents["applicant_id"], residents["room_id"]))
     alone = []
     for applicant, room in room_of.items():
         college = room_college.get(room, "")
         member_of = apps.at[applicant, "college"] or ""
-        if college and member_of != college and room_of.get(apps.at[applicant, "roommate_request"]) != room:
+        listed = listed_colleges_open and room_hall.get(room) in (apps.at[applicant, "hall_preferences"] or ())
+        if college and member_of != college and not listed and room_of.get(apps.at[applicant, "roommate_request"]) != room:
             alone.append(applicant)
     return sorted(alone)
+
+
+#: The reason a newly offered applicant is placed apart from a mutual roommate who is a resident.
+ROOMMATE_ROOM_AND_SUITE_FULL = "your roommate's room and suite are full"
+ROOMMATE_BEDS_NOT_OPEN = ("your roommate's room and suite have a free bed, but none open to you "
+                          "(a residential college room, or not accessible)")
+ROOMMATE_BEDS_NEEDED = ("the free beds of your roommate's room and suite were needed to place everyone "
+                        "offered this round")
+
+
+@dataclass(frozen=True)
+class ResidentRoommates:
+    """Newly offered applicants whose mutual roommate is a resident: those placed beside them
+    (``placed``: assignment rows without the round) and why the others are not (``apart``:
+    applicant -> reason)."""
+
+    placed: pd.DataFrame  # applicant_id, pool, hall, suite_id, room_id
+    apart: dict[str, str]
+
+
+def join_resident_roommates(admission: Admission, applications: pd.DataFrame, residents: pd.DataFrame,
+                            full: Inventory, policy: Policy) -> ResidentRoommates:
+    """Place each newly offered applicant whose mutual roommate already lives in a room beside them.
+
+    The rule (the ``mutual_pairs`` wish across offer rounds): in the order of the offers, the
+    applicant goes into the roommate's room if it has a free bed open to them, else into a room
+    of the roommate's suite with one (rooms by id), as long as everyone else offered this round
+    still fits the beds left (:mod:`allocation.fit`); otherwise they are placed as anyone else,
+    with the true reason: :data:`ROOMMATE_ROOM_AND_SUITE_FULL` (no free bed there),
+    :data:`ROOMMATE_BEDS_NOT_OPEN` (free beds, none open to them) or :data:`ROOMMATE_BEDS_NEEDED`.
+    Two people who could never share (:func:`allocation.units.pair_problem`) get that reason.
+    """
+    residents = residents[["applicant_id", "pool", "hall", "suite_id", "room_id"]]
+    kinds = admitted_kinds(admission, applications)
+    hopeful = _join(admission, applications, residents, full, policy, kinds, check=False)
+    if _others_fit(admission, applications, residents, hopeful.placed.to_dict("records"), full, policy, kinds):
+        return hopeful  # the usual case: one fit check for all of them
+    return _join(admission, applications, residents, full, policy, kinds, check=True)
+
+
+def _join(admission: Admission, applications: pd.DataFrame, residents: pd.DataFrame, full: Inventory,
+          policy: Policy, kinds: pd.Series, check: bool) -> ResidentRoommates:
+    """:func:`join_resident_roommates`, checking after each applicant placed that everyone else
+    still fits (``check``), or not at all."""
+    apps = applications.set_index("applicant_id")
+    room_of = dict(zip(residents["applicant_id"], residents["room_id"]))
+    offered = list(admission.offered["applicant_id"])
+    pool = admission.frame.set_index("applicant_id")["pool"]
+    access = RoomAccess.from_policy(policy)
+    rooms = full.rooms.set_index("room_id")
+    gender = apps["gender"]
+    placed: list[dict] = []
+    apart: dict[str, str] = {}
+    for applicant in offered:
+        partner = apps.at[applicant, "roommate_request"]
+        if partner not in room_of or apps.at[partner, "roommate_request"] != applicant:
+            continue
+        mate = ApplicantKind(pool.get(partner, kinds[applicant].pool), gender[partner], False, "")
+        if problem := pair_problem(mate, kinds[applicant]):
+            apart[applicant] = problem
+            continue
+        pinned = pd.DataFrame(placed, columns=["applicant_id", "pool", "hall", "suite_id", "room_id"])
+        left = residual_inventory(full, pd.concat([residents, pinned[list(residents.columns)]]) if placed else residents,
+                                  gender).rooms.set_index("room_id")
+        home = room_of[partner]
+        suite = rooms.at[home, "suite_id"]
+        free = [r for r in [home, *sorted(left.index[left["suite_id"] == suite])] if r in left.index]
+        free = list(dict.fromkeys(free))
+        if not free:
+            apart[applicant] = ROOMMATE_ROOM_AND_SUITE_FULL
+            continue
+        open_beds = [r for r in free if access.allows_listed_room(kinds[applicant], left.loc[r])]
+        if not open_beds:
+            apart[applicant] = ROOMMATE_BEDS_NOT_OPEN
+            continue
+        chosen = next((r for r in open_beds if not check or _others_fit(
+            admission, applications, residents, placed + [_row(applicant, pool[applicant], rooms, r)], full, policy,
+            kinds)), None)
+        if chosen is None:
+            apart[applicant] = ROOMMATE_BEDS_NEEDED
+            continue
+        placed.append(_row(applicant, pool[applicant], rooms, chosen))
+    return ResidentRoommates(pd.DataFrame(placed, columns=["applicant_id", "pool", "hall", "suite_id", "room_id"]),
+                             apart)
+
+
+def _row(applicant: str, pool: str, rooms: pd.DataFrame, room_id: str) -> dict:
+    return {"applicant_id": applicant, "pool": pool, "hall": rooms.at[room_id, "hall"],
+            "suite_id": rooms.at[room_id, "suite_id"], "room_id": room_id}
+
+
+def _others_fit(admission: Admission, applications: pd.DataFrame, residents: pd.DataFrame, placed: list[dict],
+                full: Inventory, policy: Policy, kinds: pd.Series) -> bool:
+    """Do the units offered this round, other than those ``placed``, fit the beds left beside them?"""
+    beside = {p["applicant_id"] for p in placed}
+    pinned = pd.DataFrame(placed, columns=["applicant_id", "pool", "hall", "suite_id", "room_id"])
+    left = residual_inventory(full, pd.concat([residents, pinned[list(residents.columns)]]) if placed else residents,
+                              applications.set_index("applicant_id")["gender"])
+    fit = Fit(left.classes, policy)
+    for applicant in admission.offered["applicant_id"]:
+        partner = admission.pairs.get(applicant)
+        if applicant in beside or (partner is not None and partner < applicant):
+            continue
+        kind = fit.access.pair_kind(kinds[applicant], kinds[partner]) if partner else kinds[applicant]
+        if not fit.try_add(kind):
+            return False
+    return True

@@ -56,11 +56,12 @@ class RoomKind:
     residency: str
     room_type: str
     hall: str  # the hall promised in rank order, or "" for none
+    released_to: str = ""  # the college whose empty beds were released to these units (section 7)
 
     @property
     def applicant_kind(self) -> ApplicantKind:
         """What the access rules see of these units."""
-        return ApplicantKind(self.pool, self.gender, self.accessible, self.college, self.size)
+        return ApplicantKind(self.pool, self.gender, self.accessible, self.college, self.size, self.released_to)
 
 
 class ClassGender(NamedTuple):
@@ -124,7 +125,7 @@ class RoomPlan:
 def room_kind(unit: Unit, hall: str) -> RoomKind:
     k = unit.kind
     return RoomKind(k.gender, k.pool, k.accessible, k.college, k.size, unit.residency,
-                    unit.room_type if unit.room_type in ("double", "triple") else "any", hall)
+                    unit.room_type if unit.room_type in ("double", "triple") else "any", hall, k.released_to)
 
 
 def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: Policy,

@@ -18,7 +18,9 @@ from decimal import Decimal
 
 from ortools.sat.python import cp_model
 
-__all__ = ["LINEARIZATION_LEVEL", "SolverSettings", "deterministic_solver", "Objective", "StepResult",
+from psm.interrupt import stoppable
+
+__all__ = ["LINEARIZATION_LEVEL", "SolverSettings", "deterministic_solver", "solve", "Objective", "StepResult",
            "LexicographicResult", "solve_lexicographically"]
 
 # The full LP relaxation suits these counting models: on the second offer round of the sample
@@ -43,6 +45,7 @@ class SolverSettings:
         solver.parameters.random_seed = self.random_seed
         solver.parameters.max_deterministic_time = self.max_deterministic_time
         solver.parameters.linearization_level = self.linearization_level
+        solver.parameters.catch_sigint_signal = False  # a signal stops the command (psm.interrupt), never quietly the solve
         return solver
 
     def as_dict(self) -> dict[str, object]:
@@ -55,6 +58,13 @@ class SolverSettings:
 def deterministic_solver(seed: int = 0, time_limit: float = 10.0) -> cp_model.CpSolver:
     """A CP-SAT solver that gives the same answer on any machine (:class:`SolverSettings`)."""
     return SolverSettings(random_seed=seed, max_deterministic_time=time_limit).solver()
+
+
+def solve(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+    """``solver.solve(model)``, stoppable by SIGINT, SIGTERM and SIGHUP: a stopped solve raises
+    :class:`psm.interrupt.Interrupted` and its answer is never used."""
+    with stoppable(solver):
+        return solver.solve(model)
 
 
 @dataclass(frozen=True)
@@ -113,7 +123,7 @@ def solve_lexicographically(model: cp_model.CpModel, objectives: Sequence[Object
     for objective in objectives:
         (model.maximize if objective.maximise else model.minimize)(objective.expression)
         solver = settings.solver()
-        status = solver.solve(model)
+        status = solve(solver, model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             steps.append(StepResult(objective.name, status, None))
             break

@@ -16,14 +16,15 @@ live in rooms reserved for their pools.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from allocation.access import ApplicantKind, RoomAccess
 
-__all__ = ["Unit", "form_units", "mutual_partners", "no_room_for", "pair_problem", "residency_of",
-           "unhonoured_requests"]
+__all__ = ["Unit", "NO_PLACE_REASONS", "form_units", "mutual_partners", "no_place_reason", "no_room_for",
+           "pair_problem", "residency_of", "unhonoured_requests"]
 
 
 @dataclass(frozen=True)
@@ -81,12 +82,32 @@ def no_room_for(a: ApplicantKind, b: ApplicantKind, access: RoomAccess) -> str:
     return "no room of two or more beds open to both was left when the second of them was offered a place"
 
 
+#: Why a mutual request is not honoured when the requested roommate holds no place this round,
+#: by the roommate's status in the ranking.
+NO_PLACE_REASONS = {
+    "waitlisted": "the requested roommate is on the waitlist",
+    "declined": "the requested roommate declined their offer",
+    "withdrawn": "the requested roommate has withdrawn from the hall",
+    "revoked": "the requested roommate's offer was revoked by the HAC",
+    "ineligible": "the requested roommate is not eligible for a hall place",
+    "disqualified": "the requested roommate is disqualified",
+}
+
+
+def no_place_reason(status: str) -> str:
+    """Why a request is not honoured whose roommate (status ``status``) holds no place this round."""
+    return NO_PLACE_REASONS.get(status, f"the requested roommate holds no place (status {status or 'not ranked'})")
+
+
 def unhonoured_requests(offered: list[str], partners: dict[str, str], pairs: dict[str, str],
-                        reasons: dict[str, str]) -> pd.DataFrame:
+                        reasons: dict[str, str], status: Mapping[str, str]) -> pd.DataFrame:
     """One row per mutual request of an offered applicant that is not honoured, with why.
 
     ``offered`` in walk order; ``pairs`` the pairs admission joined (both directions);
-    ``reasons`` why a pair of offered applicants was not joined, keyed by either member.
+    ``reasons`` why a pair of offered applicants was not joined, keyed by either member;
+    ``status`` each applicant's status in the ranking, which says why a roommate holds no place
+    (:func:`no_place_reason`). A roommate who is a resident of an earlier round (``accepted``) is
+    for the offer round to settle (:func:`hac.offers.next_round`): the row says so until then.
     """
     rows, seen = [], set()
     is_offered = set(offered)
@@ -95,7 +116,7 @@ def unhonoured_requests(offered: list[str], partners: dict[str, str], pairs: dic
         if b is None or a in pairs or b in seen:
             continue
         seen.add(a)
-        reason = (reasons.get(a) or reasons.get(b)) if b in is_offered else "the requested roommate has no offer"
+        reason = (reasons.get(a) or reasons.get(b)) if b in is_offered else no_place_reason(status.get(b, ""))
         rows.append({"applicant_id": a, "roommate_request": b, "reason": reason})
     return pd.DataFrame(rows, columns=["applicant_id", "roommate_request", "reason"])
 

@@ -8,10 +8,10 @@ What it does:
 
 1. Pins the process to one CPU (``os.sched_setaffinity``, where the platform has it) and sets
    the OpenMP/BLAS thread counts to 1 before numpy is imported.
-2. Draws a synthetic cohort (``psm.synthetic.generate_cohort``), writes it as CSV into a
+2. Draws a synthetic cohort (``synthetic.generate_cohort``), writes it as CSV into a
    temporary directory (``write_cohort``) and reads it back the way the engine does
-   (``psm.io.read_cohort``: parsing and row validation). That read time is printed for
-   information; it is not part of the target.
+   (``psm.io.read_cohort``: parsing and row validation), ``--read-repeats`` times. The median
+   read time is printed for information; it is not part of the target.
 3. Times ``psm.scoring.score_frames`` with the district table, i.e. the whole scoring:
    eligibility, tracks, travel resolution, every part, profiles and totals. Median of
    ``--repeats`` runs (the machine is noisy).
@@ -43,8 +43,8 @@ import pandas as pd
 from psm.io import read_cohort
 from psm.policy import load_policy
 from psm.scoring import score_frames
-from psm.synthetic import generate_cohort, write_cohort
 from psm.travel import DistrictTable
+from synthetic import generate_cohort, write_cohort
 
 from plain_loop import POINT_COLUMNS, plain_scores  # beside this script
 
@@ -94,10 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=100_000, help="applicants (default 100000)")
     parser.add_argument("--repeats", type=int, default=7, help="timed runs of the engine (default 7)")
     parser.add_argument("--plain-repeats", type=int, default=3, help="timed runs of the plain loop (default 3)")
+    parser.add_argument("--read-repeats", type=int, default=3, help="timed runs of read_cohort (default 3)")
     parser.add_argument("--seed", type=int, default=2025, help="synthetic cohort seed (default 2025)")
     args = parser.parse_args(argv)
-    if args.n < 1 or args.repeats < 1 or args.plain_repeats < 1:
-        parser.error("--n, --repeats and --plain-repeats must be at least 1")
+    if min(args.n, args.repeats, args.plain_repeats, args.read_repeats) < 1:
+        parser.error("--n, --repeats, --plain-repeats and --read-repeats must be at least 1")
 
     policy = load_policy()
     table = DistrictTable.load()
@@ -106,12 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     cohort = generate_cohort(n=args.n, seed=args.seed)
     with tempfile.TemporaryDirectory(prefix="psm-bench-") as tmp:
         paths = write_cohort(cohort, Path(tmp))
-        started = time.perf_counter()
-        read = read_cohort(policy, *paths)
-        read_seconds = time.perf_counter() - started
+        print(f"Timing read_cohort, {args.read_repeats} runs ...", flush=True)
+        read_median, read_times, read = _time(lambda: read_cohort(policy, *paths), args.read_repeats)
     apps, posts, prizes = read.applications, read.office_bearers, read.achievements
     print(
-        f"Read + validate (information, not the target): {read_seconds:.2f} s; "
+        f"Read + validate (information, not the target): median {read_median:.2f} s; "
         f"{len(apps):,} applications, {len(posts):,} office-bearer rows, {len(prizes):,} achievement rows, "
         f"{read.rejected_rows} rejected rows",
         flush=True,
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         ("ratio plain / vectorised", f"{ratio:.1f}x"),
         (f"target < {TARGET_SECONDS:g} s met", "yes" if met else "no"),
         ("cross-check (track + points)", "identical for all applicants" if difference is None else "DIFFERENT"),
-        ("read + validate (info)", f"{read_seconds:.2f} s"),
+        ("read + validate median (info)", f"{read_median:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in read_times)})"),
         ("tracks", ", ".join(f"{k} {v:,}" for k, v in sorted(tracks.items()))),
         ("python / numpy / pandas", f"{platform.python_version()} / {np.__version__} / {pd.__version__}"),
         ("CPU affinity", AFFINITY),

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from cli.exits import EXIT_OK, EXIT_REJECTED, EXIT_VERIFY_FAILED
 from hac.appeals import recalculate, record_appeal, shown_changes
-from hac.bundle import make_run_bundle
+from hac.bundle import building, make_run_bundle
+from hac.cards import applicant_card
 from hac.offers import make_round_bundle
 from hac.pipeline import (InputFiles, RunRequest, allocate_ranking, rank_scored, score_request, write_allocation,
                           write_ranking, write_rejects, write_scores)
 from hac.redact import DIGITS, KEY_ENV, PREFIX, redact_bundle, redact_key
 from hac.stats import tables_of
-from hac.summary import allocation_lines, input_lines, ranking_lines, reject_lines, rooms_line, score_lines
+from hac.summary import (allocation_lines, input_lines, quota_lines, ranking_lines, reject_lines, rooms_line,
+                         score_lines)
 from hac.verify import verify_bundle
 from psm.errors import PsmError
 from psm.io import read_table
 from psm.lottery import FORMULA, commitment, draw_order
 from psm.scoring import POINT_COLUMNS
 
-__all__ = ["score", "rank", "run", "verify", "appeal", "offers", "redact", "allocate", "lottery", "sample"]
+__all__ = ["score", "rank", "run", "verify", "appeal", "show", "offers", "redact", "allocate", "lottery", "sample"]
 
 
 def run_request(args: argparse.Namespace) -> RunRequest:
@@ -115,8 +118,10 @@ def appeal(args: argparse.Namespace) -> int:
                   f"{position['tier']} tier {position['position_in_tier']:,} of {position['tier_size']:,}")
         else:
             print(f"  {label} position: {position['pool']}, {position['status']}")
-    verdict = {True: "clears", False: "does not clear", None: "no waitlist in"}[result.clears_cutoff]
-    print(f"  the new position {verdict} this round's cut-off for the pool and gender")
+    print({True: "  the new position clears this round's cut-off for the pool and gender",
+           False: "  the new position does not clear this round's cut-off for the pool and gender",
+           None: "  this round has no waitlist for the pool and gender: nobody waits, so there is no cut-off "
+                 "to clear"}[result.clears_cutoff])
     for note in result.notes:
         print(f"  note: {note}")
     record_appeal(args.run_dir, result, by=args.by, reason=args.reason, changes=changes, posts=posts, prizes=prizes,
@@ -141,9 +146,42 @@ def _fields(text: str, n: int, usage: str) -> list[str]:
     return parts
 
 
+def show(args: argparse.Namespace) -> int:
+    """One applicant's card from a bundle, read-only (nothing is recorded)."""
+    card = applicant_card(args.run_dir, args.applicant)
+    if args.json:
+        print(json.dumps(card.as_dict(), indent=2, sort_keys=True, ensure_ascii=False))
+        return EXIT_OK
+    print(f"psm show · {args.run_dir} · {card.applicant_id} · policy {card.policy_version}")
+    print(f"  track {card.track}" + (f" (profile {card.profile})" if card.profile else "")
+          + (f"; ineligible: {card.ineligible_reason}" if card.ineligible_reason else ""))
+    for part in card.parts:
+        print(f"  {part.part + '_points':<22} {'' if part.points is None else part.points:>5} of {part.maximum}")
+    if card.total_points is not None:
+        print(f"  {'total_points':<22} {card.total_points:>5}")
+    print(f"  pool {card.pool}" + (f", tier {card.tier}" if card.tier else "")
+          + (f", rank {card.rank:,}" if card.rank is not None else "") + f"; status {card.status}"
+          + (f" ({card.reason})" if card.reason else ""))
+    if card.room_id:
+        print(f"  room {card.room_id}, {card.hall}")
+    if card.cutoff is not None:
+        if card.cutoff.waitlist_from_rank is None:
+            print("  cut-off: no waitlist in this round for the pool and gender")
+        else:
+            side = "ahead of" if card.cutoff.ranks_from_cutoff < 0 else "at or after"
+            print(f"  cut-off: the waitlist of the pool and gender starts at rank {card.cutoff.waitlist_from_rank:,}; "
+                  f"this applicant is {abs(card.cutoff.ranks_from_cutoff):,} ranks {side} it")
+    if card.travel_source:
+        print(f"  travel minutes {card.travel_minutes:g} from {card.travel_source}"
+              + (f" ({card.travel_note})" if card.travel_note else ""))
+    print(f"  lottery key {card.lottery_key} (seed {card.seed!r}; {card.lottery_rule})")
+    print(f"  appeals recorded: {len(card.appeals)}")
+    return EXIT_OK
+
+
 def offers(args: argparse.Namespace) -> int:
     """Write the next round's bundle from the bundle ``RUN_DIR`` and the responses."""
-    made = make_round_bundle(args.run_dir, args.responses, args.out, EXIT_REJECTED)
+    made = make_round_bundle(args.run_dir, args.responses, args.out, EXIT_REJECTED, changes=args.changes)
     _say(made.lines)
     print(f"  bundle complete: {args.out}/ (round {made.offer_round}; parent {args.run_dir})")
     return _status(made.round.run.scored.cohort)
@@ -163,18 +201,23 @@ def redact(args: argparse.Namespace) -> int:
 
 
 def allocate(args: argparse.Namespace) -> int:
-    """Allocate a ranking.csv that ``psm rank`` wrote."""
+    """Allocate a ranking.csv that ``psm rank`` wrote, into the new folder ``--out``."""
     done = allocate_ranking(args.ranking, args.applications, args.policy, args.rooms)
-    write_ranking(done.admission.frame, done.ranking, done.policy, args.out / "ranking.csv")
-    write_allocation(done.placement, done.policy, args.out)
+    with building(args.out) as folder:  # a new folder, renamed into place only when complete
+        write_ranking(done.admission.frame, done.ranking, done.policy, folder / "ranking.csv")
+        write_allocation(done.placement, done.policy, folder)
     tables = tables_of(ranking=done.admission.frame, applications=done.applications,
                        assignments=done.placement.assignments, rooms=done.inventory.rooms,
                        scores=None, rejects=None, unmatched=done.placement.split_pairs)
     print(f"psm allocate · policy {done.policy.version} (sha256 {done.policy.sha256[:12]}) · {args.ranking}")
     print(rooms_line(done.inventory))
+    _say(quota_lines(done.admission.quota_warnings))
     _say(allocation_lines(tables, done.placement.plan.parameters | {"objectives": done.placement.plan.objectives}))
+    if done.rejected_rows:
+        print(f"  {done.rejected_rows:,} rows of {args.applications} rejected, left out as psm rank left them out "
+              f"(exit status {EXIT_REJECTED})")
     print(f"  wrote {args.out}/: ranking.csv, lottery.json, assignments.csv, unmatched_roommates.csv")
-    return EXIT_OK
+    return EXIT_REJECTED if done.rejected_rows else EXIT_OK
 
 
 def lottery(args: argparse.Namespace) -> int:

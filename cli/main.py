@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import argparse
 import errno
-import sqlite3
+import os
 import sys
 from pathlib import Path
 
 from cli import commands
-from cli.exits import EXIT_ERROR
-from psm.errors import PsmError
+from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_VERIFY_FAILED
+from psm.errors import BundleChangedError, PsmError
+from psm.interrupt import Interrupted, handling_signals
+from psm.io.writers import write_fix
 from psm.travel import PROVIDERS
 
 __all__ = ["main", "main_exit"]
@@ -26,20 +28,27 @@ __all__ = ["main", "main_exit"]
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return args.command(args)
+        with handling_signals():
+            return args.command(args)
+    except Interrupted as e:
+        during = f" during {e.during}" if e.during else ""
+        print(f"psm {args.command_name}: interrupted by {e}{during}; nothing was written (no bundle, no partial "
+              "folder): run the command again", file=sys.stderr)
+        return e.exit_status
+    except BundleChangedError as e:
+        print(f"psm {args.command_name}: error: {e}", file=sys.stderr)
+        return EXIT_VERIFY_FAILED
     except PsmError as e:
-        cause = e.__cause__
-        hint = f"; {_fix(cause, args)}" if isinstance(cause, OSError) and cause.errno in _FULL else ""
+        cause = e.__cause__  # a full disk under a message that does not say so yet: add the fix
+        full = isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT) and "free some disk space" not in str(e)
+        hint = f"; {_fix(cause, args)}" if full else ""
         print(f"psm {args.command_name}: error: {e}{hint}", file=sys.stderr)
+    except BrokenPipeError:  # the reader stopped early (psm lottery ... | head): nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python flushes stdout at exit
+        return EXIT_OK
     except OSError as e:
         print(f"psm {args.command_name}: error: {_os_message(e, args)}", file=sys.stderr)
-    except sqlite3.Error as e:  # the travel cache, the only SQLite file: psm.travel does not wrap its writes
-        print(f"psm {args.command_name}: error: travel cache: {e}; {_cache_fix(e)}", file=sys.stderr)
     return EXIT_ERROR
-
-
-_FULL = (errno.ENOSPC, errno.EDQUOT)
-_DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
 def _os_message(e: OSError, args: argparse.Namespace) -> str:
@@ -51,23 +60,7 @@ def _os_message(e: OSError, args: argparse.Namespace) -> str:
 
 
 def _fix(e: OSError, args: argparse.Namespace) -> str:
-    elsewhere = "choose another --out" if getattr(args, "out", None) is not None else "work on a copy elsewhere"
-    if e.errno in _FULL:
-        return f"the disk (or your quota) is full: free some disk space, or {elsewhere} on a disk with room"
-    if e.errno in _DENIED:
-        return f"no permission there (or read-only): check the file's permissions, or {elsewhere}"
-    return f"check the path, or {elsewhere}"
-
-
-def _cache_fix(e: sqlite3.Error) -> str:
-    text = str(e).lower()
-    if "full" in text:
-        fix = "free some disk space, or pass --travel-cache with a path on another disk"
-    elif "locked" in text or "busy" in text:
-        fix = "another psm command is using the cache: let it finish, or pass --travel-cache with another path"
-    else:
-        fix = "pass --travel-cache with another path, or delete the file (it is only a cache)"
-    return f"{fix}; the look-ups stored before are kept, so the same command run again continues"
+    return write_fix(e, "choose another --out" if getattr(args, "out", None) is not None else "work on a copy elsewhere")
 
 
 def main_exit() -> None:
@@ -132,10 +125,18 @@ def _parser() -> argparse.ArgumentParser:
     appeal.add_argument("--uphold", action="store_true",
                         help="the HAC upholds the appeal: the changed card counts from the next offer round")
 
+    show = command("show", commands.show, "one applicant's card from a bundle, read-only (nothing is recorded)")
+    show.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a bundle written by psm run or psm offers")
+    show.add_argument("--applicant", required=True, help="the applicant's id (any case)")
+    show.add_argument("--json", action="store_true", help="print the card as JSON")
+
     offers = command("offers", commands.offers, "the next offer round: keep the accepted, offer the freed beds")
     offers.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the bundle of the round the responses answer")
     offers.add_argument("--responses", required=True, type=Path,
                         help="responses.csv or .xlsx: applicant_id, response (accepted / declined / no_response)")
+    offers.add_argument("--changes", type=Path,
+                        help="changes.csv or .xlsx (optional): applicant_id, change (withdrawn / revoked), reason "
+                             "(required for revoked), for residents of earlier rounds; their rooms are freed")
     offers.add_argument("--out", required=True, type=Path, metavar="RUN_DIR2",
                         help="new folder for the next round's bundle (never overwritten)")
 
@@ -151,7 +152,8 @@ def _parser() -> argparse.ArgumentParser:
     allocate.add_argument("--applications", required=True, type=Path, help="the applications that were ranked")
     allocate.add_argument("--rooms", type=Path, help="rooms.csv (default: the bundled data/halls/polyu_rooms.csv)")
     allocate.add_argument("--policy", type=Path, help="policy TOML (default: config/policy/2025-26.toml)")
-    allocate.add_argument("--out", required=True, type=Path, help="folder for ranking.csv and assignments.csv")
+    allocate.add_argument("--out", required=True, type=Path,
+                          help="new folder for ranking.csv and assignments.csv (never overwritten)")
 
     lottery = command("lottery", commands.lottery, "print every applicant's lottery key, so anyone can check a draw")
     lottery.add_argument("--seed", required=True, help="the published lottery seed")

@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from hac.bundle import input_paths, read_manifest, sha256_of
+from hac.bundle import input_paths, read_checked_manifest, sha256_of
+from psm.domain import PERSONAL_COLUMNS
 from psm.errors import PsmError
 from psm.io import AchievementRow, ApplicationRow, OfficeBearerRow, describe_problem, read_cohort, rows_to_frame
 from psm.policy import Policy, load_policy
@@ -38,7 +39,7 @@ from psm.travel.recorded import RecordedTravel
 __all__ = ["Appeal", "recalculate", "record_appeal", "shown_changes", "PRIVATE_COLUMNS", "AMENDMENTS", "CARD"]
 
 #: Never written to appeals.jsonl or printed: only that they changed.
-PRIVATE_COLUMNS = ("home_address", "district", "home_floor_area_sqm", "household_size", "housing_type", "disciplinary")
+PRIVATE_COLUMNS = PERSONAL_COLUMNS
 CARD = (*POINT_COLUMNS, "total_points", "track", "profile")
 #: Upheld appeals' changes in full (household and address values included, like inputs/),
 #: which ``psm offers`` applies to the inputs of the next round.
@@ -59,7 +60,7 @@ class Appeal:
 def recalculate(run_dir: Path, applicant_id: str, changes: dict[str, str], posts: list[dict],
                 prizes: list[dict]) -> Appeal:
     """The appeal's result; raises :class:`PsmError` naming the column and fix for a bad change."""
-    manifest = read_manifest(run_dir)
+    manifest = read_checked_manifest(run_dir)
     inputs = input_paths(run_dir, manifest)
     policy = load_policy(inputs["policy"])
     cohort = read_cohort(policy, inputs["applications"], inputs.get("office_bearers"), inputs.get("achievements"))

@@ -35,13 +35,15 @@ from hac import stats
 from hac.pipeline import RESULT_FILES, RunRequest, RunResult, rejects_frame, run, write_json, write_results
 from hac.report import write_report
 from hac.summary import allocation_lines, input_lines, ranking_lines, reject_lines, rooms_line
-from psm.errors import PsmError
+from psm.errors import BundleChangedError, PsmError
 from psm.io import Cohort
+from psm.progress import timed_step
 from psm.travel import default_table_path
 from psm.travel.areas import default_area_path
 
 __all__ = ["OUTPUTS", "FORMAT", "MadeBundle", "make_run_bundle", "building", "keep_inputs", "sha256_of",
-           "input_counts", "input_paths", "run_manifest", "write_manifest", "read_manifest", "write_log",
+           "input_counts", "input_paths", "run_manifest", "write_manifest", "read_manifest", "read_checked_manifest",
+           "changed_files", "write_log",
            "package_versions", "tables_of_run"]
 
 OUTPUTS = RESULT_FILES
@@ -69,20 +71,21 @@ def make_run_bundle(request: RunRequest, out: Path, rejected_status: int) -> Mad
             "district_minutes": default_table_path(), "area_minutes": default_area_path(),
         })
         result = run(request, timings=timings)
-        write_results(result, folder)
-        tables = tables_of_run(result)
-        scored = result.scored
-        lines = [*input_lines("run", scored.policy, request.scoring_round, scored.travel, scored.cohort),
-                 rooms_line(result.inventory),
-                 *ranking_lines(scored.policy, result.ranking, allocated=True),
-                 *allocation_lines(tables, result.placement.plan.parameters
-                                   | {"objectives": result.placement.plan.objectives}),
-                 *reject_lines(scored.cohort, rejected_status)]
-        write_log(folder, lines)
-        write_manifest(folder, run_manifest(
-            result, tables, command="psm run", seed=request.seed, scoring_round=request.scoring_round,
-            travel=request.travel, inputs=input_counts(kept, given, scored.cohort), timings=timings))
-        write_report(folder)
+        with timed_step("writing the bundle"):
+            write_results(result, folder)
+            tables = tables_of_run(result)
+            scored = result.scored
+            lines = [*input_lines("run", scored.policy, request.scoring_round, scored.travel, scored.cohort),
+                     rooms_line(result.inventory),
+                     *ranking_lines(scored.policy, result.ranking, allocated=True),
+                     *allocation_lines(tables, result.placement.plan.parameters
+                                       | {"objectives": result.placement.plan.objectives}),
+                     *reject_lines(scored.cohort, rejected_status)]
+            write_log(folder, lines)
+            write_manifest(folder, run_manifest(
+                result, tables, command="psm run", seed=request.seed, scoring_round=request.scoring_round,
+                travel=request.travel, inputs=input_counts(kept, given, scored.cohort), timings=timings))
+            write_report(folder)
     return MadeBundle(out, result, tuple(lines))
 
 
@@ -230,6 +233,31 @@ def read_manifest(run_dir: Path) -> dict:
     if manifest.get("bundle_format") != FORMAT:
         raise PsmError(f"{path}: bundle format {manifest.get('bundle_format')!r} is not {FORMAT}; "
                        "use the engine version named in the manifest")
+    return manifest
+
+
+def changed_files(run_dir: Path, manifest: dict) -> dict[str, list[str]]:
+    """Inputs and outputs missing or changed since the manifest was written (hashing, no re-run)."""
+    recorded = {**manifest["outputs"], **{entry["file"]: entry["sha256"] for entry in manifest["inputs"].values()}}
+    problems: dict[str, list[str]] = {}
+    for name, digest in recorded.items():
+        if not (run_dir / name).exists():
+            problems[name] = ["missing from the bundle"]
+        elif sha256_of(run_dir / name) != digest:
+            problems[name] = ["changed since the run (SHA-256 differs from the manifest)"]
+    return problems
+
+
+def read_checked_manifest(run_dir: Path) -> dict:
+    """The manifest of a bundle whose files all match it; :class:`BundleChangedError` naming each
+    file that differs otherwise. Every command that builds on a bundle reads it through this, so
+    an edited bundle is never built upon."""
+    manifest = read_manifest(run_dir)
+    problems = changed_files(run_dir, manifest)
+    if problems:
+        listed = "; ".join(f"{name}: {', '.join(found)}" for name, found in sorted(problems.items()))
+        raise BundleChangedError(f"{run_dir}: the bundle no longer matches its manifest ({listed}); nothing was "
+                                 "written. Run psm verify on it, or start again from the original bundle")
     return manifest
 
 

@@ -9,16 +9,26 @@ The rules (policy section B: offers are made in rounds; accepted places are kept
   from someone.
 - Residents who accepted keep their rooms: status ``accepted``, their assignment row as it was.
   Those who declined (or did not answer) get status ``declined``, with the reason.
+- ``changes.csv`` (optional): ``applicant_id, change, reason`` for residents of earlier rounds
+  (status ``accepted`` in the bundle): ``withdrawn`` (the student leaves; section A: one who
+  stops being full-time must) or ``revoked`` (the HAC revokes the offer, section G; the reason is
+  required). Their status becomes that word with the reason, and their rooms are freed. A row
+  for anyone else, a repeated id or an unknown change stops the command, naming row, column,
+  value and fix.
 - Appeals the HAC upheld on the bundle (``psm appeal --uphold``) amend the inputs; the cohort
   is scored and ranked again under the bundle's policy, recorded travel minutes and seed, so
   an appellant joins the waitlist at their new position.
-- The freed beds go down the waitlist in rank order through the same admission and placement
-  rules, on the halls as the residents leave them (:mod:`allocation.residual`); each pool has
-  its quota less the beds its residents kept, with spill-over as in the first round. New
-  offers are ``offered`` with the new round's number in ``assignments.csv``.
+- The freed beds (declined, withdrawn, revoked) go down the waitlist in rank order through the
+  same admission and placement rules, on the halls as the residents leave them
+  (:mod:`allocation.residual`); each pool has its quota less the beds its residents kept, with
+  spill-over as in the first round. New offers are ``offered`` with the new round's number in
+  ``assignments.csv``.
+- A newly offered applicant whose mutual roommate is a resident goes into the roommate's room,
+  or suite, if a bed there is free (:func:`allocation.residual.join_resident_roommates`);
+  otherwise ``unmatched_roommates.csv`` gives the true reason.
 - The new bundle records its round and its parent, and keeps in ``inputs/`` everything it
   read (the amended applications, the parent's scores, ranking and assignments, the
-  responses), so ``psm verify`` re-runs it on its own.
+  responses and changes), so ``psm verify`` re-runs it on its own.
 """
 
 from __future__ import annotations
@@ -27,21 +37,21 @@ import csv
 import json
 import shutil
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
-from allocation.admit import admit
+from allocation.admit import Admission, admit
 from allocation.inventory import read_inventory
 from allocation.place import ASSIGNMENT_COLUMNS, place
-from allocation.residual import residual_inventory, roommates_left_alone
+from allocation.residual import join_resident_roommates, residual_inventory, roommates_left_alone
 from hac import stats
 from hac.appeals import AMENDMENTS
-from hac.bundle import (building, input_counts, input_paths, keep_inputs, read_manifest, run_manifest, sha256_of,
+from hac.bundle import (building, input_counts, input_paths, keep_inputs, read_checked_manifest, run_manifest, sha256_of,
                         tables_of_run, write_log, write_manifest)
-from hac.pipeline import (InputFiles, RunRequest, RunResult, score_request, write_ranking, write_rejects,
-                          write_scores, write_stamped)
+from hac.pipeline import (InputFiles, RunRequest, RunResult, load_run_policy, score_request, write_ranking,
+                          write_rejects, write_scores, write_stamped)
 from hac.report import write_report
 from hac.summary import allocation_lines, reject_lines, rooms_line
 from psm.errors import PsmError
@@ -50,15 +60,33 @@ from psm.progress import timed_step
 from psm.ranking import Ranking, rank_cohort
 from psm.travel.recorded import RecordedTravel
 
-__all__ = ["RESPONSES", "RoundResult", "MadeRound", "make_round_bundle", "next_round", "read_responses"]
+__all__ = ["RESPONSES", "CHANGES", "Change", "RoundResult", "MadeRound", "make_round_bundle", "next_round",
+           "read_responses", "read_changes"]
 
 RESPONSES = ("accepted", "declined", "no_response")
 DECLINED_REASON = {"declined": "declined the offer", "no_response": "no response: counted as declined"}
+#: Changes to residents of earlier rounds (section A: leaving; section G: the HAC revokes).
+CHANGES = ("withdrawn", "revoked")
 #: The reason given in unmatched_roommates.csv for :func:`allocation.residual.roommates_left_alone`.
 LEFT_ALONE = ("kept a college room they are not a member of after their member roommate left it: "
               "accepted residents keep their rooms, and the policy is silent on this case (for the HAC's review)")
 #: The parent bundle's files an offer round reads, under their names in the new bundle's inputs/.
 PARENT_FILES = {"parent_scores": "scores.csv", "parent_ranking": "ranking.csv", "parent_assignments": "assignments.csv"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """A resident of an earlier round who leaves (``withdrawn``) or whose offer the HAC revokes."""
+
+    change: str  # one of CHANGES
+    reason: str  # required for revoked
+
+    @property
+    def status_reason(self) -> str:
+        """The reason ranking.csv gives beside the status."""
+        if self.change == "revoked":
+            return f"offer revoked by the HAC: {self.reason}"
+        return f"withdrew from the hall{': ' + self.reason if self.reason else ''}"
 
 
 @dataclass(frozen=True)
@@ -68,6 +96,8 @@ class RoundResult:
     responses: dict[str, str]
     tables: stats.RunTables  # the whole round (residents and new offers), for the statistics
     left_alone: list[str]  # non-members kept in a college room their member roommate left, for review
+    changes: dict[str, Change]  # residents of earlier rounds who withdrew or whose offer was revoked
+    beside_roommates: int  # newly offered applicants placed in (or beside) their resident roommate's room
 
 
 @dataclass(frozen=True)
@@ -80,19 +110,22 @@ class MadeRound:
     lines: tuple[str, ...]
 
 
-def make_round_bundle(parent: Path, responses: Path, out: Path, rejected_status: int) -> MadeRound:
-    """Write the next round's bundle ``out`` from the bundle ``parent`` and the responses file."""
-    manifest = read_manifest(parent)
+def make_round_bundle(parent: Path, responses: Path, out: Path, rejected_status: int,
+                      changes: Path | None = None) -> MadeRound:
+    """Write the next round's bundle ``out`` from the bundle ``parent``, the responses file and,
+    if given, the changes file."""
+    manifest = read_checked_manifest(parent)
     inputs = input_paths(parent, manifest)
     offer_round = manifest.get("offer_round", 1) + 1
     timings: dict[str, float] = {}
     with building(out) as folder:
         amended, upheld = _amended_inputs(parent, inputs, folder / "amended")
         kept = keep_inputs(folder, {
-            **{role: path for role, path in inputs.items() if role not in PARENT_FILES and role != "responses"},
+            **{role: path for role, path in inputs.items() if role not in PARENT_FILES and role not in ("responses", "changes")},
             **amended,
             **{role: parent / name for role, name in PARENT_FILES.items()},
             "responses": responses,
+            "changes": changes,
         })
         shutil.rmtree(folder / "amended", ignore_errors=True)
         bundle_inputs = {role: folder / entry["file"] for role, entry in kept.items()}
@@ -108,47 +141,118 @@ def make_round_bundle(parent: Path, responses: Path, out: Path, rejected_status:
 
 def next_round(inputs: dict[str, Path], seed: str, scoring_round: str, offer_round: int, folder: Path,
                timings: dict | None = None) -> RoundResult:
-    """Score and rank the (amended) cohort again, keep the accepted, offer the freed beds; write the results."""
+    """Score and rank the (amended) cohort again, keep the accepted, free the beds of those who
+    declined, withdrew or had their offer revoked, offer them down the waitlist; write the results.
+
+    ``inputs`` by role, as a bundle keeps them: ``changes`` is optional."""
     recorded = RecordedTravel(pd.read_csv(inputs["parent_scores"], dtype={"applicant_id": str}))
     request = RunRequest(InputFiles(inputs["applications"], inputs.get("office_bearers"), inputs.get("achievements")),
                          seed=seed, policy=inputs["policy"], scoring_round=scoring_round)
-    scored = score_request(request, travel=recorded, timings=timings)
+    full = read_inventory(load_run_policy(inputs["policy"], scoring_round), inputs["rooms"])
+    scored = score_request(request, travel=recorded, timings=timings, rooms=full)
     policy = scored.policy
     write_rejects(scored.cohort, policy, folder / "rejects.csv")
     write_scores(scored.scores, folder / "scores.csv")
     apps = scored.cohort.applications
     parent = pd.read_csv(inputs["parent_ranking"], dtype=str, keep_default_na=False)
     responses = read_responses(inputs["responses"], parent)
+    changes = read_changes(inputs["changes"], parent) if inputs.get("changes") else {}
     with timed_step("ranking", timings):
-        ranking = _with_responses(rank_cohort(apps, scored.scores, policy, seed), parent, responses)
+        ranking = _with_responses(rank_cohort(apps, scored.scores, policy, seed), parent, responses, changes)
     residents = pd.read_csv(inputs["parent_assignments"], dtype=str, keep_default_na=False)
     residents = residents[residents["applicant_id"].isin(set(ranking.frame.loc[ranking.frame["status"] == "accepted",
                                                                                 "applicant_id"]))]
     gender = apps.set_index("applicant_id")["gender"]
-    full = read_inventory(policy, inputs["rooms"])
     inventory = residual_inventory(full, residents, gender)
     taken = dict(Counter(residents["pool"]))
     with timed_step(f"admission: walking {len(ranking.ranked):,} waitlisted applicants for "
               f"{int(inventory.rooms['beds'].sum()):,} free beds", timings):
         admission = admit(ranking, apps, inventory, policy, taken, progress=True)
-    with timed_step(f"placement: {len(admission.offered):,} new offers", timings):
-        placement = place(admission, apps, inventory, policy, round_no=offer_round, progress=True)
+    beside = join_resident_roommates(admission, apps, residents, full, policy)
+    placed_beside = beside.placed.assign(round=offer_round)
+    rest = _without(admission, set(placed_beside["applicant_id"]))
+    left = residual_inventory(full, pd.concat([residents, placed_beside], ignore_index=True), gender) \
+        if len(placed_beside) else inventory
+    with timed_step(f"placement: {len(rest.offered):,} new offers", timings):
+        placement = place(rest, apps, left, policy, round_no=offer_round, progress=True)
     write_ranking(admission.frame, ranking, policy, folder / "ranking.csv")
-    alone = roommates_left_alone(residents, apps, full)
-    unmatched = placement.split_pairs
+    alone = roommates_left_alone(residents, apps, full, policy.allocation.college_beds_to_applicants_who_list_it)
+    unmatched = _unmatched(admission.unpaired, beside.apart, set(placed_beside["applicant_id"]),
+                           set(residents["applicant_id"]))
     if alone:
         requested = apps.set_index("applicant_id")["roommate_request"]
-        left = pd.DataFrame({"applicant_id": alone, "roommate_request": [requested[a] for a in alone],
-                             "reason": LEFT_ALONE})
-        unmatched = pd.concat([unmatched, left], ignore_index=True) if len(unmatched) else left
+        left_alone = pd.DataFrame({"applicant_id": alone, "roommate_request": [requested[a] for a in alone],
+                                   "reason": LEFT_ALONE})
+        unmatched = pd.concat([unmatched, left_alone], ignore_index=True) if len(unmatched) else left_alone
     write_stamped(unmatched, policy, folder / "unmatched_roommates.csv")
     order = {a: i for i, a in enumerate(admission.frame["applicant_id"])}
-    assignments = pd.concat([residents[list(ASSIGNMENT_COLUMNS)].astype({"round": int}), placement.assignments],
+    assignments = pd.concat([residents[list(ASSIGNMENT_COLUMNS)].astype({"round": int}),
+                             placed_beside[list(ASSIGNMENT_COLUMNS)], placement.assignments],
                             ignore_index=True).sort_values("applicant_id", key=lambda s: s.map(order), kind="stable")
     write_stamped(assignments.reset_index(drop=True), policy, folder / "assignments.csv")
     run = RunResult(scored, ranking, inventory, admission, placement)
     tables = tables_of_run(run, assignments=assignments, unmatched=unmatched, rooms=full.rooms)
-    return RoundResult(run, assignments, responses, tables, alone)
+    return RoundResult(run, assignments, responses, tables, alone, changes, len(placed_beside))
+
+
+def _without(admission: Admission, placed: set[str]) -> Admission:
+    """The admission less the applicants already placed beside a resident roommate: what
+    placement places. They count as residents there (status ``accepted``): their beds are taken
+    out of the halls placement sees, and of their pools' beds."""
+    if not placed:
+        return admission
+    frame = admission.frame
+    gone = frame["applicant_id"].isin(placed)
+    beds = admission.beds.set_index("pool")
+    beds["beds"] -= frame.loc[gone, "pool"].value_counts().reindex(beds.index, fill_value=0)
+    return replace(admission, frame=frame.assign(status=frame["status"].where(~gone, "accepted")),
+                   beds=beds.reset_index())
+
+
+def _unmatched(unpaired: pd.DataFrame, apart: dict[str, str], beside: set[str], residents: set[str]) -> pd.DataFrame:
+    """unmatched_roommates.csv's rows: admission's, with a resident roommate's rows settled by
+    :func:`allocation.residual.join_resident_roommates` (placed beside them: no row; apart: its reason)."""
+    rows = []
+    for row in unpaired.to_dict("records"):
+        if row["roommate_request"] in residents:
+            if row["applicant_id"] in beside:
+                continue
+            row["reason"] = apart[row["applicant_id"]]
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(unpaired.columns))
+
+
+def read_changes(path: Path, parent: pd.DataFrame) -> dict[str, Change]:
+    """applicant_id -> :class:`Change`, for residents of earlier rounds (status ``accepted`` in the
+    parent's ranking); every problem found is named (row, column, value, fix) and stops the command."""
+    table = read_table(path)
+    missing = [c for c in ("applicant_id", "change") if c not in table.header]
+    if missing:
+        raise PsmError(f"{path}: columns {missing} are missing; the changes file has the columns "
+                       "applicant_id, change, reason")
+    at = {column: table.header.index(column) for column in ("applicant_id", "change", "reason") if column in table.header}
+    status = dict(zip(parent["applicant_id"], parent["status"]))
+    changes: dict[str, Change] = {}
+    problems = []
+    for row, cells in table.rows:
+        cell = lambda column: cells[at[column]].strip() if column in at and at[column] < len(cells) else ""  # noqa: E731
+        applicant, change, reason = cell("applicant_id"), cell("change").lower(), cell("reason")
+        if change not in CHANGES:
+            problems.append(f"row {row}, change = {cell('change')!r}: use one of {', '.join(CHANGES)}")
+        elif change == "revoked" and not reason:
+            problems.append(f"row {row}, reason = '': a revoked offer needs the HAC's reason (section G); fill it in")
+        if applicant in changes:
+            problems.append(f"row {row}, applicant_id = {applicant!r}: a second change; keep one row per applicant")
+        elif status.get(applicant) != "accepted":
+            problems.append(f"row {row}, applicant_id = {applicant!r}: not a resident of an earlier round (status "
+                            f"{status.get(applicant, 'unknown id')}); remove the row: only a resident who accepted an "
+                            "earlier offer withdraws or has the offer revoked")
+        changes.setdefault(applicant, Change(change, reason))
+    if problems:
+        shown = "\n  - ".join(problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise PsmError(f"{path}: {len(problems)} problem(s) with the changes:\n  - {shown}{more}")
+    return changes
 
 
 def read_responses(path: Path, parent: pd.DataFrame) -> dict[str, str]:
@@ -184,14 +288,20 @@ def read_responses(path: Path, parent: pd.DataFrame) -> dict[str, str]:
     return responses
 
 
-def _with_responses(ranking: Ranking, parent: pd.DataFrame, responses: dict[str, str]) -> Ranking:
-    """The new ranking with residents ``accepted``, those who said no ``declined``; the rest as ranked."""
+def _with_responses(ranking: Ranking, parent: pd.DataFrame, responses: dict[str, str],
+                    changes: dict[str, Change]) -> Ranking:
+    """The new ranking with residents ``accepted``, those who said no ``declined``, those who left
+    or whose offer was revoked (now or before) ``withdrawn`` / ``revoked``; the rest as ranked."""
     before = parent.set_index("applicant_id")
     status, reason = before["status"].to_dict(), before["reason"].to_dict()
     frame = ranking.frame.copy()
     for i, applicant in zip(frame.index, frame["applicant_id"]):
         answer = responses.get(applicant)
-        if answer == "accepted" or status.get(applicant) == "accepted":
+        if applicant in changes:
+            frame.at[i, "status"], frame.at[i, "reason"] = changes[applicant].change, changes[applicant].status_reason
+        elif status.get(applicant) in CHANGES:
+            frame.at[i, "status"], frame.at[i, "reason"] = status[applicant], reason[applicant]
+        elif answer == "accepted" or status.get(applicant) == "accepted":
             frame.at[i, "status"], frame.at[i, "reason"] = "accepted", ""
         elif answer in DECLINED_REASON:
             frame.at[i, "status"], frame.at[i, "reason"] = "declined", DECLINED_REASON[answer]
@@ -247,12 +357,18 @@ def _round_lines(done: RoundResult, upheld: list[str]) -> list[str]:
     answers = Counter(done.responses.values())
     lines = [f"  responses: {answers['accepted']:,} accepted, {answers['declined']:,} declined, "
              f"{answers['no_response']:,} no response (counted as declined)"]
+    if done.changes:
+        changed = Counter(c.change for c in done.changes.values())
+        lines.append(f"  changes to residents: {changed['withdrawn']:,} withdrawn, {changed['revoked']:,} revoked "
+                     "(their rooms freed)")
     if upheld:
         lines.append(f"  upheld appeals applied: {len(upheld)} (scored and ranked again with the changes)")
     statuses = Counter(done.run.admission.frame["status"])
     lines.append("  statuses: " + ", ".join(f"{name} {statuses[name]:,}" for name in
-                                             ("accepted", "offered", "waitlisted", "declined", "ineligible",
-                                              "disqualified")))
+                                             ("accepted", "offered", "waitlisted", "declined", "withdrawn",
+                                              "revoked", "ineligible", "disqualified")))
+    if done.beside_roommates:
+        lines.append(f"  {done.beside_roommates:,} new offer(s) placed in or beside their resident roommate's room")
     plan = done.run.placement.plan
     lines += [rooms_line(done.run.inventory), *allocation_lines(done.tables, plan.parameters
                                                                 | {"objectives": plan.objectives})]
@@ -279,4 +395,6 @@ def _manifest(parent_manifest: dict, parent: Path, done: RoundResult, kept: dict
     manifest["counts"]["responses"] = dict(sorted(Counter(done.responses.values()).items()))
     manifest["counts"]["upheld_appeals_applied"] = len(upheld)
     manifest["counts"]["college_roommates_left_alone"] = len(done.left_alone)
+    manifest["counts"]["changes"] = {change: sum(c.change == change for c in done.changes.values()) for change in CHANGES}
+    manifest["counts"]["placed_beside_resident_roommates"] = done.beside_roommates
     return manifest

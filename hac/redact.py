@@ -50,9 +50,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hac.bundle import building, read_manifest, sha256_of
-from hac.pipeline import write_json
-from hac.report import note_kind, withhold_values, write_report
+from hac.bundle import building, read_checked_manifest, sha256_of
+from hac.pipeline import withhold_quoted, write_json
+from hac.report import note_kind, write_report
 from hac.stats import APPLICATION_COLUMNS, ROOM_COLUMNS
 from psm import domain
 from psm.errors import PsmError
@@ -175,7 +175,7 @@ def redact_bundle(run_dir: Path, out: Path, key: bytes) -> SharedCopy:
     """Write the shared copy of the bundle ``run_dir`` into the new folder ``out`` (see the module docstring)."""
     run_dir, out = Path(run_dir), Path(out)
     _refuse_shared(run_dir)
-    manifest = read_manifest(run_dir)
+    manifest = read_checked_manifest(run_dir)
     missing = [name for name in (*RESULTS, "lottery.json") if not (run_dir / name).is_file()]
     if missing:
         raise PsmError(f"{run_dir}: {', '.join(missing)} missing; give a complete bundle (psm verify names "
@@ -248,7 +248,7 @@ def _redact_row(name: str, header: list[str], row: list[str], ids: Pseudonyms) -
         elif column == "travel_note":
             cells[i] = note_kind(value) if value.strip() else ""
         elif name == "rejects.csv" and column == "error":
-            cells[i] = ids.in_text(withhold_values(value))
+            cells[i] = ids.in_text(withhold_quoted(value))
         elif name == "rejects.csv" and column == "file":
             cells[i] = _role_of(value, row, header)
         elif name == "rejects.csv" and column == "column":

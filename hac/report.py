@@ -35,8 +35,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from hac import stats
+from hac.pipeline import withhold_quoted
 
-__all__ = ["render_report", "write_report", "withhold_values", "note_kind"]
+__all__ = ["render_report", "write_report", "note_kind"]
 
 REJECTS_SHOWN = 200
 OFFERED, OTHER, LIGHT, LISTED, MIXED = "#0072B2", "#999999", "#D9D9D9", "#56B4E9", "#009E73"
@@ -246,14 +247,6 @@ def review_section(tables: stats.RunTables) -> dict:
     return dict(rejects=rejects_part(tables.rejects), travel=travel_part(tables.scores))
 
 
-_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
-
-
-def withhold_values(error: str) -> str:
-    """An error message with every quoted value replaced by "(value)": a value may be personal."""
-    return _QUOTED.sub("(value)", error)
-
-
 def rejects_part(rejects: pd.DataFrame) -> dict | None:
     """rejects.csv counted by file and column, then its rows (row, file, column, error)."""
     if rejects.empty:
@@ -265,7 +258,7 @@ def rejects_part(rejects: pd.DataFrame) -> dict | None:
         shown=_number(REJECTS_SHOWN), more=len(rejects) > REJECTS_SHOWN,
         by_column=table(["file", "column", "problems"], [[f, c, n] for (f, c), n in by_column], numeric=(2,)),
         listed=table(["row", "file", "column", "error"],
-                     [[row, file, column, withhold_values(error)] for row, file, column, error in
+                     [[row, file, column, withhold_quoted(error)] for row, file, column, error in
                       shown.itertuples(index=False)]),
     )
 

@@ -19,11 +19,14 @@ shows months later.
   given its first choice or a listed hall, in bands of a round width giving at most six bands;
 - **room-type wishes met** (:func:`room_type_wishes`), **occupancy by hall**
   (:func:`hall_occupancy`), scored applicants by status (:func:`scored_with_status`);
+- **residential-college beds** (:func:`college_beds`): per college, its beds, those held by
+  members and by non-members (section 7: beds members left empty, released to applicants who
+  listed the college; or a member's roommate under the HAC's switch), and those empty;
 - the manifest's **counts** (:func:`run_counts`).
 
 A place is held by an applicant ``offered`` in this round or ``accepted`` in an earlier one.
 Nothing personal is read: of the applications only id, gender, student type, roommate request
-and hall and room-type wishes.
+hall and room-type wishes and college membership.
 """
 
 from __future__ import annotations
@@ -39,12 +42,12 @@ from psm.io import read_table
 __all__ = ["RunTables", "APPLICATION_COLUMNS", "ROOM_COLUMNS", "RANKED_STATUSES", "PLACED", "tables_of",
            "read_tables", "tier_cutoffs", "waitlist_starts", "mutual_pairs", "mixing", "preference_bands",
            "placed_units", "band_width", "room_type_wishes", "hall_occupancy", "scored_with_status",
-           "shown_statuses", "run_counts"]
+           "shown_statuses", "college_beds", "run_counts"]
 
 #: The only columns of the applications the statistics (and the report) read.
 APPLICATION_COLUMNS = ("applicant_id", "gender", "student_type", "roommate_request", "hall_preferences",
-                       "room_type_preference")
-ROOM_COLUMNS = ("room_id", "hall", "room_type", "beds")
+                       "room_type_preference", "college")
+ROOM_COLUMNS = ("room_id", "hall", "room_type", "beds", "college")
 RANKING_COLUMNS = ("applicant_id", "pool", "tier", "rank", "score", "status")
 ASSIGNMENT_COLUMNS = ("applicant_id", "pool", "hall", "room_id")
 SCORE_COLUMNS = ("applicant_id", "track", "total_points", "travel_note")
@@ -339,6 +342,21 @@ def scored_with_status(tables: RunTables) -> pd.DataFrame:
                          "status": scores["applicant_id"].map(status).fillna("not ranked")})
 
 
+def college_beds(tables: RunTables) -> pd.DataFrame:
+    """Per residential college (by name): its beds, those held by members, by non-members, and empty."""
+    rooms = tables.rooms[tables.rooms["college"] != ""].drop_duplicates("room_id")
+    member_of = tables.applicants.set_index("applicant_id")["college"]
+    held = tables.assignments.merge(rooms[["room_id", "college"]], on="room_id")
+    held = held.assign(member=held["applicant_id"].map(member_of).fillna("") == held["college"])
+    rows = []
+    for college, group in rooms.groupby("college", sort=True):
+        here = held[held["college"] == college]
+        beds = int(group["beds"].fillna(0).sum())
+        rows.append(dict(college=college, beds=beds, members=int(here["member"].sum()),
+                         non_members=int((~here["member"]).sum()), empty=beds - len(here)))
+    return pd.DataFrame(rows, columns=["college", "beds", "members", "non_members", "empty"])
+
+
 # -- the manifest's counts --------------------------------------------------------------------
 
 
@@ -359,4 +377,5 @@ def run_counts(tables: RunTables, applicants: int, rejected_rows: int, tracks: p
         "mutual_pairs_possible": possible,
         "mixed_rooms": mixed,
         "mixed_rooms_upper_bound": bound,
+        "college_beds_to_non_members": {row.college: row.non_members for row in college_beds(tables).itertuples()},
     }

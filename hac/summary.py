@@ -8,9 +8,13 @@ the same that the manifest and ``report.html`` show.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from allocation.inventory import Inventory, default_rooms_path
+from allocation.quotas import QuotaWarning
 from hac import stats
 from psm import domain
 from psm.io import Cohort
@@ -18,7 +22,8 @@ from psm.policy import Policy
 from psm.ranking import Ranking, pool_beds
 from psm.travel import TravelTimes
 
-__all__ = ["input_lines", "score_lines", "ranking_lines", "rooms_line", "allocation_lines", "reject_lines"]
+__all__ = ["input_lines", "score_lines", "ranking_lines", "rooms_line", "allocation_lines", "quota_lines",
+           "reject_lines"]
 
 
 def input_lines(command: str, policy: Policy, scoring_round: str, travel: TravelTimes, cohort: Cohort) -> list[str]:
@@ -52,18 +57,27 @@ def score_lines(scores, policy: Policy, travel: TravelTimes) -> list[str]:
     return lines + [f"  {line}" for line in travel.stats.summary_lines()]
 
 
-def ranking_lines(policy: Policy, ranking: Ranking, allocated: bool = False) -> list[str]:
-    """The seed and commitment, each pool's ranked applicants and beds; tier sizes before allocation."""
+def ranking_lines(policy: Policy, ranking: Ranking, allocated: bool = False,
+                  beds: pd.DataFrame | None = None) -> list[str]:
+    """The seed and commitment, each pool's ranked applicants and beds (``beds``: admission's,
+    :attr:`allocation.admit.Admission.beds`; without it, the policy's quotas, a pool without one
+    having the beds of its rooms); tier sizes before allocation."""
     frame = ranking.frame
     lines = [f"  lottery seed {ranking.seed!r} · ranked ids sha256 {ranking.commitment[:16]}…"]
-    beds = pool_beds(policy, ranking).set_index("pool")
+    known = all(p.beds is not None for p in policy.pools.values())
+    beds = beds if beds is not None else pool_beds(policy, ranking) if known else None
     for pool in domain.POOLS:
         in_pool = frame[frame["pool"] == pool]
         ranked = in_pool[in_pool["status"] == "ranked"]
-        row = beds.loc[pool]
-        spill = (f" (+{row.spilled_in} spilled in)" if row.spilled_in
-                 else f" ({row.spilled_out} unused, spill over)" if row.spilled_out else "")
-        lines.append(f"  {pool}: {len(ranked):,} ranked for {row.beds:,} beds{spill}; "
+        if beds is None:
+            quota = policy.pools[pool].beds
+            offered_for = f"{quota:,} beds" if quota is not None else "the beds of the rooms open to it"
+        else:
+            row = beds.set_index("pool").loc[pool]
+            spill = (f" (+{row.spilled_in} spilled in)" if row.spilled_in
+                     else f" ({row.spilled_out} unused, spill over)" if row.spilled_out else "")
+            offered_for = f"{row.beds:,} beds{spill}"
+        lines.append(f"  {pool}: {len(ranked):,} ranked for {offered_for}; "
                      f"{(in_pool['status'] == 'ineligible').sum():,} ineligible, "
                      f"{(in_pool['status'] == 'disqualified').sum():,} disqualified")
         if policy.pools[pool].order == "tiers" and not allocated:
@@ -121,10 +135,21 @@ def allocation_lines(tables: stats.RunTables, solver: dict) -> list[str]:
     asked, met = stats.room_type_wishes(tables)
     if asked:
         lines.append(f"  room type wishes met: {met:,} of {asked:,}")
+    colleges = stats.college_beds(tables)
+    if len(colleges):
+        lines.append("  residential college beds (members first; beds they leave empty to applicants who listed "
+                     "the college):")
+        lines += [f"    {row.college:<14} {row.beds:>5,} beds: {row.members:,} members, {row.non_members:,} non-members, "
+                  f"{row.empty:,} empty" for row in colleges.itertuples(index=False)]
     objectives = ", ".join(f"{k} {v} ({status})" for k, (v, status) in solver["objectives"].items())
     lines.append(f"  solver: CP-SAT, {solver['num_workers']} worker, seed {solver['random_seed']}, "
                  f"deterministic limit {solver['max_deterministic_time']:g} per step; {objectives}")
     return lines
+
+
+def quota_lines(warnings: Sequence[QuotaWarning]) -> list[str]:
+    """One warning line per pool quota the rooms do not match (:mod:`allocation.quotas`)."""
+    return [f"  warning: {w.message}" for w in warnings]
 
 
 def reject_lines(cohort: Cohort, rejected_status: int) -> list[str]:

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from hac.bundle import input_paths, read_manifest, sha256_of
+from hac.bundle import changed_files, input_paths, read_manifest
 from hac.offers import next_round
 from hac.pipeline import InputFiles, RunRequest, run, write_results
 from psm.travel.recorded import RecordedTravel
 
-__all__ = ["Verification", "verify_bundle", "changed_files"]
+__all__ = ["Verification", "verify_bundle"]
 
 
 @dataclass(frozen=True)
@@ -42,18 +42,6 @@ def verify_bundle(run_dir: Path) -> Verification:
     for name, problem in _rerun_differences(run_dir, manifest).items():
         problems.setdefault(name, []).append(problem)
     return Verification(manifest, problems)
-
-
-def changed_files(run_dir: Path, manifest: dict) -> dict[str, list[str]]:
-    """Inputs and outputs missing or changed since the manifest was written."""
-    recorded = {**manifest["outputs"], **{entry["file"]: entry["sha256"] for entry in manifest["inputs"].values()}}
-    problems: dict[str, list[str]] = {}
-    for name, digest in recorded.items():
-        if not (run_dir / name).exists():
-            problems[name] = ["missing from the bundle"]
-        elif sha256_of(run_dir / name) != digest:
-            problems[name] = ["changed since the run (SHA-256 differs from the manifest)"]
-    return problems
 
 
 def _rerun_differences(run_dir: Path, manifest: dict) -> dict[str, str]:

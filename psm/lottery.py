@@ -28,9 +28,13 @@ FORMULA = 'key = SHA-256 of UTF-8 "{seed}|{applicant_id}" as 64 hex digits; lowe
 
 
 def check_seed(seed: str) -> str:
-    """A seed is any non-empty text the HAC publishes (or commits to) before the draw."""
+    """A seed is any non-empty text the HAC publishes (or commits to) before the draw, without
+    white space at either end: a seed typed with a stray space would silently be another draw."""
     if not isinstance(seed, str) or not seed.strip():
         raise PsmError("the lottery seed is empty; pass the published seed, e.g. --seed 'HAC-2025-26-draw-1'")
+    if seed != seed.strip():
+        raise PsmError(f"the lottery seed {seed!r} begins or ends with white space, which would make it another "
+                       f"draw; pass the published seed exactly, e.g. --seed {seed.strip()!r}")
     return seed
 
 

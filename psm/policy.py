@@ -123,18 +123,40 @@ class CategoryPart(_Part):
 
 
 class AchievementPart(_Part):
-    """Verified prizes within ``window_years`` before the reference date, summed, capped at ``max``."""
+    """Verified achievements within ``window_years`` before the reference date, summed, capped at ``max``.
+
+    Section C 3b counts "scholarships, open competitions, or ... awards": ``points_per_prize``
+    pays a competition's 1st-3rd prize by level, ``points_per_scholarship`` and
+    ``points_per_award`` a scholarship and an award. Either of the last two left out pays as a
+    competition prize of its level (policy files written before the keys).
+    """
 
     window_years: Whole = Field(gt=0)
     points_per_prize: dict[str, Whole]
+    points_per_scholarship: dict[str, Whole] | None = None
+    points_per_award: dict[str, Whole] | None = None
 
     @model_validator(mode="after")
     def _codes_and_points(self) -> AchievementPart:
-        _check_codes(self.points_per_prize, domain.ACHIEVEMENT_LEVELS, "points_per_prize")
-        too_high = {k: v for k, v in self.points_per_prize.items() if not 0 <= v <= self.max}
-        if too_high:
-            raise ValueError(f"points per prize must lie in 0..{self.max} (the cap); got {too_high}")
+        for kind in domain.ACHIEVEMENT_KINDS:
+            key = _ACHIEVEMENT_KEYS[kind]
+            points = getattr(self, key)
+            if points is None:
+                continue
+            _check_codes(points, domain.ACHIEVEMENT_LEVELS, key)
+            too_high = {k: v for k, v in points.items() if not 0 <= v <= self.max}
+            if too_high:
+                raise ValueError(f"{key}: points must lie in 0..{self.max} (the cap); got {too_high}")
         return self
+
+    def points_of(self, kind: str) -> dict[str, int]:
+        """Points by level of one achievement of ``kind`` (competition, scholarship, award)."""
+        points = getattr(self, _ACHIEVEMENT_KEYS[kind])
+        return points if points is not None else self.points_per_prize
+
+
+_ACHIEVEMENT_KEYS = {"competition": "points_per_prize", "scholarship": "points_per_scholarship",
+                     "award": "points_per_award"}
 
 
 class Parts(_Frozen):
@@ -171,6 +193,13 @@ class Settings(_Frozen):
     nonlocal_first_time_years_before_boundary: Whole = Field(ge=1, le=6)
     nonlocal_first_time_years_from_boundary: Whole = Field(ge=1, le=6)
     semester_boundary: Decimal = Field(gt=0)
+    # Section A: research students "within normal study period": a normal period ending before
+    # this date is over when the residential year starts. Absent (policy files written before the
+    # key): not checked.
+    residential_year_start: dt.date | None = None
+    # Section E, the Readmission Scheme for CURI Residential College: the college (as in the
+    # applications' ``college`` column) whose members the scheme serves. Absent: nobody is a member.
+    rscrc_college: str | None = Field(default=None, min_length=1)
 
 
 class Eligibility(_Frozen):
@@ -190,7 +219,13 @@ class Round(_Frozen):
 
 
 class Tiers(_Frozen):
+    """The tiers, highest first; and, within a tier holding both scored tracks (exceptional needs,
+    lowered), the tracks' order, applied before score: a 150-point readmission total and a
+    120-point first-time total are not on one scale (policy.md section 5). Absent (policy files
+    written before the key): first-time before readmission, section D's "lower priority"."""
+
     order: tuple[TierName, ...]
+    track_order: tuple[Literal[domain.SCORED_TRACKS], ...] = domain.SCORED_TRACKS
 
     @model_validator(mode="after")
     def _is_permutation(self) -> Tiers:
@@ -199,13 +234,20 @@ class Tiers(_Frozen):
             raise ValueError(
                 f"order must list each tier exactly once; missing {missing}, got {list(self.order)}"
             )
+        if sorted(self.track_order) != sorted(domain.SCORED_TRACKS):
+            raise ValueError(
+                f"track_order must list {list(domain.SCORED_TRACKS)} once each; got {list(self.track_order)}"
+            )
         return self
 
 
 class Pool(_Frozen):
-    """A pool's quota of beds and how it is ranked (by tiers, or by the lottery alone)."""
+    """A pool's quota of beds and how it is ranked (by tiers, or by the lottery alone).
 
-    beds: Whole = Field(ge=0)
+    ``beds`` is a cap (``shared/spec/policy.md`` section 7); absent, the pool has the beds of the
+    rooms open to it (known only with the rooms file: :mod:`allocation.quotas`)."""
+
+    beds: Whole | None = Field(default=None, ge=0)
     order: Literal["tiers", "lottery"]
 
 
@@ -219,11 +261,14 @@ class SpillOver(_Frozen):
 class AllocationSettings(_Frozen):
     """The order of importance of the wishes, whether a college member's mutual roommate may share
     the member's college room (the HAC's decision; false keeps college rooms for members alone),
-    and the solver's settings (allocation issue)."""
+    and the solver's settings (section 7)."""
 
     wishes: tuple[Literal["mutual_pairs", "hall_preferences", "mixing", "room_type"], ...]
     # Absent (policy files written before the key, e.g. in older run bundles): the contract's rule.
     college_rooms_for_member_roommates: bool = False
+    # Beds a residential college's members leave empty go, down the waitlist in rank order, to
+    # applicants who listed the college's hall in hall_preferences (policy.md section 7).
+    college_beds_to_applicants_who_list_it: bool = True
     solver_seed: Whole = Field(ge=0)
     max_deterministic_time: Decimal = Field(gt=0, le=3600)
     # The admission fit check's limit for one CP-SAT proof, in deterministic seconds (work units,
@@ -386,9 +431,10 @@ _TOML_VALUES = (
 
 
 def _parse_toml(path: Path, raw: bytes) -> dict[str, Any]:
-    """The file as TOML data; a file that is not UTF-8 TOML is refused with its line and key."""
+    """The file as TOML data; a file that is not UTF-8 TOML is refused with its line and key. A
+    byte-order mark (Notepad writes one) is read past, as in the input files."""
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
         raise PolicyError(

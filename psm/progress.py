@@ -13,7 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-__all__ = ["Progress", "timed_step"]
+__all__ = ["Progress", "timed_step", "current_step"]
+
+_steps: list[str] = []  # the steps under way, outermost first
+
+
+def current_step() -> str | None:
+    """The label of the innermost step under way (what an interruption stopped), if any."""
+    return _steps[-1] if _steps else None
 
 
 @contextmanager
@@ -24,7 +31,11 @@ def timed_step(label: str, timings: dict[str, float] | None = None) -> Iterator[
     if shown:
         print(f"  {label} ...", end="", file=sys.stderr, flush=True)
     started = time.perf_counter()
-    yield
+    _steps.append(label.split(":")[0])
+    try:
+        yield
+    finally:
+        _steps.pop()
     elapsed = time.perf_counter() - started
     if timings is not None:
         timings[label.split(":")[0]] = round(elapsed, 3)

@@ -4,18 +4,21 @@ One implementation serves the 10,000-row batch and the one-row appeal: :func:`sc
 is :func:`score_frames` on a one-row frame. Every part's points are emitted, so an applicant's
 score card is their row. The rules, with the numbers taken from the policy file:
 
-1. Living district: the band of the one-way travel minutes (override, else the provider).
+1. Living district: the band of the travel minutes (override, else the provider), in the
+   policy's measure (``[travel] measure``: one way, or the round trip to and from PolyU).
 2a. Housing type and 2b. floor area per person (home floor area / household size), by band.
     Non-local applicants get the maximum of parts 1 and 2 whatever they report.
-3a. Leadership: the highest post held only. 3b. Achievements: verified prizes awarded within
-    the window (two years up to the reference date, both ends included), summed, capped.
+3a. Leadership: the highest post held only. 3b. Achievements: verified competition prizes,
+    scholarships and awards (points per kind and level) awarded within the window (two years up
+    to the reference date, both ends included), summed, capped.
 3c. LLC role. 3d. Volunteer hours band. 3e. Paired days band. Parts 3a, 3c and 3e give no
-    points to freshmen (not applicable), even when data is present.
+    points to freshmen (admitted in the intake year: not applicable), even when data is present.
 4. Academic performance: the GPA band (readmission profile only).
 
 The profile (which parts count) follows the applicant's track and the round (regular or
-summer). Parts outside the profile are left empty, as are all points of exchange, research and
-ineligible applicants (not PSM-scored).
+summer). Parts outside the profile are left empty, as are all points of exchange, research,
+ineligible and referred applicants (not PSM-scored). ``review_note`` names a scheme flag that
+cannot apply to the applicant (:func:`psm.eligibility.review_notes`), for the HAC to review.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ SCORE_COLUMNS = (
     "travel_minutes",
     "travel_source",
     "travel_note",
+    "review_note",
     "policy_version",
     "policy_sha256",
 )
@@ -76,7 +80,7 @@ def score_frames(
     _require_home_data(apps, status["track"].to_numpy(), travel)
     raw = _raw_points(apps, office_bearers, achievements, policy, travel, status["freshman"].to_numpy())
 
-    profile_of_track = policy.rounds[round_name].model_dump()
+    profile_of_track = policy.round(round_name).model_dump()
     profile = status["track"].map(profile_of_track).fillna("").to_numpy(dtype=object)
     scores = pd.DataFrame({"applicant_id": apps["applicant_id"], "track": status["track"]})
     total = np.zeros(len(apps), dtype=np.int64)
@@ -91,6 +95,7 @@ def score_frames(
     scores["travel_minutes"] = np.where(local, travel.minutes, np.nan)
     scores["travel_source"] = np.where(local, travel.source, "").astype(object)
     scores["travel_note"] = np.where(local, travel.note, "").astype(object)
+    scores["review_note"] = status["review_note"]
     scores["policy_version"] = policy.version
     scores["policy_sha256"] = policy.sha256
     return scores[list(SCORE_COLUMNS)]
@@ -179,13 +184,18 @@ def _best_post(apps: pd.DataFrame, office_bearers: pd.DataFrame, points: dict[st
 
 
 def _achievements(apps: pd.DataFrame, achievements: pd.DataFrame, policy: Policy) -> np.ndarray:
-    """Verified prizes awarded in the window, summed and capped (section C.3b)."""
+    """Verified competition prizes, scholarships and awards in the window, each paid by its kind
+    and level, summed and capped (section C.3b). A row without a kind is a competition prize."""
     part = policy.parts.achievement
     if achievements.empty:
         return np.zeros(len(apps), dtype=np.int64)
     start, end = achievement_window(policy)
     dates = achievements["award_date"]
     counted = achievements["verified"].astype(bool) & (dates >= start) & (dates <= end)
-    per_prize = achievements.loc[counted, "level"].map(part.points_per_prize)
-    summed = per_prize.groupby(achievements.loc[counted, "applicant_id"]).sum()
+    kind = achievements["kind"].fillna("competition") if "kind" in achievements else "competition"
+    kind = pd.Series(kind, index=achievements.index)
+    points = {(k, level): p for k in domain.ACHIEVEMENT_KINDS for level, p in part.points_of(k).items()}
+    keys = pd.MultiIndex.from_arrays([kind[counted], achievements.loc[counted, "level"]])
+    per_item = pd.Series(pd.Series(points).reindex(keys).to_numpy(dtype=np.int64), index=achievements.index[counted])
+    summed = per_item.groupby(achievements.loc[counted, "applicant_id"]).sum()
     return np.minimum(apps["applicant_id"].map(summed).fillna(0).to_numpy(dtype=np.int64), part.max)

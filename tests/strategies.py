@@ -4,16 +4,19 @@ Each strategy draws only what the contract allows (``shared/spec/io-contract.md`
 failing example is a bug in the engine, not in the data. Import with
 ``from strategies import ...`` (``tests/`` is on pytest's pythonpath).
 
-Halls (``rooms.csv`` rows, :func:`builders.suite_rows`):
+Halls (``rooms.csv`` rows, :func:`builders.suite_rows`); residential-college (CURI) suites
+always lie in :data:`COLLEGE_HALL`, so listing that hall is listing the college (section 7):
 - :func:`suites_across_pools`: suites open to undergraduates or to exchange students;
-- :func:`suites_across_halls`: suites in three halls, one of them female-only;
+- :func:`suites_across_halls`: suites in three halls, one of them female-only, and the college's;
 - :func:`suite_layouts`: the rooms of one suite;
 - :func:`resident_places`: residents from an earlier offer round, by suite, room and gender.
 
 Applicants (``applications.csv`` rows, :func:`builders.application`) and their kinds:
-- :func:`applicants_with_mutual_pairs`: local and exchange students, some mutual roommate pairs;
+- :func:`applicants_with_mutual_pairs`: local and exchange students, some mutual roommate pairs,
+  some listing the college's hall;
 - :func:`applicants_with_preferences`: first-year local and non-local students with hall and
-  room-type preferences and roommate requests, some of them mutual;
+  room-type preferences (the college's hall among them) and roommate requests, some of them mutual;
+- :func:`pool_quotas`: each pool's ``beds`` in the policy, or none (the rooms' beds);
 - :func:`applicant_kinds`: what the access rules see of one person.
 """
 
@@ -24,27 +27,32 @@ from hypothesis import strategies as st
 from allocation.access import ApplicantKind
 from builders import application, suite_rows
 
-__all__ = ["HALLS", "suites_across_pools", "suites_across_halls", "suite_layouts", "resident_places",
-           "applicants_with_mutual_pairs", "applicants_with_preferences", "applicant_kinds"]
+__all__ = ["HALLS", "COLLEGE_HALL", "suites_across_pools", "suites_across_halls", "suite_layouts",
+           "resident_places", "applicants_with_mutual_pairs", "applicants_with_preferences", "applicant_kinds",
+           "pool_quotas"]
 
 HALLS = ("Red Hall", "Blue Hall", "Xuemin Hall")  # Xuemin Hall is female-only in suites_across_halls
+COLLEGE_HALL = "CURI College"  # where every CURI suite lies
 
 
 @st.composite
 def suites_across_pools(draw) -> list[dict[str, str]]:
     """One to four suites in Red or Xuemin Hall, each open to undergraduates or to exchange
-    students, for either gender or women only, accessible or not, ordinary or CURI college rooms."""
+    students, for either gender or women only, accessible or not, ordinary rooms or CURI college
+    rooms (in :data:`COLLEGE_HALL`)."""
     rows = []
     for s in range(draw(st.integers(1, 4))):
+        hall = draw(st.sampled_from(["Red Hall", "Xuemin Hall"]))
+        college = draw(st.sampled_from(["", "", "CURI"]))
         rows += suite_rows(
             f"S{s}",
-            hall=draw(st.sampled_from(["Red Hall", "Xuemin Hall"])),
+            hall=COLLEGE_HALL if college else hall,
             rooms=draw(st.sampled_from([(("double", 2),), (("double", 2), ("double", 2)), (("single", 1),),
                                         (("double", 2), ("triple", 3))])),
             gender=draw(st.sampled_from(["any", "any", "F"])),
             accessible=draw(st.booleans()),
             pools=draw(st.sampled_from(["undergraduate", "undergraduate", "exchange"])),
-            college=draw(st.sampled_from(["", "", "CURI"])),
+            college=college,
         )
     return rows
 
@@ -52,17 +60,18 @@ def suites_across_pools(draw) -> list[dict[str, str]]:
 @st.composite
 def suites_across_halls(draw) -> list[dict[str, str]]:
     """One to four undergraduate suites in the :data:`HALLS` (Xuemin Hall for women only),
-    accessible or not, ordinary or CURI college rooms."""
+    accessible or not, ordinary rooms or CURI college rooms (in :data:`COLLEGE_HALL`)."""
     rows = []
     for s in range(draw(st.integers(1, 4))):
         hall = draw(st.sampled_from(HALLS))
+        college = draw(st.sampled_from(["", "", "", "CURI"]))
         rows += suite_rows(
-            f"S{s}", hall=hall,
+            f"S{s}", hall=COLLEGE_HALL if college else hall,
             rooms=draw(st.sampled_from([(("double", 2), ("double", 2)), (("double", 2), ("triple", 3)),
                                         (("single", 1),)])),
-            gender="F" if hall == "Xuemin Hall" else "any",
+            gender="F" if hall == "Xuemin Hall" and not college else "any",
             accessible=draw(st.booleans()),
-            college=draw(st.sampled_from(["", "", "", "CURI"])),
+            college=college,
         )
     return rows
 
@@ -92,6 +101,7 @@ def applicants_with_mutual_pairs(draw) -> list[dict[str, str]]:
             travel_minutes=draw(st.sampled_from([20, 40, 80])),
             accessibility_needs=str(draw(st.booleans())).lower(),
             college=draw(st.sampled_from(["", "", "CURI"])),
+            hall_preferences=draw(st.sampled_from(["", "", f"Red Hall;{COLLEGE_HALL}", COLLEGE_HALL])),
         ))
     for a, b in draw(st.lists(st.tuples(st.integers(0, size - 1), st.integers(0, size - 1)), max_size=3)):
         if a != b and not rows[a].get("roommate_request") and not rows[b].get("roommate_request"):
@@ -118,7 +128,8 @@ def applicants_with_preferences(draw) -> list[dict[str, str]]:
             travel_minutes=draw(st.sampled_from([20, 40, 80])),
             accessibility_needs=str(draw(st.booleans()) and draw(st.booleans())).lower(),
             college=draw(st.sampled_from(["", "", "CURI"])),
-            hall_preferences=";".join(draw(st.lists(st.sampled_from(HALLS), max_size=3, unique=True))),
+            hall_preferences=";".join(draw(st.lists(st.sampled_from((*HALLS, COLLEGE_HALL)), max_size=3,
+                                                    unique=True))),
             room_type_preference=draw(st.sampled_from(["any", "double", "triple"])),
             roommate_request=request if request != applicant_id else None,
         ))
@@ -134,3 +145,9 @@ def applicant_kinds() -> st.SearchStrategy[ApplicantKind]:
     room or not, a CURI member or not."""
     return st.builds(ApplicantKind, st.sampled_from(["undergraduate", "exchange"]), st.sampled_from("FM"),
                      st.booleans(), st.sampled_from(["", "CURI"]))
+
+
+def pool_quotas() -> st.SearchStrategy[dict[str, int | None]]:
+    """Each pool's ``beds`` in the policy: none (the beds of the rooms open to it) or 0 to 8."""
+    quota = st.one_of(st.none(), st.integers(0, 8))
+    return st.fixed_dictionaries({"undergraduate": quota, "exchange": quota, "research": quota})

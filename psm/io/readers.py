@@ -6,6 +6,11 @@ A row is either used or reported: each problem of a rejected row becomes one
 but are counted. A file that cannot be read at all (encoding, header, a missing required
 column) raises :class:`~psm.errors.InputFileError` instead: nothing would be scored from it.
 
+Cells are checked row by row (the file's row model); the rules that tie cells together then run
+once over all the rows (``cross_check_rows``, vectorised). A row's problems are reported in
+this order: a merged cell, extra cells, the file's own rule (duplicate or unknown applicant_id),
+each invalid cell, then the cross-cell rules whose cells are valid.
+
 A row that repeats the header (two exports pasted together) is one reject saying so, not one
 per cell. A workbook row holding a cell hidden by a merged range is rejected, naming the range:
 the sheet shows the range's value in that cell, but the file holds none there.
@@ -26,8 +31,8 @@ import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
 from psm.errors import InputFileError
-from psm.io.rows import AchievementRow, ApplicationRow, OfficeBearerRow, _Row
-from psm.io.tables import RawTable, read_table
+from psm.io.rows import AchievementRow, ApplicationRow, Checked, OfficeBearerRow, Problem, _Row
+from psm.io.tables import RawTable, header_hint, read_table
 from psm.policy import Policy
 
 __all__ = [
@@ -45,7 +50,7 @@ __all__ = [
     "rows_to_frame",
 ]
 
-RowRule = Callable[[int, Mapping[str, str]], list[tuple[str, str]]]
+RowRule = Callable[[int, Mapping[str, str]], list[Problem]]
 REJECT_COLUMNS = ("row", "applicant_id", "column", "value", "error", "file")
 
 
@@ -107,7 +112,7 @@ def read_cohort(
     """Read the applications and the optional office-bearer and achievement lists."""
     apps = read_applications(applications, policy)
     accepted = set(apps.frame["applicant_id"])
-    rejected = {r.applicant_id for r in apps.rejects} - accepted
+    rejected = {r.applicant_id.upper() for r in apps.rejects} - accepted
     posts = _read_linked(office_bearers, OfficeBearerRow, policy, accepted, rejected) if office_bearers else None
     prizes = _read_linked(achievements, AchievementRow, policy, accepted, rejected) if achievements else None
     reads = [read for read in (apps, posts, prizes) if read is not None]
@@ -121,16 +126,19 @@ def read_cohort(
 
 
 def read_applications(path: str | Path, policy: Policy) -> ReadResult:
-    """Validate ``applications.csv``; duplicate applicant ids reject every row that holds them."""
+    """Validate ``applications.csv``; duplicate applicant ids reject every row that holds them.
+
+    Ids are compared without regard to case (``19381469q`` is ``19381469Q``), as every file reads them.
+    """
     table = _open(path, ApplicationRow)
     at = table.header.index("applicant_id")
     rows_of: defaultdict[str, list[int]] = defaultdict(list)
     for number, cells in table.rows:
         if at < len(cells) and cells[at]:
-            rows_of[cells[at]].append(number)
+            rows_of[cells[at].upper()].append(number)
 
     def duplicates(number: int, values: Mapping[str, str]) -> list[tuple[str, str]]:
-        others = [n for n in rows_of.get(values.get("applicant_id", ""), []) if n != number]
+        others = [n for n in rows_of.get(values.get("applicant_id", "").upper(), []) if n != number]
         if others:
             shown = ", ".join(str(n) for n in others)
             return [("applicant_id", f"duplicate applicant_id, also on row(s) {shown}; keep one row per applicant")]
@@ -157,7 +165,7 @@ def _read_linked(
     path: str | Path, model: type[_Row], policy: Policy, accepted: set[str], rejected: set[str]
 ) -> ReadResult:
     def unknown_applicant(number: int, values: Mapping[str, str]) -> list[tuple[str, str]]:
-        applicant_id = values.get("applicant_id", "")
+        applicant_id = values.get("applicant_id", "").upper()  # ids match without regard to case
         if not applicant_id or applicant_id in accepted:
             return []
         if applicant_id in rejected:
@@ -189,29 +197,45 @@ def _open(path: str | Path, model: type[_Row]) -> RawTable:
     if missing:
         raise InputFileError(
             f"{table.path}: required column(s) {missing} are missing from the header; "
-            f"the header needs {list(model.model_fields)} (optional ones may be left out)"
+            f"the header needs {list(model.model_fields)} (optional ones may be left out); "
+            f"{header_hint(table, list(model.model_fields))}"
         )
     return table
 
 
+@dataclass
+class _RowCheck:
+    """One data row on its way through validation: its cells, what became of them, its problems."""
+
+    number: int
+    values: dict[str, str]  # the non-empty cells, by column
+    row: _Row | None  # the validated row; None when a cell is invalid
+    problems: list[Problem]
+    checked: Checked | None = None  # what the cross-cell rules see; None for a copy of the header
+    failed: frozenset[str] = frozenset()  # the columns whose cells are invalid
+
+
 def _validate(table: RawTable, model: type[_Row], policy: Policy, row_rule: RowRule) -> ReadResult:
+    """Each row's cells one by one, then the cross-cell rules once over every row (vectorised)."""
     header = table.header
-    fields = list(model.model_fields)
+    checks = [_check_cells(model, row_rule, header, number, cells) for number, cells in table.rows]
+    cross_checked = [check for check in checks if check.checked is not None]
+    crosses = model.cross_check_rows([c.checked for c in cross_checked], policy, columns=header)
+    for check, cross in zip(cross_checked, crosses):
+        check.problems += [(column, message) for column, message in cross if column not in check.failed]
+    merged = _merged_problems(table)
     accepted: list[tuple[int, _Row]] = []
     rejects: list[Reject] = []
-    merged = _merged_problems(table)
-    for number, cells in table.rows:
-        values = {name: cell for name, cell in zip(header, cells) if cell != ""}
-        row, problems = _judge_row(model, policy, row_rule, header, number, cells, values)
-        problems = merged.get(number, []) + problems
+    for check in checks:
+        problems = merged.get(check.number, []) + check.problems
         if problems:
-            applicant_id = values.get("applicant_id", "")
+            applicant_id = check.values.get("applicant_id", "")
             rejects += [
-                Reject(number, applicant_id, column, values.get(column, ""), error, table.path.name)
+                Reject(check.number, applicant_id, column, check.values.get(column, ""), error, table.path.name)
                 for column, error in problems
             ]
         else:
-            accepted.append((number, row))
+            accepted.append((check.number, check.row))
     frame = rows_to_frame(model, [row for _, row in accepted], [number for number, _ in accepted])
     rejected_rows = len({r.row for r in rejects})
     summary = FileSummary(
@@ -221,23 +245,33 @@ def _validate(table: RawTable, model: type[_Row], policy: Policy, row_rule: RowR
         accepted=len(accepted),
         rejected=rejected_rows,
         blank_rows=table.blank_rows,
-        unknown_columns=tuple(name for name in header if name not in fields),
+        unknown_columns=tuple(name for name in header if name not in model.model_fields),
     )
     return ReadResult(frame, tuple(rejects), summary)
 
 
-def _judge_row(
-    model: type[_Row], policy: Policy, row_rule: RowRule, header: tuple[str, ...], number: int,
-    cells: tuple[str, ...], values: dict[str, str],
-) -> tuple[_Row | None, list[tuple[str, str]]]:
-    """The validated row (None if its cells are invalid) and every problem of the row.
+def _check_cells(
+    model: type[_Row], row_rule: RowRule, header: tuple[str, ...], number: int, cells: tuple[str, ...]
+) -> _RowCheck:
+    """The row's cells checked one by one, with the problems found so far (cross-cell rules come later).
 
-    A copy of the header row is one problem, not one per cell.
+    Problems in order: extra cells, the file's ``row_rule``, then each invalid cell. A copy of
+    the header row is one problem, not one per cell.
     """
+    values = {name: cell for name, cell in zip(header, cells) if cell != ""}
     if cells[: len(header)] == header and not any(cells[len(header):]):
-        return None, [("(row)", "this row repeats the header row (two exports pasted together?); delete it")]
-    row, problems = _check_row(model, values, policy)
-    return row, _overflow(cells, len(header)) + row_rule(number, values) + problems
+        return _RowCheck(number, values, None, [("(row)", _REPEATED_HEADER)])
+    problems = _overflow(cells, len(header)) + row_rule(number, values)
+    try:
+        row = model.model_validate(values)
+    except ValidationError as error:
+        invalid = [describe_problem(problem) for problem in error.errors()]
+        failed = frozenset(column for column, _ in invalid)
+        return _RowCheck(number, values, None, problems + invalid, _valid_cells(model, values, failed), failed)
+    return _RowCheck(number, values, row, problems, row)
+
+
+_REPEATED_HEADER = "this row repeats the header row (two exports pasted together?); delete it"
 
 
 def _merged_problems(table: RawTable) -> dict[int, list[tuple[str, str]]]:
@@ -260,21 +294,7 @@ def _overflow(cells: tuple[str, ...], width: int) -> list[tuple[str, str]]:
     return []
 
 
-def _check_row(
-    model: type[_Row], values: dict[str, str], policy: Policy
-) -> tuple[_Row | None, list[tuple[str, str]]]:
-    """The row if its cells are valid, and its problems: each bad cell, then the cross-cell rules."""
-    try:
-        row = model.model_validate(values)
-    except ValidationError as error:
-        problems = [describe_problem(problem) for problem in error.errors()]
-        failed = {column for column, _ in problems}
-        cross = model.cross_check_values(_valid_cells(model, values, failed), policy)
-        return None, problems + [(column, message) for column, message in cross if column not in failed]
-    return row, row.cross_check(policy)
-
-
-def _valid_cells(model: type[_Row], values: dict[str, str], failed: set[str]) -> dict[str, Any]:
+def _valid_cells(model: type[_Row], values: dict[str, str], failed: frozenset[str]) -> dict[str, Any]:
     valid: dict[str, Any] = {}
     for name, field in model.model_fields.items():
         if name in failed:

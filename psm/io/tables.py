@@ -15,6 +15,12 @@ Rules that keep every row a person sees (none is lost or invented):
   such cells are listed in :attr:`RawTable.merged` so that the reader can reject them; a merge
   in the header stops the read.
 - Every row has at least as many cells as the header (short rows are padded with ``""``).
+- An XLSX number is read as Excel shows it, to 15 significant digits, so a GPA stored as
+  3.299999999999999 reads 3.3 as in the sheet and in its CSV export.
+- An XLSX formula cell without a stored result (a file written by a program that does not
+  calculate) stops the read, naming the cells: its value is unknown, not empty.
+- The first sheet is read; a hidden or empty first sheet stops the read, naming the sheet that
+  holds the data.
 
 A file that cannot be read at all raises :class:`~psm.errors.InputFileError` naming the file
 and, where the problem is in one place, the line or row.
@@ -33,7 +39,7 @@ from typing import Any
 
 from psm.errors import InputFileError
 
-__all__ = ["RawTable", "read_table"]
+__all__ = ["RawTable", "read_table", "header_hint"]
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -59,6 +65,30 @@ class RawTable:
     rows: tuple[tuple[int, tuple[str, ...]], ...]
     blank_rows: int
     merged: tuple[tuple[int, int, str], ...] = ()
+    sheet: str = ""  # the XLSX sheet read; "" for CSV
+
+    @property
+    def place(self) -> str:
+        """The file (and sheet) for a message."""
+        return f"{self.path} (sheet {self.sheet!r})" if self.sheet else str(self.path)
+
+
+def header_hint(table: RawTable, expected: Sequence[str]) -> str:
+    """What row 1 holds, for a message about missing columns, with the likely cause: another
+    separator than the comma, or a title row above the header."""
+    shown = ", ".join(repr(cell) for cell in table.header[:6]) + (", ..." if len(table.header) > 6 else "")
+    hint = f"row 1 of {table.place} holds: {shown or '(nothing)'}"
+    joined = "".join(table.header)
+    for separator, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+        if len(table.header) <= 2 and joined.count(separator) >= 2:
+            return (f"{hint}; the file is separated by {name}, not commas: save it as 'CSV UTF-8 (Comma "
+                    "delimited)' from Excel")
+    for number, cells in table.rows[:5]:
+        named = [cell for cell in cells if cell]
+        if sum(cell in expected for cell in named) >= max(2, len(named) // 2 + 1):
+            return (f"{hint}; the header is on row {number}: delete the rows above it, so that the column "
+                    "names are on row 1")
+    return hint
 
 
 def read_table(path: str | Path) -> RawTable:
@@ -66,12 +96,12 @@ def read_table(path: str | Path) -> RawTable:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        records, merges = _xlsx_records(path)
+        records, merges, sheet = _xlsx_records(path)
     elif suffix in {".csv", ".txt"}:
-        records, merges = _csv_records(path), []
+        records, merges, sheet = _csv_records(path), [], ""
     else:
         raise InputFileError(f"{path}: unsupported file type {suffix!r}; give a .csv or .xlsx file")
-    return _to_table(path, records, merges)
+    return _to_table(path, records, merges, sheet)
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -138,7 +168,7 @@ def _csv_problem(path: Path, row: int, line: int, error: csv.Error) -> str:
 # --- XLSX -----------------------------------------------------------------------------------------
 
 
-def _xlsx_records(path: Path) -> tuple[list[list[str]], list[Merge]]:
+def _xlsx_records(path: Path) -> tuple[list[list[str]], list[Merge], str]:
     import openpyxl  # imported here: only XLSX inputs need it
 
     try:
@@ -147,16 +177,60 @@ def _xlsx_records(path: Path) -> tuple[list[list[str]], list[Merge]]:
         raise InputFileError(f"{path}: not a readable .xlsx workbook ({e}); re-save it from Excel") from e
     try:
         sheet = workbook.worksheets[0]
+        _check_first_sheet(path, workbook, sheet)
         sheet.reset_dimensions()  # the size stored in the file may be wrong: read every stored cell
-        records = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        rows = list(sheet.iter_rows(values_only=True))
+        records = [[_cell_text(value) for value in row] for row in rows]
         merges = _merged_ranges(sheet)
+    except InputFileError:
+        raise
     except Exception as e:  # a damaged sheet inside a readable workbook shows only while it is read
         raise InputFileError(
             f"{path}: the first sheet cannot be read ({e}); re-save the workbook from Excel"
         ) from e
     finally:
         workbook.close()
-    return records, merges
+    if any(value is None for row in rows for value in row):
+        _refuse_formulas_without_results(path, rows)
+    return records, merges, sheet.title
+
+
+def _check_first_sheet(path: Path, workbook: Any, sheet: Any) -> None:
+    """The first sheet is the one read: refuse it when Excel hides it or it holds nothing while
+    another sheet holds the data, naming both."""
+    others = [s.title for s in workbook.worksheets[1:] if s.max_row and s.max_row > 1]
+    elsewhere = f"; the data seems to be on sheet {others[0]!r}: move that sheet to the front" if others else ""
+    if getattr(sheet, "sheet_state", "visible") != "visible":
+        raise InputFileError(f"{path}: the first sheet, {sheet.title!r}, is hidden in Excel, and the engine reads "
+                             f"the first sheet{elsewhere or '; unhide it, or move the sheet with the data to the front'}")
+    if not (sheet.max_row and sheet.max_row > 1) and next(sheet.iter_rows(values_only=True), None) is None and others:
+        raise InputFileError(f"{path}: the first sheet, {sheet.title!r}, is empty, and the engine reads the first "
+                             f"sheet{elsewhere}")
+
+
+def _refuse_formulas_without_results(path: Path, values: list[tuple]) -> None:
+    """A formula whose result the file does not store reads as an empty cell: refuse the file,
+    naming the cells, rather than read a value that is unknown as missing."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        cells = [f"{get_column_letter(c)}{r}"
+                 for r, row in enumerate(sheet.iter_rows(values_only=True), 1)
+                 for c, formula in enumerate(row, 1)
+                 if isinstance(formula, str) and formula.startswith("=")
+                 and (r > len(values) or c > len(values[r - 1]) or values[r - 1][c - 1] is None)]
+    finally:
+        workbook.close()
+    if cells:
+        listed = ", ".join(cells[:8]) + (f" and {len(cells) - 8} more" if len(cells) > 8 else "")
+        raise InputFileError(f"{path}: cell(s) {listed} of sheet {sheet.title!r} hold a formula without a stored "
+                             "result (the file was not saved by a program that calculates), so their values are "
+                             "unknown; open the file in Excel and save it, or replace the formulas by their values "
+                             "(Copy, then Paste Special > Values)")
 
 
 def _merged_ranges(sheet: Any) -> list[Merge]:
@@ -178,16 +252,16 @@ def _cell_text(value: object) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.15g}"  # as Excel shows it: 15 digits
     return str(value)
 
 
 # --- Both -----------------------------------------------------------------------------------------
 
 
-def _to_table(path: Path, records: list[list[str]], merges: Sequence[Merge] = ()) -> RawTable:
-    cells_of = [tuple(cell.strip() for cell in cells) for cells in records]
+def _to_table(path: Path, records: list[list[str]], merges: Sequence[Merge] = (), sheet: str = "") -> RawTable:
+    cells_of = [tuple(map(str.strip, cells)) for cells in records]
     hidden = _hidden_cells(cells_of, merges)
     if any(row == 1 for row, _, _ in hidden):
         ref = next(ref for row, _, ref in hidden if row == 1)
@@ -207,7 +281,7 @@ def _to_table(path: Path, records: list[list[str]], merges: Sequence[Merge] = ()
         header = header[:-1]
     padded = tuple((number, cells + ("",) * (len(header) - len(cells))) for number, cells in rows)
     blank_rows = len(numbered) - len(non_blank)
-    return RawTable(path=path, header=header, rows=padded, blank_rows=blank_rows, merged=hidden)
+    return RawTable(path=path, header=header, rows=padded, blank_rows=blank_rows, merged=hidden, sheet=sheet)
 
 
 def _hidden_cells(

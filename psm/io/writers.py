@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 from pathlib import Path
@@ -22,7 +23,7 @@ import pandas as pd
 
 from psm.errors import PsmError
 
-__all__ = ["neutralise_formula", "safe_text", "write_csv"]
+__all__ = ["write_fix", "neutralise_formula", "safe_text", "write_csv"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -55,6 +56,18 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     except OSError as e:
         with contextlib.suppress(OSError):  # there may be no folder to hold it
             partial.unlink(missing_ok=True)
-        raise PsmError(f"{path}: cannot write the output ({e.strerror}); free disk space or choose a writable "
-                       "--out path") from e
+        raise PsmError(f"{path}: cannot write the output ({e.strerror}); {write_fix(e)}") from e
     return path
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+_DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def write_fix(error: OSError, elsewhere: str = "choose another --out") -> str:
+    """What to do about a file that cannot be written, by the system's reason."""
+    if error.errno in _FULL:
+        return f"the disk (or your quota) is full: free some disk space, or {elsewhere} on a disk with room"
+    if error.errno in _DENIED:
+        return f"no permission there (or read-only): check the folder's permissions, or {elsewhere}"
+    return f"check the path, or {elsewhere}"

@@ -7,10 +7,11 @@ ones sit behind a SQLite cache and fall back to the table with a ``travel_note``
 :func:`make_provider`; the Google modules are imported only when chosen.
 """
 
+from psm.errors import TravelError
 from psm.travel.areas import AreaTable, TableProvider, default_area_path
 from psm.travel.base import TravelProvider, TravelTimes, resolve_travel
 from psm.travel.cache import TravelCache, default_cache_path
-from psm.travel.errors import TravelConfigError, TravelError, TravelInterrupted, TravelRequestDenied
+from psm.travel.errors import TravelCacheError, TravelConfigError, TravelInterrupted, TravelRequestDenied
 from psm.travel.factory import PROVIDERS, make_provider
 from psm.travel.recorded import RecordedTravel
 from psm.travel.settings import TravelPolicy, next_arrival, settings_key
@@ -24,6 +25,7 @@ __all__ = [
     "RecordedTravel",
     "TableProvider",
     "TravelCache",
+    "TravelCacheError",
     "TravelConfigError",
     "TravelError",
     "TravelInterrupted",

@@ -18,21 +18,26 @@ interrupted run does not geocode again what it already had. Rows older than the 
 treated as absent (fetched again and replaced); negative results are cached too, so a re-run
 makes no request at all. Writes happen in transactions, one per look-up batch: after a crash
 or a network failure the file holds every finished batch and nothing half-written.
+
+A file that cannot be opened as this cache raises :class:`TravelConfigError`; a read or write
+that SQLite refuses later (disk full, file locked) raises :class:`TravelCacheError`. Both name
+the file and the fix, and are raised from the ``sqlite3.Error``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from psm.travel.errors import TravelConfigError
+from psm.travel.errors import TravelCacheError, TravelConfigError
 
 __all__ = ["CachedTravel", "TravelCache", "address_key", "normalise_address", "default_cache_path"]
 
@@ -106,10 +111,7 @@ class TravelCache:
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             version = self._db.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()[0]
         except (OSError, sqlite3.Error) as e:
-            raise TravelConfigError(
-                f"travel cache {self.path}: cannot open it as a SQLite file ({e}); "
-                "pass --travel-cache with another path, or delete the file to start afresh"
-            ) from e
+            raise TravelConfigError(f"travel cache {self.path}: cannot open it as a SQLite file ({e}); {_fix(e)}") from e
         if version != SCHEMA_VERSION:
             raise TravelConfigError(
                 f"travel cache {self.path}: schema version {version}, this engine writes {SCHEMA_VERSION}; "
@@ -131,14 +133,15 @@ class TravelCache:
     def get(self, keys: Iterable[str], settings: str, now: dt.datetime) -> dict[str, CachedTravel]:
         """Fresh results for the given address keys (stale and absent ones are left out)."""
         found = {}
-        for key in dict.fromkeys(keys):
-            row = self._db.execute(
-                "SELECT status, minutes, place_id, source, fetched_at FROM travel "
-                "WHERE address_key = ? AND settings_key = ?",
-                (key, settings),
-            ).fetchone()
-            if row and self._fresh(row[4], now):
-                found[key] = CachedTravel(row[0], row[1], row[2], row[3], dt.datetime.fromisoformat(row[4]))
+        with self._sqlite_errors():
+            for key in dict.fromkeys(keys):
+                row = self._db.execute(
+                    "SELECT status, minutes, place_id, source, fetched_at FROM travel "
+                    "WHERE address_key = ? AND settings_key = ?",
+                    (key, settings),
+                ).fetchone()
+                if row and self._fresh(row[4], now):
+                    found[key] = CachedTravel(row[0], row[1], row[2], row[3], dt.datetime.fromisoformat(row[4]))
         return found
 
     def put(self, results: dict[str, CachedTravel], settings: str) -> None:
@@ -154,7 +157,8 @@ class TravelCache:
 
     def get_place(self, key: str, now: dt.datetime) -> tuple[str | None] | None:
         """``(place_id,)`` (``(None,)`` when geocoding found nothing) if fresh, else None."""
-        row = self._db.execute("SELECT place_id, fetched_at FROM places WHERE address_key = ?", (key,)).fetchone()
+        with self._sqlite_errors():
+            row = self._db.execute("SELECT place_id, fetched_at FROM places WHERE address_key = ?", (key,)).fetchone()
         return (row[0],) if row and self._fresh(row[1], now) else None
 
     def put_places(self, places: dict[str, str | None], now: dt.datetime) -> None:
@@ -164,16 +168,36 @@ class TravelCache:
                 [(key, place, now.isoformat()) for key, place in places.items()],
             )
 
-    def _transaction(self):
-        return _Transaction(self._db)
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction: committed if the block ends normally, else rolled back (all or nothing)."""
+        with self._sqlite_errors():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                if self._db.in_transaction:  # SQLite may have rolled back already (disk full)
+                    self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _sqlite_errors(self) -> Iterator[None]:
+        """A ``sqlite3.Error`` of the block becomes a :class:`TravelCacheError` naming the file and the fix."""
+        try:
+            yield
+        except sqlite3.Error as e:
+            raise TravelCacheError(
+                f"travel cache {self.path}: {e}; {_fix(e)}; "
+                "the look-ups stored before are kept, so the same command run again continues"
+            ) from e
 
 
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type, *rest) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+def _fix(error: Exception) -> str:
+    """What to do about a cache file SQLite (or the system) refused, by the reason it gave."""
+    reason = str(error).lower()
+    if "full" in reason:
+        return "free some disk space, or pass --travel-cache with a path on another disk"
+    if "locked" in reason or "busy" in reason:
+        return "another psm command is using the cache: let it finish, or pass --travel-cache with another path"
+    return "pass --travel-cache with another path, or delete the file (it is only a cache)"

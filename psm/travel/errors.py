@@ -1,31 +1,22 @@
-"""Exceptions of travel-time look-ups (all are :class:`psm.errors.PsmError`, so the CLI prints them).
-
-::
-
-    PsmError
-    └── TravelError                 a travel look-up cannot go on
-        ├── TravelConfigError       set-up is wrong: no API key, a missing extra, a bad cache file
-        ├── TravelRequestDenied     Google refused the request (REQUEST_DENIED, INVALID_REQUEST,
-        │                           OVER_DAILY_LIMIT, HTTP 4xx): retrying cannot help
-        └── TravelInterrupted       the network failed or Google stayed busy beyond the retry
-                                    budget; what was fetched is in the cache, a re-run continues
+"""Exceptions of travel-time look-ups and the travel cache: the :class:`~psm.errors.TravelError`
+branch of the tree drawn in :mod:`psm.errors` (all are PsmErrors, so the CLI prints them).
 
 Messages never contain the API key or a home address (see :mod:`psm.travel.redact`).
 """
 
 from __future__ import annotations
 
-from psm.errors import PsmError
+from psm.errors import TravelError
 
-__all__ = ["TravelError", "TravelConfigError", "TravelRequestDenied", "TravelInterrupted"]
-
-
-class TravelError(PsmError):
-    """A travel-time look-up cannot go on; the message says why and what to do."""
+__all__ = ["TravelConfigError", "TravelCacheError", "TravelRequestDenied", "TravelInterrupted"]
 
 
 class TravelConfigError(TravelError):
-    """The travel provider cannot be set up (API key, optional extra, cache file)."""
+    """The travel provider cannot be set up (API key, optional extra, a cache file that is not a cache)."""
+
+
+class TravelCacheError(TravelError):
+    """The travel cache file cannot be read or written (disk full, locked, damaged); what it held stays."""
 
 
 class TravelRequestDenied(TravelError):

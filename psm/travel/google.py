@@ -24,7 +24,8 @@ from typing import TypeVar
 import googlemaps
 import googlemaps.exceptions as gme
 
-from psm.travel.errors import TravelConfigError, TravelError, TravelInterrupted, TravelRequestDenied
+from psm.errors import InternalError
+from psm.travel.errors import TravelConfigError, TravelInterrupted, TravelRequestDenied
 from psm.travel.lookup import MatrixAnswer
 from psm.travel.redact import RedactedError, install_log_redaction, redact
 from psm.travel.retry import Busy
@@ -41,8 +42,8 @@ _DENIED_HINT = {
     "are enabled for its project (new projects cannot enable the Distance Matrix API: use --travel google-routes)",
     "INVALID_REQUEST": "the request was malformed: check [travel] destination and arrival settings in the policy",
     "OVER_DAILY_LIMIT": "the key's project has no billing or reached its daily quota: check it in Google Cloud",
-    "MAX_ELEMENTS_EXCEEDED": "too many elements for one request: report this as a bug of psm.travel",
 }
+_TOO_LARGE = "MAX_ELEMENTS_EXCEEDED"  # our batches keep within the limit: a bug of ours if not
 T = TypeVar("T")
 
 
@@ -89,9 +90,12 @@ def call_google(call: Callable[[], T], what: str, secrets: Sequence[str]) -> T:
     except gme.ApiError as e:
         if e.status == "UNKNOWN_ERROR":
             raise Busy("UNKNOWN_ERROR") from None
-        hint = _DENIED_HINT.get(e.status, "see Google's documentation of this status")
         detail = f" ({redact(e.message, secrets)})" if e.message else ""
-        failure = TravelRequestDenied(f"Google refused the {what} request: {e.status}{detail}; {hint}")
+        if e.status == _TOO_LARGE:
+            failure = InternalError(f"Google refused the {what} request as too large: {e.status}{detail}")
+        else:
+            hint = _DENIED_HINT.get(e.status, "see Google's documentation of this status")
+            failure = TravelRequestDenied(f"Google refused the {what} request: {e.status}{detail}; {hint}")
         cause = RedactedError.of(e, secrets)
     except gme.HTTPError as e:
         if 500 <= e.status_code < 600:
@@ -153,7 +157,7 @@ class DistanceMatrix:
 
     def durations(self, place_ids: Sequence[str], arrival: dt.datetime) -> list[MatrixAnswer]:
         if arrival.tzinfo is None:
-            raise TravelError("the arrival time must be timezone-aware (see psm.travel.settings.next_arrival)")
+            raise InternalError("the arrival time must be timezone-aware (see psm.travel.settings.next_arrival)")
         body = call_google(
             lambda: self._client.distance_matrix(
                 origins=[f"place_id:{p}" for p in place_ids],

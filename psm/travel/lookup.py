@@ -2,7 +2,8 @@
 
 One engine serves both Google back ends (:mod:`psm.travel.google`: Distance Matrix;
 :mod:`psm.travel.routes`: Routes API). For the applicants it is given (resolve_travel has already
-taken HAC overrides out), the rule of part 1 (policy section 3; issue "travel time") is:
+taken HAC overrides out), the rule of part 1, "time required for travelling to and from PolyU"
+(policy section C 1; ``shared/spec/policy.md`` section 3), is:
 
 1. No ``home_address``: the district table, ``travel_note`` "no home address given".
 2. Each distinct *normalised* address (:func:`psm.travel.cache.normalise_address`) is looked up
@@ -34,11 +35,12 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from psm.errors import TravelError
+from psm.progress import Progress
 from psm.travel.areas import TableProvider
 from psm.travel.base import TravelTimes
 from psm.travel.cache import CachedTravel, TravelCache, address_key, normalise_address
-from psm.travel.errors import TravelError, TravelInterrupted
-from psm.progress import Progress
+from psm.travel.errors import TravelInterrupted
 from psm.travel.retry import RetriesExhausted, RetryPolicy, call_with_retries
 from psm.travel.settings import TravelPolicy, next_arrival, settings_key
 from psm.travel.stats import TravelStats

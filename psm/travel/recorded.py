@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from psm.errors import TravelError
 from psm.travel.base import TravelTimes
-from psm.travel.errors import TravelError
 from psm.travel.stats import TravelStats
 
 __all__ = ["RecordedTravel"]

@@ -1,9 +1,9 @@
 """Bounded retries with exponential backoff, with an injectable clock and sleep (tests never wait).
 
-Rule (the travel issue): OVER_QUERY_LIMIT and server errors (5xx, UNKNOWN_ERROR) are retried
-after ``first_delay``, ``first_delay * factor``, ... (capped at ``max_delay``) while the total
-time since the first attempt stays within ``budget`` seconds; then the caller stops. No jitter:
-one client, and the same run waits the same way.
+Rule: OVER_QUERY_LIMIT and server errors (5xx, UNKNOWN_ERROR) are retried after
+``first_delay``, ``first_delay * factor``, ... (capped at ``max_delay``) while the total time
+since the first attempt stays within ``budget`` seconds (see :class:`RetryPolicy`);
+then the caller stops. No jitter: one client, and the same run waits the same way.
 """
 
 from __future__ import annotations

@@ -1,23 +1,28 @@
 """Admission against the plain per-room model, on small random halls and cohorts (hypothesis).
 
-Properties (the rules of :mod:`allocation.admit`): everyone offered fits, mutual pairs joined
-at admission in one room; nobody is refused while someone ranked below them of the same pool
-and gender, whose place they could take, is offered; no bed stays empty while a waitlisted
-applicant could use it; the pool's beds are never exceeded; every mutual pair both offered is
-joined or reported.
+Properties (the rules of :mod:`allocation.admit`, ``shared/spec/policy.md`` section 7): everyone
+offered fits, mutual pairs joined at admission in one room; nobody is refused while someone
+ranked below them of the same pool and gender, whose place they could take, is offered; no bed
+stays empty while a waitlisted applicant could use it, and no college bed while a waitlisted
+applicant of the pool who listed the college could; no member waits while a non-member holds a
+college bed released to them that the member could take; the pool's beds (a quota drawn, or the
+rooms') are never exceeded; every mutual pair both offered is joined or reported; a pool with
+applicants and no room stops admission, and a quota unlike the rooms is a warning.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allocation.access import ApplicantKind, RoomAccess
-from allocation.admit import admit, kinds_of
+from allocation.admit import admit, admitted_kinds, college_halls, listed_colleges
 from allocation.fit import Fit
 from allocation.inventory import read_inventory
 from allocation.place import place
@@ -25,7 +30,8 @@ from allocation.plain import plain_fits
 from allocation.units import mutual_partners
 from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
 from psm.ranking import rank_cohort
-from strategies import applicant_kinds, applicants_with_mutual_pairs, suites_across_pools
+from psm.errors import PsmError
+from strategies import applicant_kinds, applicants_with_mutual_pairs, pool_quotas, suites_across_pools
 from whatif import policy_with
 
 
@@ -50,12 +56,31 @@ def setup(tmp_path: Path, policy, room_rows, apps):
     return inventory, ranking
 
 
-@settings(max_examples=60)
-@given(suites_across_pools(), applicants_with_mutual_pairs())
-def test_admission_properties_against_the_plain_model(tmp_path_factory, policy, room_rows, apps):
+def with_quotas(policy, quotas: dict[str, int | None]):
+    """The policy with each pool's ``beds`` replaced (None: no quota, the rooms' beds)."""
+    pools = {name: pool.model_copy(update={"beds": quotas[name]}) for name, pool in policy.pools.items()}
+    return policy.model_copy(update={"pools": pools})
+
+
+@settings(max_examples=80, deadline=None)
+@given(suites_across_pools(), applicants_with_mutual_pairs(), pool_quotas())
+def test_admission_properties_against_the_plain_model(tmp_path_factory, policy, room_rows, apps, quotas):
+    policy = with_quotas(policy, quotas)
     inventory, ranking = setup(tmp_path_factory.mktemp("case"), policy, room_rows, apps)
+    pools_of_room = [set(r["pools"].split(";")) for r in room_rows]
+    open_beds = {pool: sum(int(r["beds"]) for r, pools in zip(room_rows, pools_of_room)
+                           if pool in pools or (pool == "undergraduate" and "exchange" in pools)) for pool in quotas}
+    homeless = sorted(pool for pool in set(ranking.ranked["pool"]) if not open_beds[pool])
+    if homeless:  # a pool with applicants and no room open to it stops admission, naming it
+        with pytest.raises(PsmError, match=f"no room is open to the ({'|'.join(homeless)}) pool"):
+            admit(ranking, frame(apps), inventory, policy)
+        return
     admission = admit(ranking, frame(apps), inventory, policy)
-    kinds = kinds_of(frame(apps), admission.frame.set_index("applicant_id")["pool"])
+    ranked = Counter(ranking.ranked["pool"])
+    own_beds = inventory.beds_by_pool()
+    assert {w.pool: (w.quota, w.beds) for w in admission.quota_warnings} == {  # a quota unlike the rooms: a warning
+        p: (q, own_beds[p]) for p, q in quotas.items() if q is not None and (q > own_beds[p] or q < min(own_beds[p], ranked[p]))}
+    kinds = admitted_kinds(admission, frame(apps))
     offered = list(admission.offered["applicant_id"])
     offered_kinds = [kinds[a] for a in offered]
     units = units_of(offered, kinds, admission.pairs, policy)
@@ -65,22 +90,36 @@ def test_admission_properties_against_the_plain_model(tmp_path_factory, policy, 
         if partners.get(a) in offered:
             assert (admission.pairs.get(a) == partners[a]) != (a in set(admission.unpaired["applicant_id"])
                                                                  | set(admission.unpaired["roommate_request"]))
+    beds = admission.beds.set_index("pool")["beds"]
     for pool, count in Counter(k.pool for k in offered_kinds).items():  # pool beds never exceeded
-        assert count <= admission.beds.set_index("pool").loc[pool, "beds"]
+        assert count <= beds[pool]
+    halls_of = college_halls(inventory)
+    wishes = frame(apps).set_index("applicant_id")["hall_preferences"]
+    for r, college in admission.released.items():  # released: a non-member of that college who listed its hall
+        assert kinds[r].college != college
+        assert college in listed_colleges(tuple(wishes[r]), kinds[r].college, halls_of)
     waitlisted = admission.frame[admission.frame["status"] == "waitlisted"]
     for _, w in waitlisted.iterrows():
         kind = kinds[w["applicant_id"]]
-        pool_full = Counter(k.pool for k in offered_kinds)[kind.pool] >= admission.beds.set_index("pool").loc[kind.pool, "beds"]
+        pool_full = Counter(k.pool for k in offered_kinds)[kind.pool] >= beds[kind.pool]
         # no bed stays empty that a waitlisted applicant could use
         assert pool_full or not plain_fits(units + [kind], inventory.rooms, policy)
+        # no college bed stays empty while a waitlisted applicant who listed the college could use it
+        for college in listed_colleges(tuple(wishes[w["applicant_id"]] or ()), kind.college, halls_of):
+            assert pool_full or not plain_fits(units + [replace(kind, released_to=college)], inventory.rooms, policy)
         # nobody ranked below them, of the same pool and gender, holds a place they could take
+        # (a college bed released to a non-member aside: they asked for it, this one did not)
         below = admission.frame[(admission.frame["pool"] == w["pool"]) & (admission.frame["rank"] > w["rank"])
                                 & (admission.frame["status"] == "offered")]
         for _, b in below.iterrows():
-            if kinds[b["applicant_id"]].gender == kind.gender:
+            if kinds[b["applicant_id"]].gender == kind.gender and b["applicant_id"] not in admission.released:
                 swapped = units_of(offered, kinds, admission.pairs, policy, without=b["applicant_id"]) + [kind]
                 assert not plain_fits(swapped, inventory.rooms, policy)
-
+        # no member waits while a non-member holds a bed of the member's college they could take, at any rank
+        for r, college in admission.released.items():
+            if kind.college == college and kinds[r].pool == kind.pool and kinds[r].gender == kind.gender:
+                swapped = units_of(offered, kinds, admission.pairs, policy, without=r) + [kind]
+                assert not plain_fits(swapped, inventory.rooms, policy)
 
 @settings(max_examples=60)
 @given(suites_across_pools(), st.lists(applicant_kinds(), max_size=10))
@@ -188,3 +227,51 @@ def test_the_fit_checks_solver_settings_come_from_the_policy_and_are_recorded(tm
     fit = admit(ranking, frame(apps), inventory, tuned).fit
     assert (fit.solver_settings.random_seed, fit.solver_settings.max_deterministic_time) == (7, 5.0)
     assert fit.solver_settings.solver().parameters.max_deterministic_time == 5.0
+
+
+def college_and_ordinary_rooms():
+    """A CURI double (in CURI College) and an ordinary double; a member, three non-members who
+    did not list the college, and two who did (24000004A, 24000006A), all women, in rank order."""
+    rooms = suite_rows("C1", hall="CURI College", rooms=(("double", 2),), college="CURI") \
+        + suite_rows("O1", rooms=(("double", 2),))
+    apps = [application(applicant_id="24000001A", travel_minutes=90, college="CURI"),
+            application(applicant_id="24000002A", travel_minutes=80),
+            application(applicant_id="24000003A", travel_minutes=70),
+            application(applicant_id="24000004A", travel_minutes=60, hall_preferences="Red Hall;CURI College"),
+            application(applicant_id="24000005A", travel_minutes=55),
+            application(applicant_id="24000006A", travel_minutes=50, hall_preferences="CURI College")]
+    return rooms, apps
+
+
+def test_a_college_bed_members_leave_empty_goes_to_the_best_ranked_who_listed_the_college(tmp_path, policy):
+    """Section 7: the member takes one CURI bed; the two ranked next fill the ordinary double. The
+    CURI bed left goes down the waitlist to 24000004A, the first who listed CURI College, not to
+    24000005A (ranked above 24000006A but did not ask); 24000006A waits: no bed is left."""
+    rooms, apps = college_and_ordinary_rooms()
+    inventory, ranking = setup(tmp_path, policy, rooms, apps)
+    admission = admit(ranking, frame(apps), inventory, policy)
+    assert dict(zip(admission.frame["applicant_id"], admission.frame["status"])) == {
+        "24000001A": "offered", "24000002A": "offered", "24000003A": "offered", "24000004A": "offered",
+        "24000005A": "waitlisted", "24000006A": "waitlisted"}
+    assert admission.released == {"24000004A": "CURI"}
+    room = place(admission, frame(apps), inventory, policy).assignments.set_index("applicant_id")["room_id"]
+    assert room["24000001A"] == room["24000004A"] == "C10"
+
+
+def test_without_the_release_the_college_bed_stays_for_members(tmp_path, policy):
+    closed = policy_with({"allocation.college_beds_to_applicants_who_list_it": False}, policy.path)
+    rooms, apps = college_and_ordinary_rooms()
+    inventory, ranking = setup(tmp_path, closed, rooms, apps)
+    admission = admit(ranking, frame(apps), inventory, closed)
+    assert list(admission.frame["status"]) == ["offered"] * 3 + ["waitlisted"] * 3 and admission.released == {}
+
+
+def test_a_member_ranked_below_a_non_member_who_listed_the_college_comes_first(tmp_path, policy):
+    """Members are walked first: the one CURI bed goes to the member ranked last, not to the
+    non-member above her who listed the college (no member is refused for a non-member)."""
+    rooms = suite_rows("C1", hall="CURI College", rooms=(("single", 1),), college="CURI")
+    apps = [application(applicant_id="24000001A", travel_minutes=90, hall_preferences="CURI College"),
+            application(applicant_id="24000002A", travel_minutes=50, college="CURI")]
+    inventory, ranking = setup(tmp_path, policy, rooms, apps)
+    admission = admit(ranking, frame(apps), inventory, policy)
+    assert list(admission.frame["status"]) == ["waitlisted", "offered"] and admission.released == {}

@@ -2,7 +2,9 @@
 
 Checked independently of the engine's own rule check:
 - every offered applicant has one bed; no room over capacity; one gender per suite; every
-  room open to its resident (pools, female-only halls, accessible rooms, colleges);
+  room open to its resident (pools, female-only halls, accessible rooms, colleges: a member, a
+  member's roommate under the HAC's switch, or a non-member who listed the college's hall and
+  was released a bed its members left empty, ``shared/spec/policy.md`` section 7);
 - mutual pairs placed as a unit share a room;
 - halls in rank order: for every unit and every hall it listed above the one it got, that
   hall was impossible given the halls of the units ranked before it (plain model);
@@ -19,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allocation.access import RoomAccess
-from allocation.admit import admit, kinds_of
+from allocation.admit import admit, admitted_kinds
 from allocation.inventory import read_inventory
 from allocation.place import place
 from allocation.plain import plain_fits, plain_room_objectives
@@ -27,7 +29,7 @@ from allocation.rooms import is_mixed
 from allocation.units import residency_of
 from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
 from psm.ranking import rank_cohort
-from strategies import applicants_with_preferences, suites_across_halls
+from strategies import COLLEGE_HALL, applicants_with_preferences, suites_across_halls
 from whatif import policy_with
 
 
@@ -50,7 +52,7 @@ def test_placement_keeps_every_rule_and_serves_halls_in_rank_order(tmp_path_fact
                                                                    room_rows, apps, member_roommates_in_college):
     policy = member_roommates_policy if member_roommates_in_college else policy
     inventory, admission, placement = run(tmp_path_factory.mktemp("case"), policy, room_rows, apps)
-    kinds = kinds_of(frame(apps), admission.frame.set_index("applicant_id")["pool"])
+    kinds = admitted_kinds(admission, frame(apps))
     unit_kind = {m: unit.kind for unit in placement.units for m in unit.members}
     access = RoomAccess.from_policy(policy)
     if not member_roommates_in_college:  # a pair's kind then opens no room its members' own kinds do not
@@ -65,9 +67,10 @@ def test_placement_keeps_every_rule_and_serves_halls_in_rank_order(tmp_path_fact
     assert (genders.nunique() == 1).all()
     assert all(access.allows_listed_room(unit_kind[a], rooms.loc[r])
                for a, r in zip(assigned["applicant_id"], assigned["room_id"]))
-    for a, r in zip(assigned["applicant_id"], assigned["room_id"]):  # college rooms: members, or a member's roommate
-        college = rooms.at[r, "college"]
-        assert college in ("", kinds[a].college) or (member_roommates_in_college and unit_kind[a].college == college)
+    for a, r in zip(assigned["applicant_id"], assigned["room_id"]):  # college rooms: members, a member's roommate,
+        college = rooms.at[r, "college"]  # or a non-member who listed the college's hall, released its empty beds
+        assert college in ("", kinds[a].college) or (member_roommates_in_college and unit_kind[a].college == college) \
+            or (admission.released.get(a) == college and COLLEGE_HALL in frame(apps).set_index("applicant_id").at[a, "hall_preferences"])
     room_of = dict(zip(assigned["applicant_id"], assigned["room_id"]))
     hall_of = dict(zip(assigned["applicant_id"], assigned["hall"]))
     for unit in placement.units:

@@ -165,19 +165,23 @@ def test_a_killed_run_leaves_no_bundle_and_the_rerun_asks_only_for_what_the_cach
 
 
 def test_a_travel_cache_that_cannot_be_written_is_one_clear_line(cohort, google, tmp_path, monkeypatch, capsys):
-    def full(self, results, settings):
-        raise sqlite3.OperationalError("database or disk is full")
+    opened = TravelCache.__init__
 
-    monkeypatch.setattr(TravelCache, "put", full)
+    def nearly_full(self, *args, **kwargs):  # the disk fills after one more page
+        opened(self, *args, **kwargs)
+        pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+        self._db.execute(f"PRAGMA max_page_count = {pages + 1}")
+
+    monkeypatch.setattr(TravelCache, "__init__", nearly_full)
     monkeypatch.setenv("GOOGLE_MAPS_API_KEY", API_KEY)
     monkeypatch.setenv("PSM_GOOGLE_MAPS_BASE_URL", google.base)
     out = tmp_path / "run"
     capsys.readouterr()
     assert main(run_args(cohort, out, "--travel", "google", "--travel-cache", str(tmp_path / "c.sqlite"))) == EXIT_ERROR
     err = capsys.readouterr().err
-    assert err == ("psm run: error: travel cache: database or disk is full; free some disk space, or pass "
-                   "--travel-cache with a path on another disk; the look-ups stored before are kept, so the "
-                   "same command run again continues\n")
+    assert err == (f"psm run: error: travel cache {tmp_path / 'c.sqlite'}: database or disk is full; free some disk "
+                   "space, or pass --travel-cache with a path on another disk; the look-ups stored before are kept, "
+                   "so the same command run again continues\n")
     assert not out.exists() and all(p.name.startswith("c.sqlite") for p in tmp_path.iterdir())
 
 

@@ -22,7 +22,8 @@ import pytest
 
 from allocation.inventory import default_rooms_path
 from cli.exits import EXIT_REJECTED
-from hac.report import note_kind, render_report, withhold_values
+from hac.pipeline import withhold_quoted
+from hac.report import note_kind, render_report
 from hac.stats import hall_occupancy, read_tables
 from cli.main import main
 from synthetic import generate_cohort, write_cohort
@@ -239,9 +240,9 @@ def test_a_later_offer_round_shows_accepted_places_and_responses(bundle, tmp_pat
 
 
 def test_quoted_values_are_withheld_and_travel_notes_lose_place_names():
-    assert withhold_values("unknown district 'Sha Tinn' (did you mean 'Sha Tin'?); use one of the 18") == \
+    assert withhold_quoted("unknown district 'Sha Tinn' (did you mean 'Sha Tin'?); use one of the 18") == \
         "unknown district (value) (did you mean (value)?); use one of the 18"
-    assert withhold_values("\"it's 7\" is not a whole number") == "(value) is not a whole number"
+    assert withhold_quoted("\"it's 7\" is not a whole number") == "(value) is not a whole number"
     assert note_kind("area estimate: Tung Chung (Islands)") == "area estimate"
     assert note_kind("address names several areas (Mui Wo, Pui O); district figure used") == \
         "address names several areas; district figure used"

@@ -27,7 +27,9 @@ from allocation.inventory import read_inventory
 from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_VERIFY_FAILED
 from cli.main import main
 from builders import ROOM_COLUMNS, application, suite_rows, write_rows
-from hac.offers import LEFT_ALONE, read_responses
+from allocation.residual import ROOMMATE_BEDS_NEEDED, ROOMMATE_BEDS_NOT_OPEN, ROOMMATE_ROOM_AND_SUITE_FULL
+from allocation.units import NO_PLACE_REASONS
+from hac.offers import LEFT_ALONE, read_changes, read_responses
 from psm.errors import PsmError
 from whatif import override_toml
 
@@ -36,6 +38,14 @@ pytestmark = pytest.mark.xdist_group("sample_bundle")  # one worker makes the sh
 
 def read(folder: Path, name: str) -> pd.DataFrame:
     return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+
+
+def released_college_beds(assignments: pd.DataFrame, apps: pd.DataFrame, rooms: pd.DataFrame) -> set[str]:
+    """Non-members in a college room: offered a bed its members left empty (section 7), a rule of
+    its own beside rank order within a kind of bed."""
+    college = rooms.set_index("room_id")["college"]
+    return {a for a, r in zip(assignments["applicant_id"], assignments["room_id"])
+            if college[r] and apps.at[a, "college"] != college[r]}
 
 
 def answer(applicant_id: str) -> str:
@@ -94,7 +104,8 @@ def test_freed_beds_go_down_the_waitlist_in_rank_order_and_no_rule_breaks(rounds
     kind = {a: ApplicantKind(p, apps.at[a, "gender"], apps.at[a, "accessibility_needs"] == "true", apps.at[a, "college"])
             for a, p in zip(ranking["applicant_id"], ranking["pool"])}
     # within one kind of bed, every new offer is ranked above everyone still waiting
-    round_two = ranking[ranking["status"].isin(["offered", "waitlisted"])].assign(
+    released = released_college_beds(assignments, apps, read_inventory(policy).rooms)
+    round_two = ranking[ranking["status"].isin(["offered", "waitlisted"]) & ~ranking["applicant_id"].isin(released)].assign(
         kind=lambda f: f["applicant_id"].map(kind), rank=lambda f: f["rank"].astype(int))
     for _, group in round_two.groupby("kind"):
         offered, waiting = group.loc[group["status"] == "offered", "rank"], group.loc[group["status"] == "waitlisted", "rank"]
@@ -212,3 +223,100 @@ def test_a_roommate_left_in_a_college_room_is_listed_for_review(tmp_path, capsys
         {"applicant_id": "24000003A", "roommate_request": "24000001A", "reason": LEFT_ALONE}]
     assert json.loads((second / "manifest.json").read_text())["counts"]["college_roommates_left_alone"] == 1
     assert read(second, "assignments.csv").set_index("applicant_id").at["24000003A", "room_id"] == "C10"
+
+
+def check_unmatched_reasons(folder: Path, rooms: pd.DataFrame, apps: pd.DataFrame) -> int:
+    """Every reason in the round's unmatched_roommates.csv is true of the state it describes; the
+    number of rows checked. (Nobody is told their roommate "has no offer": that was false.)"""
+    ranking = read(folder, "ranking.csv").set_index("applicant_id")
+    assignments = read(folder, "assignments.csv").set_index("applicant_id")
+    offer_round = json.loads((folder / "manifest.json").read_text()).get("offer_round", 1)
+    beds = rooms.set_index("room_id")["beds"].astype(int)
+    suite_of = rooms.set_index("room_id")["suite_id"]
+    suite_beds = rooms.assign(beds=rooms["beds"].astype(int)).groupby("suite_id")["beds"].sum()
+    in_room, in_suite = assignments["room_id"].value_counts(), assignments["suite_id"].value_counts()
+    unmatched = read(folder, "unmatched_roommates.csv")
+    for a, b, reason in zip(unmatched["applicant_id"], unmatched["roommate_request"], unmatched["reason"]):
+        assert "has no offer" not in reason
+        if reason in NO_PLACE_REASONS.values():
+            assert NO_PLACE_REASONS[ranking.at[b, "status"]] == reason and b not in assignments.index
+        elif reason in (ROOMMATE_ROOM_AND_SUITE_FULL, ROOMMATE_BEDS_NOT_OPEN, ROOMMATE_BEDS_NEEDED):
+            assert int(assignments.at[b, "round"]) < offer_round == int(assignments.at[a, "round"])  # b lived there before
+            room, suite = assignments.at[b, "room_id"], assignments.at[b, "suite_id"]
+            assert assignments.at[a, "room_id"] != room
+            full = in_room[room] == beds[room] and in_suite[suite] == suite_beds[suite]
+            assert full == (reason == ROOMMATE_ROOM_AND_SUITE_FULL)
+        elif reason == LEFT_ALONE:
+            room = assignments.at[a, "room_id"]
+            assert rooms.set_index("room_id").at[room, "college"] not in ("", apps.at[a, "college"])
+        else:  # two offered this round, not sharing a room, for the reason given
+            assert ranking.at[a, "status"] in ("offered", "accepted") and ranking.at[b, "status"] in ("offered", "accepted")
+            assert assignments.at[a, "room_id"] != assignments.at[b, "room_id"]
+            if reason.startswith("different genders"):
+                assert apps.at[a, "gender"] != apps.at[b, "gender"]
+            elif reason.startswith("not members of the same residential college"):
+                assert apps.at[a, "college"] != apps.at[b, "college"]
+            else:
+                assert reason == "no room of two or more beds open to both was left when the second of them was offered a place"
+    return len(unmatched)
+
+
+def test_a_third_round_with_withdrawals_and_revocations(rounds, tmp_path, policy, capsys):
+    """Round three from round two: responses to round two's offers, and changes: five residents
+    withdraw, five have their offer revoked. Accepted residents keep their rooms, the withdrawn and
+    revoked hold none, the freed beds go down the waitlist in rank order, every round verifies, and
+    every reason given to a split pair is true."""
+    first, second, *_ = rounds
+    ranking = read(second, "ranking.csv")
+    offered = ranking.loc[ranking["status"] == "offered", "applicant_id"]
+    residents = ranking.loc[ranking["status"] == "accepted", "applicant_id"].sort_values().tolist()
+    withdrawn, revoked = residents[:5], residents[5:10]
+    responses, changes = tmp_path / "responses.csv", tmp_path / "changes.csv"
+    pd.DataFrame({"applicant_id": offered, "response": offered.map(answer)}).to_csv(responses, index=False)
+    pd.DataFrame({"applicant_id": withdrawn + revoked, "change": ["withdrawn"] * 5 + ["revoked"] * 5,
+                  "reason": [""] * 5 + ["no longer full-time (section A)"] * 5}).to_csv(changes, index=False)
+    third = tmp_path / "round3"
+    assert main(["offers", str(second), "--responses", str(responses), "--changes", str(changes),
+                 "--out", str(third)]) == EXIT_OK
+    assert "changes to residents: 5 withdrawn, 5 revoked" in capsys.readouterr().out
+    after, before = read(third, "ranking.csv").set_index("applicant_id"), read(second, "assignments.csv")
+    placed = read(third, "assignments.csv")
+    assert set(after.loc[withdrawn, "status"]) == {"withdrawn"} and set(after.loc[revoked, "status"]) == {"revoked"}
+    assert set(after.loc[revoked, "reason"]) == {"offer revoked by the HAC: no longer full-time (section A)"}
+    assert not set(withdrawn + revoked) & set(placed["applicant_id"])  # they hold no room
+    kept = before[before["applicant_id"].isin(after.index[after["status"] == "accepted"])]
+    assert len(kept) == (after["status"] == "accepted").sum()
+    assert kept.merge(placed, on=list(kept.columns)).shape[0] == len(kept)  # nobody who stays moved
+    freed = set(before.loc[before["applicant_id"].isin(withdrawn + revoked), "room_id"])
+    assert freed & set(placed.loc[placed["round"] == "3", "room_id"])  # their beds went to new offers
+    apps = read(first / "inputs", "applications.csv").set_index("applicant_id")
+    rooms = read_inventory(policy).rooms
+    kind = {a: (p, apps.at[a, "gender"], apps.at[a, "accessibility_needs"], apps.at[a, "college"])
+            for a, p in zip(after.index, after["pool"])}
+    released = released_college_beds(placed, apps, rooms)
+    waiting = after[after["status"].isin(["offered", "waitlisted"]) & ~after.index.isin(released)]
+    for _, group in waiting.assign(kind=waiting.index.map(kind), rank=waiting["rank"].astype(int)).groupby("kind"):
+        new, still = group.loc[group["status"] == "offered", "rank"], group.loc[group["status"] == "waitlisted", "rank"]
+        assert new.empty or still.empty or new.max() < still.min()  # in rank order within a kind of bed
+    manifest = json.loads((third / "manifest.json").read_text())
+    assert manifest["counts"]["changes"] == {"withdrawn": 5, "revoked": 5} and "changes" in manifest["inputs"]
+    for folder in (second, third):
+        assert main(["verify", str(folder)]) == EXIT_OK
+    assert sum(check_unmatched_reasons(folder, rooms, apps) for folder in (first, second, third)) > 0
+
+
+def test_changes_are_checked_row_by_row(rounds, tmp_path):
+    _, second, *_ = rounds
+    parent = read(second, "ranking.csv")
+    resident = parent.loc[parent["status"] == "accepted", "applicant_id"].iloc[0]
+    waiting = parent.loc[parent["status"] == "waitlisted", "applicant_id"].iloc[0]
+    path = tmp_path / "changes.csv"
+    pd.DataFrame([(resident, "revoked", ""), (resident, "withdrawn", ""), (waiting, "withdrawn", ""),
+                  (resident, "moved", "")], columns=["applicant_id", "change", "reason"]).to_csv(path, index=False)
+    with pytest.raises(PsmError) as raised:
+        read_changes(path, parent)
+    message = str(raised.value)
+    assert "row 2, reason = '': a revoked offer needs the HAC's reason (section G); fill it in" in message
+    assert f"row 3, applicant_id = '{resident}': a second change; keep one row per applicant" in message
+    assert f"row 4, applicant_id = '{waiting}': not a resident of an earlier round (status waitlisted)" in message
+    assert "row 5, change = 'moved': use one of withdrawn, revoked" in message

@@ -51,11 +51,11 @@ def test_write_csv_is_byte_identical(tmp_path):
 def test_unwritable_output_is_a_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    with pytest.raises(PsmError, match=r"cannot write the output .*choose a writable --out path"):
+    with pytest.raises(PsmError, match=r"cannot write the output .*check the path, or choose another --out"):
         write_csv(pd.DataFrame({"a": [1]}), blocker / "scores.csv")
 
 
-# --- Each formula start, numbers kept, line breaks (issue: bad input, faults, personal data) -------------
+# --- Each formula start, numbers kept, line breaks (results a person opens in Excel: io-contract.md) -----
 
 FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")  # what a spreadsheet reads as a number

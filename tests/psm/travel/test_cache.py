@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from psm.travel import TravelCache, TravelConfigError
+from psm.travel import TravelCache, TravelCacheError, TravelConfigError
 from psm.travel.cache import CachedTravel, address_key, normalise_address
 
 NOW = dt.datetime(2026, 11, 4, 2, 0, tzinfo=dt.timezone.utc)
@@ -39,8 +39,9 @@ def test_round_trip_and_ttl(tmp_path):
 def test_a_failed_batch_leaves_nothing_half_written(tmp_path):
     with TravelCache(tmp_path / "c.sqlite", dt.timedelta(days=30)) as cache:
         bad = {"k1": entry(), "k2": CachedTravel("OK", 1.0, "p", None, NOW)}  # source NULL violates the schema
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(TravelCacheError) as raised:
             cache.put(bad, "s")
+        assert isinstance(raised.value.__cause__, sqlite3.IntegrityError)
         assert cache.get(["k1", "k2"], "s", NOW) == {}
 
 
