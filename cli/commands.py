@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import sys
 
 from cli.exits import EXIT_OK, EXIT_REJECTED, EXIT_VERIFY_FAILED
 from hac.appeals import recalculate, record_appeal, shown_changes
 from hac.bundle import building, make_run_bundle
 from hac.cards import applicant_card
+from hac.letters import make_letters
 from hac.offers import make_round_bundle
+from hac.publish import publish as publish_bundle
 from hac.pipeline import (InputFiles, RunRequest, allocate_ranking, rank_scored, score_request, write_allocation,
                           write_ranking, write_rejects, write_scores)
 from hac.redact import DIGITS, KEY_ENV, PREFIX, redact_bundle, redact_key
@@ -22,7 +26,8 @@ from psm.io import read_table
 from psm.lottery import FORMULA, commitment, draw_order
 from psm.scoring import POINT_COLUMNS
 
-__all__ = ["score", "rank", "run", "verify", "appeal", "show", "offers", "redact", "allocate", "lottery", "sample"]
+__all__ = ["score", "rank", "run", "verify", "appeal", "show", "letters", "publish", "offers", "redact", "allocate", "lottery",
+           "sample", "console", "console_user"]
 
 
 def run_request(args: argparse.Namespace) -> RunRequest:
@@ -146,6 +151,29 @@ def _fields(text: str, n: int, usage: str) -> list[str]:
     return parts
 
 
+def letters(args: argparse.Namespace) -> int:
+    """One PDF per applicant of the bundle, and letters.csv for mail merge."""
+    made = make_letters(args.run_dir, args.out)
+    print(f"psm letters · {args.run_dir} -> {args.out}")
+    print("  letters: " + ", ".join(f"{status} {n:,}" for status, n in made.by_status.items()))
+    if made.fee_to_be_advised:
+        print(f"  for review: {made.fee_to_be_advised:,} offer(s) of a room type without a lodging fee in the "
+              "policy's [letters]: their letters say 'to be advised'")
+    print(f"  wrote {made.letters:,} PDF letters and letters.csv into {args.out}/ (personal data: owner only)")
+    return EXIT_OK
+
+
+def publish(args: argparse.Namespace) -> int:
+    """cutoffs.csv and waitlist.csv: what the committee may publish."""
+    key = redact_key() if args.ids == "pseudonyms" else None  # before anything is read or written
+    done = publish_bundle(args.run_dir, args.out, key=key, with_points=args.with_points)
+    print(f"psm publish · {args.run_dir} -> {args.out}")
+    print(f"  cutoffs.csv: {done.cutoff_rows:,} rows (pool, tier, gender, residency); waitlist.csv: "
+          f"{done.waitlisted:,} applicants by {'pseudonym' if key else 'applicant id'}"
+          f"{', with points' if args.with_points else ', no points'}")
+    return EXIT_OK
+
+
 def show(args: argparse.Namespace) -> int:
     """One applicant's card from a bundle, read-only (nothing is recorded)."""
     card = applicant_card(args.run_dir, args.applicant)
@@ -239,4 +267,29 @@ def sample(args: argparse.Namespace) -> int:
 
     for path in write_cohort(generate_cohort(n=args.n, seed=args.seed), args.out):
         print(f"wrote {path}")
+    return EXIT_OK
+
+
+def console(args: argparse.Namespace) -> int:
+    """Serve the console over the bundles in ``--runs`` until Ctrl-C."""
+    from console import serve  # noqa: PLC0415 (only this command needs the web server)
+
+    serve(args.runs, host=args.host, port=args.port, users=args.users)
+    return EXIT_OK
+
+
+def console_user(args: argparse.Namespace) -> int:
+    """Add an officer to the console's officers file (or set a new password): the password from
+    a prompt, typed twice, or the first line of standard input when it is not a terminal."""
+    from console import add_officer  # noqa: PLC0415
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("the same again: ") != password:
+            raise PsmError("the two passwords differ; nothing was written: run the command again")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    new = add_officer(args.users, args.name, password)
+    print(f"psm console-user · {'added' if new else 'new password for'} {args.name} in {args.users} "
+          "(argon2 hash; readable by its owner only)")
     return EXIT_OK

@@ -125,6 +125,19 @@ def _parser() -> argparse.ArgumentParser:
     appeal.add_argument("--uphold", action="store_true",
                         help="the HAC upholds the appeal: the changed card counts from the next offer round")
 
+    letters = command("letters", commands.letters, "one PDF notice per applicant of a bundle, and letters.csv")
+    letters.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a bundle written by psm run or psm offers")
+    letters.add_argument("--out", required=True, type=Path, metavar="DIR",
+                         help="new folder for the letters (never overwritten)")
+
+    publish = command("publish", commands.publish,
+                      "what the committee may publish: cut-offs and the ranked waitlist (pseudonyms by default)")
+    publish.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a bundle written by psm run or psm offers")
+    publish.add_argument("--out", required=True, type=Path, metavar="DIR", help="new folder (never overwritten)")
+    publish.add_argument("--ids", choices=("pseudonyms", "applicant-ids"), default="pseudonyms",
+                         help="name the waitlisted by pseudonym (PSM_REDACT_KEY, default) or by applicant id")
+    publish.add_argument("--with-points", action="store_true", help="add each waitlisted applicant's score")
+
     show = command("show", commands.show, "one applicant's card from a bundle, read-only (nothing is recorded)")
     show.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a bundle written by psm run or psm offers")
     show.add_argument("--applicant", required=True, help="the applicant's id (any case)")
@@ -163,6 +176,22 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--n", type=int, default=6000, help="number of applicants (default 6000)")
     sample.add_argument("--seed", type=int, default=2025, help="generator seed (default 2025)")
     sample.add_argument("--out", type=Path, default=Path("data/sample"), help="folder to write (default data/sample)")
+
+    console = command("console", commands.console,
+                      "the committee's console in a browser: runs, applicants, appeals, offer rounds, what-if")
+    console.add_argument("--runs", required=True, type=Path, metavar="DIR", help="the folder holding the run bundles")
+    console.add_argument("--host", default="127.0.0.1",
+                         help="address to listen on (default 127.0.0.1: this computer only; another needs --users)")
+    console.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    console.add_argument("--users", type=Path, metavar="USERS_TOML",
+                         help="officers file (psm console-user add NAME writes it): each officer logs in by name")
+
+    console_user = command("console-user", commands.console_user, "manage the console's officers file")
+    console_user.add_argument("action", choices=["add"], help="add: add an officer, or set a new password")
+    console_user.add_argument("name", help="the officer's name, as appeals record it")
+    console_user.add_argument("--users", type=Path, default=Path("users.toml"), metavar="USERS_TOML",
+                              help="the officers file (default users.toml); the password is read from a prompt "
+                                   "or from standard input")
     return parser
 
 

@@ -24,7 +24,7 @@ from psm.errors import PsmError
 from psm.lottery import FORMULA
 from psm.policy import load_policy
 
-__all__ = ["PartPoints", "CutOff", "ApplicantCard", "applicant_card"]
+__all__ = ["PartPoints", "CutOff", "ApplicantCard", "BundleCards", "applicant_card"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class ApplicantCard:
     reason: str
     hall: str
     room_id: str
+    room_type: str
     lottery_key: str
     lottery_rule: str
     seed: str
@@ -80,58 +81,78 @@ def _number(value) -> int | None:
     return None if value == "" or pd.isna(value) else int(float(value))
 
 
+class BundleCards:
+    """Every applicant's card in one bundle, its files read once (letters make thousands)."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir = Path(run_dir)
+        self.manifest = manifest = read_checked_manifest(run_dir)
+        self.policy = load_policy(input_paths(run_dir, manifest)["policy"])
+
+        def rows(name: str) -> dict[str, dict[str, str]]:  # by id; plain dicts: a card is read thousands of times
+            frame = pd.read_csv(run_dir / name, dtype=str, keep_default_na=False)
+            return {row["applicant_id"]: row for row in frame.to_dict("records")}
+
+        self.scores, self.ranking, self.assignments = rows("scores.csv"), rows("ranking.csv"), rows("assignments.csv")
+        tables = stats.read_tables(run_dir, manifest)
+        self.gender = dict(zip(tables.applicants["applicant_id"], tables.applicants["gender"]))
+        starts = stats.waitlist_starts(tables)
+        self.starts = {(row["pool"], row["gender"]): row for row in starts.to_dict("records")}
+        self.room_type = dict(zip(tables.rooms["room_id"], tables.rooms["room_type"]))
+        self.appeals = _appeals(run_dir)
+        self._by_capitals = {i.upper(): i for i in self.ranking}
+
+    @property
+    def applicant_ids(self) -> list[str]:
+        """Every applicant of the round (ranking.csv's rows, in its order)."""
+        return list(self.ranking)
+
+    def card(self, applicant_id: str) -> ApplicantCard:
+        """The card of ``applicant_id`` (any case); PsmError if the id has no row."""
+        applicant_id = self._by_capitals.get(applicant_id.strip().upper(), applicant_id)
+        if applicant_id not in self.ranking:
+            raise PsmError(f"{applicant_id!r} is not in {self.run_dir / 'ranking.csv'}; check the id (rejected rows "
+                           "are in rejects.csv)")
+        score, ranked = self.scores[applicant_id], self.ranking[applicant_id]
+        placed = self.assignments.get(applicant_id)
+        profile = score.get("profile", "")
+        counted = set(self.policy.profiles[profile].parts) if profile else set()
+        parts = tuple(PartPoints(part, _number(score[f"{part}_points"]), int(self.policy.part(part).max))
+                      for part in domain.PARTS if part in counted)
+        return ApplicantCard(
+            applicant_id=applicant_id, track=score["track"], profile=profile, parts=parts,
+            total_points=_number(score["total_points"]), ineligible_reason=score.get("ineligible_reason", ""),
+            pool=ranked["pool"], tier=ranked["tier"], rank=_number(ranked["rank"]), status=ranked["status"],
+            reason=ranked["reason"], hall=placed["hall"] if placed is not None else "",
+            room_id=placed["room_id"] if placed is not None else "",
+            room_type=self.room_type.get(placed["room_id"], "") if placed is not None else "",
+            lottery_key=ranked["lottery_key"],
+            lottery_rule=FORMULA, seed=self.manifest["seed"], cutoff=self._cutoff(applicant_id, ranked),
+            travel_minutes=float(score["travel_minutes"]) if score.get("travel_minutes", "") != "" else None,
+            travel_source=score.get("travel_source", ""), travel_note=score.get("travel_note", ""),
+            appeals=tuple(r for r in self.appeals if r.get("applicant_id") == applicant_id),
+            policy_version=self.policy.version,
+        )
+
+    def _cutoff(self, applicant_id: str, ranked: dict[str, str]) -> CutOff | None:
+        """The waitlist start of the applicant's pool and gender (None: not ranked)."""
+        if ranked["rank"] == "":
+            return None
+        first = self.starts.get((ranked["pool"], self.gender.get(applicant_id, "")))
+        if first is None or not first["waitlisted"]:
+            return CutOff(None, "", None, None)
+        start = int(first["waitlist_from_rank"])
+        return CutOff(start, first["tier"], _number(first["score"]), int(ranked["rank"]) - start)
+
+
 def applicant_card(run_dir: Path, applicant_id: str) -> ApplicantCard:
     """The card of ``applicant_id`` in the bundle ``run_dir``; PsmError if the id has no row."""
-    run_dir = Path(run_dir)
-    manifest = read_checked_manifest(run_dir)
-    policy = load_policy(input_paths(run_dir, manifest)["policy"])
-    scores = pd.read_csv(run_dir / "scores.csv", dtype=str, keep_default_na=False).set_index("applicant_id")
-    ranking = pd.read_csv(run_dir / "ranking.csv", dtype=str, keep_default_na=False).set_index("applicant_id")
-    by_capitals = {i.upper(): i for i in ranking.index}  # ids match whatever their case
-    applicant_id = by_capitals.get(applicant_id.strip().upper(), applicant_id)
-    if applicant_id not in ranking.index:
-        raise PsmError(f"{applicant_id!r} is not in {run_dir / 'ranking.csv'}; check the id (rejected rows are in "
-                       "rejects.csv)")
-    score, ranked = scores.loc[applicant_id], ranking.loc[applicant_id]
-    assignments = pd.read_csv(run_dir / "assignments.csv", dtype=str, keep_default_na=False).set_index("applicant_id")
-    placed = assignments.loc[applicant_id] if applicant_id in assignments.index else None
-    profile = score.get("profile", "")
-    counted = set(policy.profiles[profile].parts) if profile else set()
-    parts = tuple(PartPoints(part, _number(score[f"{part}_points"]) if part in counted else None,
-                             int(policy.part(part).max))
-                  for part in domain.PARTS if part in counted)
-    return ApplicantCard(
-        applicant_id=applicant_id, track=score["track"], profile=profile, parts=parts,
-        total_points=_number(score["total_points"]), ineligible_reason=score.get("ineligible_reason", ""),
-        pool=ranked["pool"], tier=ranked["tier"], rank=_number(ranked["rank"]), status=ranked["status"],
-        reason=ranked["reason"], hall=placed["hall"] if placed is not None else "",
-        room_id=placed["room_id"] if placed is not None else "", lottery_key=ranked["lottery_key"],
-        lottery_rule=FORMULA, seed=manifest["seed"], cutoff=_cutoff(run_dir, manifest, applicant_id, ranked),
-        travel_minutes=float(score["travel_minutes"]) if score.get("travel_minutes", "") != "" else None,
-        travel_source=score.get("travel_source", ""), travel_note=score.get("travel_note", ""),
-        appeals=_appeals(run_dir, applicant_id), policy_version=policy.version,
-    )
+    return BundleCards(run_dir).card(applicant_id)
 
 
-def _cutoff(run_dir: Path, manifest: dict, applicant_id: str, ranked: pd.Series) -> CutOff | None:
-    """The waitlist start of the applicant's pool and gender (None: not ranked)."""
-    if ranked["rank"] == "":
-        return None
-    tables = stats.read_tables(run_dir, manifest)
-    gender = tables.applicants.set_index("applicant_id")["gender"].get(applicant_id, "")
-    starts = stats.waitlist_starts(tables)
-    row = starts[(starts["pool"] == ranked["pool"]) & (starts["gender"] == gender)]
-    if row.empty or not row.iloc[0]["waitlisted"]:
-        return CutOff(None, "", None, None)
-    first = row.iloc[0]
-    start = int(first["waitlist_from_rank"])
-    return CutOff(start, first["tier"], _number(first["score"]), int(ranked["rank"]) - start)
-
-
-def _appeals(run_dir: Path, applicant_id: str) -> tuple[dict, ...]:
-    """The appeals recorded on the bundle for this applicant (private values already withheld)."""
+def _appeals(run_dir: Path) -> tuple[dict, ...]:
+    """The appeals recorded on the bundle (private values already withheld)."""
     path = run_dir / "appeals.jsonl"
     if not path.exists():
         return ()
-    records = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-    return tuple(r for r in records if r.get("applicant_id") == applicant_id)
+    return tuple(json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())

@@ -231,8 +231,9 @@ def _linked_files(cohort: Cohort) -> dict[str, FileSummary]:
 
 def _unknown_name(what: str, name: str, known: set[str], rooms_file: str) -> str:
     """The fix for a hall or college the rooms file lacks: the nearest name, if one is near."""
-    nearest = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.5)
-    hint = f"did you mean {nearest[0]!r}? " if nearest else ""
+    by_lower = {k.lower(): k for k in sorted(known)}  # "curi" is nearest to "CURI"
+    nearest = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.5)
+    hint = f"did you mean {by_lower[nearest[0]]!r}? " if nearest else ""
     return f"no {what} named {name!r} in {rooms_file}; {hint}write the name exactly as {rooms_file} has it"
 
 

@@ -103,7 +103,8 @@ def render_report(run_dir: Path) -> str:
     seed = str(lottery.get("seed", manifest.get("seed", "")))
     return _TEMPLATES.get_template("report.html.j2").render(
         style=STYLE, seed=seed, header=header_items(manifest, lottery, seed), formula=lottery.get("formula", ""),
-        sections=SECTIONS, counts=counts_tables(manifest), offers=offers_section(tables),
+        sections=SECTIONS, counts=counts_tables(manifest), quota_warnings=quota_warnings(manifest),
+        offers=offers_section(tables),
         scores=scores_section(tables), occupancy=occupancy_section(tables),
         roommates=roommates_section(manifest, tables), preferences=preferences_section(tables),
         review=review_section(tables))
@@ -136,10 +137,17 @@ def header_items(manifest: dict, lottery: dict, seed: str) -> list[tuple[str, ob
     return items
 
 
+def quota_warnings(manifest: dict) -> list[str]:
+    """The manifest's quota warnings (:class:`allocation.quotas.QuotaWarning`), one line each."""
+    return [w["message"] for w in manifest.get("quota_warnings", [])]
+
+
 COUNT_LABELS = {"applicants": "applicants (valid rows)", "rejected_rows": "rejected input rows",
                 "assigned": "beds assigned", "rooms": "rooms in the inventory"}
 COUNT_TABLES = {"statuses": ("status", "applicants"), "tracks": ("track", "applicants"),
-                "beds_by_pool": ("pool", "beds"), "responses": ("response", "applicants")}
+                "beds_by_pool": ("pool", "beds"), "responses": ("response", "applicants"),
+                "changes": ("change to residents", "applicants"),
+                "college_beds_to_non_members": ("college: beds held by non-members", "beds")}
 COUNTS_SHOWN_ELSEWHERE = ("mutual_pairs_together", "mutual_pairs_possible", "mixed_rooms",
                           "mixed_rooms_upper_bound")
 

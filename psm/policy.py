@@ -288,6 +288,33 @@ class AllocationSettings(_Frozen):
         return self
 
 
+class LetterSettings(_Frozen):
+    """What the Notice of Offer (section B) says beside each applicant's own result: the office
+    writing it, its date (fixed, so the same bundle gives the same letters), the deadlines, and
+    the hall fees of the residential year (Student Handbook 12.C.x: lodging fee per room type,
+    caution money, function fee)."""
+
+    office: str = Field(min_length=1)
+    address: tuple[str, ...]
+    contact: str = Field(min_length=1)
+    signatory: str = Field(min_length=1)
+    document_date: dt.date
+    acceptance_deadline: dt.date
+    appeal_deadline: dt.date
+    residential_year: str = Field(min_length=1)
+    lodging_fee_hkd: dict[Literal["single", "double", "triple"], Whole]
+    caution_money_hkd: Whole = Field(ge=0)
+    function_fee_hkd: Whole = Field(ge=0)
+
+
+class PublishSettings(_Frozen):
+    """What ``psm publish`` may show: a cut-off score only for a group (pool, tier, gender,
+    residency) of at least ``min_group_size`` applicants, since the lowest score of a group of
+    one is that student's own score."""
+
+    min_group_size: Whole = Field(default=5, ge=1)
+
+
 class PolicyHeader(_Frozen):
     version: str = Field(min_length=1)
     title: str
@@ -309,6 +336,9 @@ class Policy(_Frozen):
     allocation: AllocationSettings
     tiers: Tiers
     travel: TravelPolicy
+    # Absent in policy files written before letters (older bundles): psm letters then says so.
+    letters: LetterSettings | None = None
+    publish: PublishSettings = PublishSettings()
     sha256: str = ""
     path: str = ""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cli.exits import EXIT_ERROR, EXIT_OK
+from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
 from cli.main import main
 from synthetic import generate_cohort, write_cohort
 
@@ -41,3 +41,35 @@ def test_allocate_refuses_a_ranking_of_other_applications(tmp_path, capsys):
                    "--applications", str(tmp_path / "two" / "applications.csv"), "--out", str(tmp_path / "a")])
     assert status == EXIT_ERROR
     assert "not in the applications" in capsys.readouterr().err
+
+
+def test_allocate_refuses_an_edited_ranking_and_never_overwrites_out(tmp_path, capsys):
+    write_cohort(generate_cohort(n=200, seed=3), tmp_path / "in")
+    apps = str(tmp_path / "in" / "applications.csv")
+    ranking = tmp_path / "r" / "ranking.csv"
+    assert main(["rank", "--applications", apps, "--seed", "s", "--out", str(ranking)]) == EXIT_OK
+    (tmp_path / "a").mkdir()
+    assert main(["allocate", "--ranking", str(ranking), "--applications", apps, "--out", str(tmp_path / "a")]) == EXIT_ERROR
+    assert "already exists" in capsys.readouterr().err and not any((tmp_path / "a").iterdir())
+    lines = ranking.read_text().splitlines()
+    lines[1], lines[2] = lines[2], lines[1]  # two applicants swapped
+    ranking.write_text("\n".join(lines) + "\n")
+    assert main(["allocate", "--ranking", str(ranking), "--applications", apps, "--out", str(tmp_path / "b")]) == EXIT_ERROR
+    assert "the ranking was changed since psm rank wrote it" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()
+
+
+def test_allocate_takes_applications_with_rejected_rows_as_rank_did(tmp_path, capsys):
+    write_cohort(generate_cohort(n=200, seed=4), tmp_path / "in")
+    path = tmp_path / "in" / "applications.csv"
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("gender")] = "X"  # one bad cell: the row is rejected by both commands
+    path.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
+    ranking = tmp_path / "r" / "ranking.csv"
+    assert main(["rank", "--applications", str(path), "--seed", "s", "--out", str(ranking)]) == EXIT_REJECTED
+    assert main(["allocate", "--ranking", str(ranking), "--applications", str(path), "--out", str(tmp_path / "a")]) \
+        == EXIT_REJECTED
+    assert "1 rows of" in capsys.readouterr().out
+    assert (tmp_path / "a" / "assignments.csv").exists()

@@ -1,0 +1,444 @@
+"""The console's pages: thin views over the run library (:mod:`hac`) and :mod:`whatif`.
+
+Each page reads what the library gives and shows it; every action is the library's (recalculate
+and record an appeal, build the next offer round, run a scenario). Blocking library calls run in
+a worker thread (a scenario in a worker process), so one page never waits on another. Each page
+opened and action taken is written to the audit log (officer, action, run, applicant id).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+from pathlib import Path
+
+import pandas as pd
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from console.app import console_of, officer_of, render
+from console.bundles import RoundAlreadyBuilt
+from console.scenarios import overrides_from_form, policy_form
+from console.security import CSRF_FIELD, CsrfRefused, check_csrf, csrf_token
+from hac import report, stats
+from hac.appeals import CARD, recalculate, record_appeal
+from hac.bundle import input_paths, read_manifest
+from hac.offers import make_round_bundle
+from hac.pipeline import RESULT_FILES
+from psm.errors import BundleChangedError, PsmError
+from psm.io import AchievementRow, ApplicationRow, OfficeBearerRow
+from psm.policy import load_policy
+from whatif import override_toml, policy_with
+
+__all__ = ["routes"]
+
+#: The exit status ``psm offers`` gives when rows were rejected, which the round's run.log names.
+ROWS_REJECTED_STATUS = 3
+#: Files of a bundle the run page offers for download.
+DOWNLOADS = (*RESULT_FILES, "report.html", "manifest.json", "run.log")
+#: The appeal form's columns: every column of applications.csv but the id.
+APPEAL_COLUMNS = tuple(c for c in ApplicationRow.model_fields if c != "applicant_id")
+POST_COLUMNS = tuple(c for c in OfficeBearerRow.model_fields if c != "applicant_id")
+PRIZE_COLUMNS = tuple(c for c in AchievementRow.model_fields if c != "applicant_id")
+#: Rows for added posts and achievements on the appeal form.
+ADDED_ROWS = 2
+UPLOAD_SUFFIXES = (".csv", ".xlsx")
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+async def checked_form(request: Request) -> FormData:
+    """The POSTed form, once its CSRF token is the session's (:class:`CsrfRefused` otherwise)."""
+    form = await request.form()
+    check_csrf(request.session, form.get(CSRF_FIELD))
+    return form
+
+
+def problem_page(request: Request, message: str, status: int, run: str = "") -> Response:
+    return render(request, "problem.html.j2", status=status, message=message, run=run)
+
+
+def guarded(page):
+    """A page whose library errors become a page saying what is wrong and the fix."""
+
+    async def handler(request: Request) -> Response:
+        run = request.path_params.get("run", "")
+        try:
+            return await page(request)
+        except CsrfRefused as e:
+            return problem_page(request, f"Refused: {e}. Go back, reload the page and try again.", 403, run)
+        except BundleChangedError as e:
+            return problem_page(request, str(e), 409, run)
+        except PsmError as e:
+            return problem_page(request, str(e), 404 if "is not in" in str(e) or "no run called" in str(e) else 400,
+                                run)
+
+    handler.__name__ = page.__name__
+    return handler
+
+
+def audit(request: Request, action: str, *, applicant_id: str = "", outcome: str = "") -> None:
+    console_of(request).audit.record(officer_of(request), action, run=request.path_params.get("run", ""),
+                                     applicant_id=applicant_id, outcome=outcome)
+
+
+def run_dir_of(request: Request) -> Path:
+    return console_of(request).bundles.path(request.path_params["run"])
+
+
+def frame_table(frame: pd.DataFrame, columns: list[str] | None = None) -> report.Table:
+    """A DataFrame as the report's :class:`hac.report.Table` (numbers right-aligned)."""
+    columns = columns or list(frame.columns)
+    numeric = tuple(i for i, c in enumerate(columns) if pd.api.types.is_numeric_dtype(frame[c]))
+    rows = [[None if pd.isna(v) else v for v in row] for row in frame[columns].itertuples(index=False)]
+    return report.table([c.replace("_", " ") for c in columns], rows, numeric=numeric)
+
+
+# -- runs, run, downloads ---------------------------------------------------------------------
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+async def runs_page(request: Request) -> Response:
+    summaries = await run_in_threadpool(console_of(request).bundles.summaries)
+    audit(request, "runs list")
+    return render(request, "runs.html.j2", runs=summaries, folder=str(console_of(request).bundles.folder))
+
+
+def report_parts(run_dir: Path) -> dict:
+    """The report's sections, from :mod:`hac.report`'s own functions (the figures of report.html),
+    and the review lists of scores.csv: referred applicants and flags for the HAC's review."""
+    manifest = read_manifest(run_dir)
+    lottery_path = run_dir / "lottery.json"
+    lottery = json.loads(lottery_path.read_text(encoding="utf-8")) if lottery_path.exists() else {}
+    tables = stats.read_tables(run_dir, manifest)
+    seed = str(lottery.get("seed", manifest.get("seed", "")))
+    scores = pd.read_csv(run_dir / "scores.csv", dtype=str, keep_default_na=False)
+    referred = scores[scores["track"] == "referred"] if "track" in scores else scores.iloc[:0]
+    flagged = scores[scores["review_note"] != ""] if "review_note" in scores else scores.iloc[:0]
+    return dict(
+        header=report.header_items(manifest, lottery, seed), formula=lottery.get("formula", ""),
+        counts=report.counts_tables(manifest), quota_warnings=report.quota_warnings(manifest),
+        offers=report.offers_section(tables), scores=report.scores_section(tables),
+        occupancy=report.occupancy_section(tables), roommates=report.roommates_section(manifest, tables),
+        preferences=report.preferences_section(tables), review=report.review_section(tables),
+        referred=list(zip(referred["applicant_id"], referred.get("ineligible_reason", referred["track"]))),
+        flagged=list(zip(flagged["applicant_id"], flagged.get("review_note", flagged["track"]))),
+    )
+
+
+async def run_page(request: Request) -> Response:
+    console, name = console_of(request), request.path_params["run"]
+    run_dir = console.bundles.path(name)
+    summary = await run_in_threadpool(console.bundles.summary, name)
+    parts = await run_in_threadpool(console.cards.made, run_dir, "report", report_parts)
+    audit(request, "run page")
+    downloads = [f for f in DOWNLOADS if (run_dir / f).exists()]
+    return render(request, "run.html.j2", run=name, summary=summary, sections=report.SECTIONS, downloads=downloads,
+                  scenarios=console.scenarios.of_run(name), **parts)
+
+
+async def download(request: Request) -> Response:
+    name = request.path_params["name"]
+    run_dir = run_dir_of(request)
+    if name not in DOWNLOADS or not (run_dir / name).exists():
+        raise PsmError(f"{name!r} is not a file of this run one can download; use the run page's links")
+    audit(request, "download", outcome=name)
+    return FileResponse(run_dir / name, filename=f"{request.path_params['run']}-{name}",
+                        headers={"Cache-Control": "no-store"})
+
+
+# -- applicants -------------------------------------------------------------------------------
+
+
+async def search(request: Request) -> Response:
+    run_dir = run_dir_of(request)
+    wanted = request.query_params.get("q", "").strip()
+    if not wanted:
+        return RedirectResponse(f"/runs/{request.path_params['run']}", status_code=303)
+    try:
+        card = await run_in_threadpool(console_of(request).cards.card, run_dir, wanted)
+    except PsmError:
+        audit(request, "applicant search", outcome="not found")
+        return render(request, "not_found.html.j2", status=404, run=request.path_params["run"], wanted=wanted)
+    return RedirectResponse(f"/runs/{request.path_params['run']}/applicants/{card.applicant_id}", status_code=303)
+
+
+def part_rules(policy, card) -> dict[str, dict]:
+    """Each part's rule as the policy states it: its title and its bands or codes, with the ones
+    giving the applicant's points marked."""
+    rules = {}
+    for part in card.parts:
+        rule = policy.part(part.part)
+        if hasattr(rule, "bands"):
+            steps = [(f"from {b.at_least}", int(b.points)) for b in rule.bands]
+        elif isinstance(getattr(rule, "points", None), dict):
+            steps = [(code, int(points)) for code, points in rule.points.items()]
+        else:
+            steps = []
+        rules[part.part] = dict(title=rule.title, steps=[(label, points, points == part.points)
+                                                         for label, points in steps])
+    return rules
+
+
+async def applicant_page(request: Request) -> Response:
+    run_dir, applicant_id = run_dir_of(request), request.path_params["applicant_id"]
+    console = console_of(request)
+    cards = await run_in_threadpool(console.cards.cards, run_dir)
+    card = cards.card(applicant_id)
+    audit(request, "applicant page", applicant_id=card.applicant_id)
+    return render(request, "applicant.html.j2", run=request.path_params["run"], card=card,
+                  rules=part_rules(cards.policy, card))
+
+
+# -- appeals ----------------------------------------------------------------------------------
+
+
+def appeal_changes(form: FormData) -> tuple[dict[str, str], list[dict], list[dict]]:
+    """The appeal's changed cells, added posts and added achievements from the form: a blank
+    field is no change, a row of blanks no addition."""
+    changes = {c: str(form.get(f"set.{c}", "")).strip() for c in APPEAL_COLUMNS}
+    rows = lambda prefix, columns: [  # noqa: E731
+        {c: str(form.get(f"{prefix}{i}.{c}", "")).strip() for c in columns} for i in range(1, ADDED_ROWS + 1)]
+    posts = [{k: v for k, v in r.items() if v} for r in rows("post", POST_COLUMNS) if any(r.values())]
+    prizes = [{k: v for k, v in r.items() if v} for r in rows("prize", PRIZE_COLUMNS) if any(r.values())]
+    return {c: v for c, v in changes.items() if v}, posts, prizes
+
+
+def appeal_form_page(request: Request, applicant_id: str, form: FormData | None, status: int = 200,
+                     problem: str = "") -> Response:
+    values = {key: str(value) for key, value in (form or {}).items() if key != CSRF_FIELD}
+    return render(request, "appeal.html.j2", status=status, run=request.path_params["run"], applicant_id=applicant_id,
+                  columns=APPEAL_COLUMNS, post_columns=POST_COLUMNS, prize_columns=PRIZE_COLUMNS,
+                  added_rows=range(1, ADDED_ROWS + 1), values=values, problem=problem)
+
+
+async def appeal_page(request: Request) -> Response:
+    run_dir, console = run_dir_of(request), console_of(request)
+    card = await run_in_threadpool(console.cards.card, run_dir, request.path_params["applicant_id"])
+    if request.method == "GET":
+        audit(request, "appeal form", applicant_id=card.applicant_id)
+        return appeal_form_page(request, card.applicant_id, None)
+    form = await checked_form(request)
+    changes, posts, prizes = appeal_changes(form)
+    try:
+        appeal = await run_in_threadpool(recalculate, run_dir, card.applicant_id, changes, posts, prizes)
+    except BundleChangedError:
+        raise
+    except PsmError as e:
+        audit(request, "appeal preview", applicant_id=card.applicant_id, outcome="refused: invalid change")
+        return appeal_form_page(request, card.applicant_id, form, 422, str(e))
+    if form.get("action") != "record":
+        audit(request, "appeal preview", applicant_id=card.applicant_id)
+        values = {key: str(value) for key, value in form.items() if key not in (CSRF_FIELD, "action", "reason")}
+        return render(request, "appeal_preview.html.j2", run=request.path_params["run"], card=card, appeal=appeal,
+                      card_columns=CARD, values=values, problem="")
+    reason = str(form.get("reason", "")).strip()
+    if not reason:
+        values = {key: str(value) for key, value in form.items() if key not in (CSRF_FIELD, "action", "reason")}
+        return render(request, "appeal_preview.html.j2", status=422, run=request.path_params["run"], card=card,
+                      appeal=appeal, card_columns=CARD, values=values,
+                      problem="Give the reason for the appeal (it is recorded with it).")
+    upheld = form.get("uphold") == "yes"
+
+    def record() -> None:
+        with console.bundles.locked(request.path_params["run"]) as locked_dir:  # one record at a time
+            record_appeal(locked_dir, recalculate(locked_dir, card.applicant_id, changes, posts, prizes),
+                          by=officer_of(request), reason=reason, changes=changes, posts=posts, prizes=prizes,
+                          upheld=upheld)
+
+    await run_in_threadpool(record)
+    audit(request, "appeal recorded", applicant_id=card.applicant_id, outcome="upheld" if upheld else "not upheld")
+    return RedirectResponse(f"/runs/{request.path_params['run']}/applicants/{card.applicant_id}#appeals",
+                            status_code=303)
+
+
+# -- offer rounds -----------------------------------------------------------------------------
+
+
+async def saved_upload(upload: UploadFile, folder: Path, role: str) -> Path:
+    """The uploaded file written to ``folder`` (owner only) as ``role`` + its own suffix."""
+    suffix = Path(upload.filename or "").suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise PsmError(f"{role} file {upload.filename!r}: give a .csv or .xlsx file")
+    path = folder / f"{role}{suffix}"
+    path.write_bytes(await upload.read())
+    path.chmod(0o600)
+    return path
+
+
+async def offers_page(request: Request) -> Response:
+    console, name = console_of(request), request.path_params["run"]
+    parent = console.bundles.path(name)
+    next_name = console.bundles.next_round_name(name)
+    if request.method == "GET":
+        audit(request, "offer round form")
+        return render(request, "offers.html.j2", run=name, next_name=next_name, problems=[], problem="")
+    form = await checked_form(request)
+    uploads = console.bundles.state / "uploads" / secrets.token_hex(8)
+    uploads.mkdir(parents=True, mode=0o700)
+    try:
+        responses = form.get("responses")
+        if not isinstance(responses, UploadFile) or not responses.filename:
+            raise PsmError("choose the responses file (CSV or XLSX) to upload")
+        responses_path = await saved_upload(responses, uploads, "responses")
+        changes = form.get("changes")
+        changes_path = await saved_upload(changes, uploads, "changes") \
+            if isinstance(changes, UploadFile) and changes.filename else None
+
+        def build() -> Path:
+            with console.bundles.locked(name):  # a round is built once: the second attempt waits, then is refused
+                out = console.bundles.refuse_second_round(name)
+                make_round_bundle(parent, responses_path, out, ROWS_REJECTED_STATUS, changes=changes_path)
+                return out
+
+        out = await run_in_threadpool(build)
+    except RoundAlreadyBuilt as e:
+        audit(request, "offer round", outcome="refused: already built")
+        return render(request, "offers.html.j2", status=409, run=name, next_name=next_name, problems=[], problem=str(e))
+    except BundleChangedError:
+        raise
+    except PsmError as e:
+        audit(request, "offer round", outcome="refused: problems in the files")
+        head, *lines = str(e).split("\n")
+        return render(request, "offers.html.j2", status=422, run=name, next_name=next_name, problem=head,
+                      problems=[line.strip().removeprefix("- ") for line in lines])
+    finally:
+        shutil.rmtree(uploads, ignore_errors=True)
+    audit(request, "offer round built", outcome=out.name)
+    return RedirectResponse(f"/runs/{out.name}", status_code=303)
+
+
+# -- what-if ----------------------------------------------------------------------------------
+
+
+def bundle_policy_path(run_dir: Path) -> Path:
+    return input_paths(run_dir, read_manifest(run_dir))["policy"]
+
+
+async def whatif_page(request: Request) -> Response:
+    console, name = console_of(request), request.path_params["run"]
+    run_dir = console.bundles.path(name)
+    policy_path = bundle_policy_path(run_dir)
+    base = policy_form(await run_in_threadpool(load_policy, policy_path))
+    if request.method == "GET":
+        audit(request, "what-if form")
+        return render(request, "whatif.html.j2", run=name, base=base, values={}, problems=[],
+                      scenarios=console.scenarios.of_run(name))
+    form = await checked_form(request)
+    values = {key: str(value) for key, value in form.items() if key != CSRF_FIELD}
+    overrides, problems = overrides_from_form(values, base)
+    if not problems and not overrides:
+        problems = ["Nothing was changed: change at least one number, then run the scenario."]
+    if not problems:
+        try:
+            await run_in_threadpool(policy_with, overrides, policy_path)
+        except PsmError as e:
+            problems = [str(e)]
+    if problems:
+        audit(request, "what-if", outcome="refused: invalid numbers")
+        return render(request, "whatif.html.j2", status=422, run=name, base=base, values=values, problems=problems,
+                      scenarios=console.scenarios.of_run(name))
+    label = str(form.get("label", "")).strip()[:80] or "scenario"
+    job = console.scenarios.submit(name, run_dir, overrides, label, officer_of(request))
+    audit(request, "what-if started", outcome=f"scenario {job.id}")
+    return RedirectResponse(f"/runs/{name}/whatif/{job.id}", status_code=303)
+
+
+def comparison_view(result) -> dict:
+    """The scenario's tables and bar charts, as the result page shows them."""
+    cutoffs = result.cutoffs
+    shifted = cutoffs[cutoffs["shift"].notna() & (cutoffs["shift"] != 0)]
+    changes = ["applicant_id", "pool", "tier_before", "tier_after", "score_before", "score_after", "rank_before",
+               "rank_after", "status_before", "status_after"]
+    return dict(
+        summary=result.summary,
+        gains=frame_table(result.gains, changes), losses=frame_table(result.losses, changes),
+        cutoffs=frame_table(cutoffs),
+        shift_bars=[(f"{r.pool} · {r.tier or '—'} · {r.gender}", int(r.shift)) for r in shifted.itertuples()],
+        breakdowns={by: (frame_table(table), [(str(v), int(n)) for v, n in zip(table[by], table["net"])])
+                    for by, table in result.breakdowns.items()},
+    )
+
+
+async def scenario_page(request: Request) -> Response:
+    console, name = console_of(request), request.path_params["run"]
+    job = console.scenarios.get(name, request.path_params["job"])
+    if job is None:
+        raise PsmError("this scenario is not in this console session (scenarios are kept until the console "
+                       "stops); start it again from the what-if page")
+    state = job.state
+    view, problem = None, ""
+    if state == "done":
+        view = comparison_view(job.future.result())
+        audit(request, "what-if result", outcome=f"scenario {job.id}")
+    elif state == "failed":
+        error = job.future.exception()
+        problem = str(error) if isinstance(error, PsmError) else f"the scenario stopped: {type(error).__name__}"
+    return render(request, "scenario.html.j2", run=name, job=job, state=state, view=view, problem=problem,
+                  result=job.future.result() if state == "done" else None)
+
+
+async def scenario_policy(request: Request) -> Response:
+    console, name = console_of(request), request.path_params["run"]
+    job = console.scenarios.get(name, request.path_params["job"])
+    if job is None:
+        raise PsmError("this scenario is not in this console session; start it again from the what-if page")
+    text = await run_in_threadpool(override_toml, job.overrides, bundle_policy_path(console.bundles.path(name)))
+    audit(request, "what-if policy download", outcome=f"scenario {job.id}")
+    return PlainTextResponse(text, media_type="application/toml", headers={
+        "Content-Disposition": f'attachment; filename="whatif-{job.id}.toml"', "Cache-Control": "no-store"})
+
+
+# -- login ------------------------------------------------------------------------------------
+
+
+async def login(request: Request) -> Response:
+    console = console_of(request)
+    if request.method == "GET":
+        return render(request, "login.html.j2", failed=False)
+    form = await checked_form(request)
+    name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
+    if console.officers is None or not await run_in_threadpool(console.officers.check, name, password):
+        console.audit.record(name if console.officers and name in console.officers.hashes else "(unknown)",
+                             "login", outcome="refused")
+        return render(request, "login.html.j2", status=401, failed=True)
+    request.session.clear()
+    request.session["officer"] = name
+    csrf_token(request.session)
+    console.audit.record(name, "login")
+    return RedirectResponse("/", status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    await checked_form(request)
+    console_of(request).audit.record(officer_of(request), "logout")
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+def routes() -> list:
+    return [
+        Route("/", guarded(runs_page)),
+        Route("/healthz", healthz),
+        Route("/login", guarded(login), methods=["GET", "POST"]),
+        Route("/logout", guarded(logout), methods=["POST"]),
+        Route("/runs/{run}", guarded(run_page)),
+        Route("/runs/{run}/files/{name}", guarded(download)),
+        Route("/runs/{run}/applicants", guarded(search)),
+        Route("/runs/{run}/applicants/{applicant_id}", guarded(applicant_page)),
+        Route("/runs/{run}/applicants/{applicant_id}/appeal", guarded(appeal_page), methods=["GET", "POST"]),
+        Route("/runs/{run}/offers", guarded(offers_page), methods=["GET", "POST"]),
+        Route("/runs/{run}/whatif", guarded(whatif_page), methods=["GET", "POST"]),
+        Route("/runs/{run}/whatif/{job}", guarded(scenario_page)),
+        Route("/runs/{run}/whatif/{job}/policy.toml", guarded(scenario_policy)),
+        Mount("/static", app=StaticFiles(packages=[("console", "static")]), name="static"),
+    ]

@@ -1,0 +1,237 @@
+"""What-if scenarios from a bundle, run in the background.
+
+The rules:
+
+- **The form** shows the bundle's own policy numbers: each banded part's bands (from how much,
+  how many points), each coded part's points, each pool's quota, the priority tiers' order.
+  Only the numbers an officer changed become overrides (:func:`overrides_from_form`), validated
+  at once by :func:`whatif.policy_with` exactly as a policy file is, so a wrong number is named
+  on the form before anything runs.
+- **The run** is :mod:`whatif`'s: the bundle's cohort (its kept inputs, read under its policy),
+  its rooms, seed, round and recorded travel minutes; the baseline under the bundle's policy and
+  the scenario under the overrides (score, rank, admit; no rooms), then
+  :func:`whatif.compare`. The baseline of a bundle is kept in the worker for the next scenario.
+- **In the background**: one worker process, so a scenario (half a minute or more) never holds up
+  a page; scenarios wait their turn. The job page shows the step under way and refreshes itself.
+- The result keeps counts, scores, ranks and applicant ids only (the comparison's tables).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import secrets
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from whatif.compare import BREAKDOWNS
+
+__all__ = ["PolicyForm", "policy_form", "overrides_from_form", "Scenario", "ScenarioResult", "Scenarios",
+           "run_scenario"]
+
+
+@dataclass(frozen=True)
+class PolicyForm:
+    """The policy numbers the what-if form shows: banded parts' bands, coded parts' points,
+    pools' quotas, tiers in order."""
+
+    bands: dict[str, list[tuple[str, int]]]
+    codes: dict[str, dict[str, int]]
+    titles: dict[str, str]
+    quotas: dict[str, int | None]
+    tiers: list[str]
+
+
+def _plain_number(value: Decimal | float | int) -> str:
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def policy_form(policy) -> PolicyForm:
+    """The numbers of ``policy`` (a :class:`psm.policy.Policy`) the form can change."""
+    bands, codes, titles = {}, {}, {}
+    for name in type(policy.parts).model_fields:
+        part = policy.part(name)
+        titles[name] = part.title
+        if hasattr(part, "bands"):
+            bands[name] = [(_plain_number(b.at_least), int(b.points)) for b in part.bands]
+        elif isinstance(getattr(part, "points", None), dict):
+            codes[name] = dict(part.points)
+    return PolicyForm(bands, codes, titles, {name: pool.beds for name, pool in policy.pools.items()},
+                      list(policy.tiers.order))
+
+
+def overrides_from_form(form: dict[str, str], base: PolicyForm) -> tuple[dict[str, Any], list[str]]:
+    """The overrides (dotted keys) the submitted form makes to ``base``, and each field that is
+    not a number. Unchanged values make no override."""
+    overrides: dict[str, Any] = {}
+    problems: list[str] = []
+
+    def number(key: str, whole: bool) -> Decimal | int | None:
+        text = str(form.get(key, "")).strip()
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            problems.append(f"{key} = {text!r}: give a {'whole ' if whole else ''}number")
+            return None
+        if whole and value != value.to_integral_value():
+            problems.append(f"{key} = {text!r}: give a whole number")
+            return None
+        return int(value) if whole else value
+
+    for part, rows in base.bands.items():
+        given = [(number(f"parts.{part}.bands[{i}].at_least", False), number(f"parts.{part}.bands[{i}].points", True))
+                 for i in range(1, len(rows) + 1)]
+        if any(v is None for pair in given for v in pair):
+            continue
+        if [(_plain_number(a), p) for a, p in given] != rows:
+            overrides[f"parts.{part}.bands"] = [{"at_least": int(a) if a == a.to_integral_value() else float(a),
+                                                 "points": p} for a, p in given]
+    for part, points in base.codes.items():
+        given = {code: number(f"parts.{part}.points.{code}", True) for code in points}
+        if None not in given.values() and given != points:
+            overrides[f"parts.{part}.points"] = given
+    for pool, beds in base.quotas.items():
+        text = str(form.get(f"pools.{pool}.beds", "")).strip()
+        if text == "" and beds is None:
+            continue
+        value = number(f"pools.{pool}.beds", True)
+        if value is not None and value != beds:
+            overrides[f"pools.{pool}.beds"] = value
+    positions = {tier: number(f"tiers.order.{tier}", True) for tier in base.tiers}
+    if None not in positions.values():
+        order = sorted(base.tiers, key=lambda t: (positions[t], base.tiers.index(t)))
+        if order != base.tiers:
+            overrides["tiers.order"] = order
+    return overrides, problems
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """What the result page shows: the comparison's tables (counts, scores, ranks, ids)."""
+
+    before_label: str
+    after_label: str
+    policy_version: str
+    summary: dict[str, int]
+    gains: pd.DataFrame
+    losses: pd.DataFrame
+    cutoffs: pd.DataFrame
+    breakdowns: dict[str, pd.DataFrame]
+    seconds: float
+
+
+_baselines: dict[tuple[str, str], tuple] = {}  # in the worker: (bundle, manifest hash) -> (cohort, baseline, ...)
+
+
+def _write_step(progress: Path, step: str) -> None:
+    progress.write_text(json.dumps({"step": step, "at": time.time()}), encoding="utf-8")
+
+
+def run_scenario(run_dir: str, overrides: dict[str, Any], label: str, progress: str) -> ScenarioResult:
+    """In the worker: the bundle's baseline (kept for the next scenario) against ``overrides``."""
+    from hac.bundle import input_paths, read_checked_manifest, sha256_of  # noqa: PLC0415 (the worker's imports)
+    from psm.io import read_cohort  # noqa: PLC0415
+    from psm.policy import load_policy  # noqa: PLC0415
+    from psm.travel.recorded import RecordedTravel  # noqa: PLC0415
+    from whatif import compare, run_cohort  # noqa: PLC0415
+
+    started, folder, progress_path = time.perf_counter(), Path(run_dir), Path(progress)
+    _write_step(progress_path, "reading the bundle")
+    manifest = read_checked_manifest(folder)
+    inputs = input_paths(folder, manifest)
+    key = (str(folder), sha256_of(folder / "manifest.json"))
+    common = dict(seed=manifest["seed"], rooms=inputs["rooms"], round_name=manifest["round"])
+    if key not in _baselines:
+        policy = load_policy(inputs["policy"])
+        cohort = read_cohort(policy, inputs["applications"], inputs.get("office_bearers"), inputs.get("achievements"))
+        travel = RecordedTravel(pd.read_csv(folder / "scores.csv", dtype={"applicant_id": str}))
+        _write_step(progress_path, "the baseline: scoring, ranking and admitting under the bundle's policy")
+        baseline = run_cohort(cohort, inputs["policy"], travel=travel, label="the run's policy", **common)
+        _baselines.clear()
+        _baselines[key] = (cohort, travel, baseline)
+    cohort, travel, baseline = _baselines[key]
+    _write_step(progress_path, "the scenario: scoring, ranking and admitting under the changed policy")
+    scenario = run_cohort(cohort, inputs["policy"], overrides=overrides, travel=travel, label=label, **common)
+    _write_step(progress_path, "comparing")
+    comparison = compare(baseline, scenario)
+    return ScenarioResult(
+        before_label=comparison.before_label, after_label=comparison.after_label,
+        policy_version=scenario.policy.version, summary={k: int(v) for k, v in comparison.summary().items()},
+        gains=comparison.gains, losses=comparison.losses, cutoffs=comparison.cutoffs,
+        breakdowns={by: comparison.breakdown(by) for by in BREAKDOWNS},
+        seconds=time.perf_counter() - started)
+
+
+@dataclass
+class Scenario:
+    """One submitted scenario: its bundle, overrides, who asked, and its future."""
+
+    id: str
+    run: str
+    label: str
+    overrides: dict[str, Any]
+    officer: str
+    progress: Path
+    future: Future
+    submitted: float = field(default_factory=time.time)
+
+    @property
+    def state(self) -> str:
+        if self.future.done():
+            return "failed" if self.future.exception() is not None else "done"
+        return "running" if self.future.running() else "waiting"
+
+    @property
+    def step(self) -> str:
+        try:
+            return json.loads(self.progress.read_text(encoding="utf-8"))["step"]
+        except (OSError, ValueError, KeyError):
+            return "waiting for the worker"
+
+    @property
+    def elapsed(self) -> int:
+        return int(time.time() - self.submitted)
+
+
+class Scenarios:
+    """The scenarios of this console session, run one at a time in one worker process."""
+
+    def __init__(self, state: Path) -> None:
+        self.folder = Path(state) / "scenarios"
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._jobs: dict[str, Scenario] = {}
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+
+    def _worker(self) -> ProcessPoolExecutor:
+        if self._executor is None:  # spawn: the worker starts clean, not as a copy of the server's threads
+            self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return self._executor
+
+    def submit(self, run: str, run_dir: Path, overrides: dict[str, Any], label: str, officer: str) -> Scenario:
+        with self._lock:
+            job_id = secrets.token_hex(8)
+            progress = self.folder / f"{job_id}.json"
+            _write_step(progress, "waiting for the worker")
+            future = self._worker().submit(run_scenario, str(run_dir), overrides, label, str(progress))
+            job = self._jobs[job_id] = Scenario(job_id, run, label, overrides, officer, progress, future)
+        return job
+
+    def get(self, run: str, job_id: str) -> Scenario | None:
+        job = self._jobs.get(job_id)
+        return job if job is not None and job.run == run else None
+
+    def of_run(self, run: str) -> list[Scenario]:
+        return sorted((j for j in self._jobs.values() if j.run == run), key=lambda j: -j.submitted)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None

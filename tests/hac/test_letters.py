@@ -1,0 +1,126 @@
+"""Notices to students and what the committee publishes, read back from the files.
+
+Each letter is read back as text (pypdf) and checked against the bundle's own files for an
+applicant of each status: the decision on the first line, the total, each part's points with
+its maximum, the cut-off of their pool and gender, the lottery key; and no letter names another
+applicant. The same bundle gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from builders import run_folder
+from cli.exits import EXIT_OK, EXIT_REJECTED
+from cli.main import main
+from hac.letters import DECISIONS, PART_LABELS, make_letters
+from synthetic import generate_cohort, write_cohort
+
+ROOMS = Path(__file__).resolve().parents[2] / "data" / "halls" / "polyu_rooms.csv"
+ID = re.compile(r"\b\d{8}[A-Z]\b")
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    """600 applicants for Red Hall's undergraduate beds, Xuemin Hall's exchange floor and Boyan
+    Hall (research): offers, a waitlist, ineligible and disqualified applicants."""
+    folder = tmp_path_factory.mktemp("letters")
+    write_cohort(generate_cohort(n=600, seed=5), folder / "in")
+    rooms = pd.read_csv(ROOMS, dtype=str, keep_default_na=False)
+    rooms = rooms[((rooms["pools"] == "undergraduate") & (rooms["hall"] == "Red Hall"))
+                  | ((rooms["pools"] == "exchange") & (rooms["hall"] == "Xuemin Hall")) | (rooms["hall"] == "Boyan Hall")]
+    rooms.to_csv(folder / "rooms.csv", index=False)
+    out = folder / "run"
+    assert run_folder(folder / "in", out, "letters-test", folder / "rooms.csv") in (EXIT_OK, EXIT_REJECTED)
+    return out
+
+
+@pytest.fixture(scope="module")
+def letters(bundle, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("notices") / "letters"
+    assert main(["letters", str(bundle), "--out", str(out)]) == EXIT_OK
+    return out
+
+
+def text_of(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(path.read_bytes())).pages)
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_one_letter_per_applicant_and_a_mail_merge_list(bundle, letters):
+    ranking = rows(bundle / "ranking.csv")
+    listed = rows(letters / "letters.csv")
+    assert [r["applicant_id"] for r in listed] == [r["applicant_id"] for r in ranking]
+    assert sorted(p.name for p in letters.glob("*.pdf")) == sorted(r["letter_file"] for r in listed)
+    assert {r["status"] for r in listed} >= {"offered", "waitlisted", "ineligible", "disqualified"}
+
+
+@pytest.mark.parametrize("status", ["offered", "waitlisted", "ineligible", "disqualified"])
+def test_a_letter_of_each_status_says_what_the_bundle_says(bundle, letters, status):
+    ranking = {r["applicant_id"]: r for r in rows(bundle / "ranking.csv")}
+    scores = {r["applicant_id"]: r for r in rows(bundle / "scores.csv")}
+    applicant = next(a for a, r in ranking.items() if r["status"] == status)
+    text = text_of(letters / f"{applicant}.pdf")
+    decision = DECISIONS[status][0]
+    assert text.splitlines()[0:12] and decision in text.split("Your score card")[0]
+    assert ranking[applicant]["lottery_key"] in text.replace("\n", "")
+    assert set(ID.findall(text)) == {applicant}  # no other applicant is named
+    card = scores[applicant]
+    if card["total_points"]:
+        assert re.search(rf"Total\s+{card['total_points']}\b", text)
+        for part, label in PART_LABELS.items():
+            points = card.get(f"{part}_points", "")
+            if points:
+                assert re.search(rf"{re.escape(label)}\s+{points}\s+\d+", text), (part, points)
+    if status in ("ineligible", "disqualified"):
+        assert (ranking[applicant]["reason"] or card["ineligible_reason"]).split(";")[0][:30] in text.replace("\n", " ")
+    if status == "waitlisted":
+        flat = text.replace("\n", " ")
+        assert "the waiting list starts at rank" in flat
+        assert f"Your rank is {int(ranking[applicant]['rank']):,}" in flat
+    if status == "offered":
+        assert "HK$" in text and "Please accept or decline this offer by" in text.replace("\n", " ")
+
+
+def test_the_same_bundle_gives_the_same_bytes(bundle, letters, tmp_path):
+    again = make_letters(bundle, tmp_path / "again")
+    assert again.letters == len(list(letters.glob("*.pdf")))
+    for path in sorted(letters.glob("*.pdf"))[:40]:
+        assert (tmp_path / "again" / path.name).read_bytes() == path.read_bytes(), path.name
+    assert (tmp_path / "again" / "letters.csv").read_bytes() == (letters / "letters.csv").read_bytes()
+
+
+def test_publish_gives_cutoffs_and_a_pseudonymous_waitlist_without_points(bundle, tmp_path, monkeypatch):
+    monkeypatch.setenv("PSM_REDACT_KEY", "publish-test-key-0123456789")
+    assert main(["publish", str(bundle), "--out", str(tmp_path / "pub")]) == EXIT_OK
+    waitlist = rows(tmp_path / "pub" / "waitlist.csv")
+    ranking = rows(bundle / "ranking.csv")
+    waiting = [r for r in ranking if r["status"] == "waitlisted"]
+    assert len(waitlist) == len(waiting) and all(r["applicant"].startswith("psn-") for r in waitlist)
+    assert "score" not in waitlist[0]
+    text = (tmp_path / "pub" / "waitlist.csv").read_text(encoding="utf-8")
+    assert not ID.search(text)
+    cutoffs = rows(tmp_path / "pub" / "cutoffs.csv")
+    assert {r["residency"] for r in cutoffs} <= {"local", "non-local", "neither"}
+    for r in cutoffs:  # scores only where the group is large enough to hide any one student
+        if int(r["offered"]) + int(r["accepted"]) + int(r["waitlisted"]) < 5:
+            assert r["lowest_placed"] == r["best_waitlisted"] == ""
+    assert main(["publish", str(bundle), "--out", str(tmp_path / "ids"), "--ids", "applicant-ids",
+                 "--with-points"]) == EXIT_OK
+    by_id = rows(tmp_path / "ids" / "waitlist.csv")
+    assert [r["applicant"] for r in by_id] == [r["applicant"] for r in
+                                               sorted(({"applicant": w["applicant_id"], "rank": int(w["rank"]),
+                                                        "pool": w["pool"]} for w in waiting),
+                                                      key=lambda r: (r["pool"] != "undergraduate", r["pool"], r["rank"]))]
+    assert all(r["score"] for r in by_id if r["pool"] == "undergraduate")
