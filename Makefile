@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,routes,notebooks]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,routes,notebooks,console]'
 	touch $@
 
 ## demo: install, then score, rank and allocate the bundled sample cohort into runs/demo/
@@ -31,11 +31,12 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-## bench: the performance benchmarks (not part of the tests): scoring, allocation, Monte Carlo (several minutes)
+## bench: the performance benchmarks (not part of the tests): scoring, allocation, Monte Carlo, letters (several minutes)
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_scoring.py
 	$(BIN)/python benchmarks/bench_allocation.py
 	$(BIN)/python benchmarks/bench_montecarlo.py
+	$(BIN)/python benchmarks/bench_letters.py
 
 ## sample: regenerate the synthetic sample cohort in data/sample/
 sample: $(VENV)/.installed

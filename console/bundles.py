@@ -24,12 +24,16 @@ from pathlib import Path
 from hac.bundle import changed_files, read_manifest
 from psm.errors import PsmError
 
-__all__ = ["RunSummary", "Bundles", "RoundAlreadyBuilt", "LOCKS"]
+__all__ = ["RunSummary", "Bundles", "UnknownRun", "RoundAlreadyBuilt", "LOCKS"]
 
 #: The console's own files inside DIR (locks, uploads being read); hidden, never a bundle.
 STATE = ".console"
 LOCKS = "locks"
 _ROUND_SUFFIX = re.compile(r"-round\d+$")
+
+
+class UnknownRun(PsmError):
+    """A run name that is not a bundle of the folder."""
 
 
 class RoundAlreadyBuilt(PsmError):
@@ -71,7 +75,7 @@ class Bundles:
     def path(self, name: str) -> Path:
         """The bundle called ``name``; PsmError if there is none (nothing outside DIR is reachable)."""
         if name not in self.names():
-            raise PsmError(f"there is no run called {name!r} in {self.folder}; pick one from the runs list")
+            raise UnknownRun(f"there is no run called {name!r} in {self.folder}; pick one from the runs list")
         return self.folder / name
 
     def summary(self, name: str) -> RunSummary:

@@ -22,8 +22,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from console.app import console_of, officer_of, render
-from console.bundles import RoundAlreadyBuilt
-from console.scenarios import overrides_from_form, policy_form
+from console.bundles import RoundAlreadyBuilt, UnknownRun
+from console.scenarios import overrides_from_form, plain_number, policy_form
 from console.security import CSRF_FIELD, CsrfRefused, check_csrf, csrf_token
 from hac import report, stats
 from hac.appeals import CARD, recalculate, record_appeal
@@ -73,11 +73,12 @@ def guarded(page):
             return await page(request)
         except CsrfRefused as e:
             return problem_page(request, f"Refused: {e}. Go back, reload the page and try again.", 403, run)
+        except UnknownRun as e:
+            return problem_page(request, str(e), 404)
         except BundleChangedError as e:
             return problem_page(request, str(e), 409, run)
         except PsmError as e:
-            return problem_page(request, str(e), 404 if "is not in" in str(e) or "no run called" in str(e) else 400,
-                                run)
+            return problem_page(request, str(e), 400, run)
 
     handler.__name__ = page.__name__
     return handler
@@ -179,7 +180,7 @@ def part_rules(policy, card) -> dict[str, dict]:
     for part in card.parts:
         rule = policy.part(part.part)
         if hasattr(rule, "bands"):
-            steps = [(f"from {b.at_least}", int(b.points)) for b in rule.bands]
+            steps = [(f"from {plain_number(b.at_least)}", int(b.points)) for b in rule.bands]
         elif isinstance(getattr(rule, "points", None), dict):
             steps = [(code, int(points)) for code, points in rule.points.items()]
         else:
@@ -193,7 +194,10 @@ async def applicant_page(request: Request) -> Response:
     run_dir, applicant_id = run_dir_of(request), request.path_params["applicant_id"]
     console = console_of(request)
     cards = await run_in_threadpool(console.cards.cards, run_dir)
-    card = cards.card(applicant_id)
+    try:
+        card = cards.card(applicant_id)
+    except PsmError:
+        return render(request, "not_found.html.j2", status=404, run=request.path_params["run"], wanted=applicant_id)
     audit(request, "applicant page", applicant_id=card.applicant_id)
     return render(request, "applicant.html.j2", run=request.path_params["run"], card=card,
                   rules=part_rules(cards.policy, card))
@@ -236,17 +240,14 @@ async def appeal_page(request: Request) -> Response:
     except PsmError as e:
         audit(request, "appeal preview", applicant_id=card.applicant_id, outcome="refused: invalid change")
         return appeal_form_page(request, card.applicant_id, form, 422, str(e))
-    if form.get("action") != "record":
-        audit(request, "appeal preview", applicant_id=card.applicant_id)
-        values = {key: str(value) for key, value in form.items() if key not in (CSRF_FIELD, "action", "reason")}
-        return render(request, "appeal_preview.html.j2", run=request.path_params["run"], card=card, appeal=appeal,
-                      card_columns=CARD, values=values, problem="")
     reason = str(form.get("reason", "")).strip()
-    if not reason:
-        values = {key: str(value) for key, value in form.items() if key not in (CSRF_FIELD, "action", "reason")}
-        return render(request, "appeal_preview.html.j2", status=422, run=request.path_params["run"], card=card,
-                      appeal=appeal, card_columns=CARD, values=values,
-                      problem="Give the reason for the appeal (it is recorded with it).")
+    if form.get("action") != "record" or not reason:
+        audit(request, "appeal preview", applicant_id=card.applicant_id)
+        carried = {key: str(value) for key, value in form.items() if key not in (CSRF_FIELD, "action", "reason")}
+        asked = form.get("action") == "record"  # a record without a reason comes back to the preview
+        return render(request, "appeal_preview.html.j2", status=422 if asked else 200, run=request.path_params["run"],
+                      card=card, appeal=appeal, card_columns=CARD, values=carried,
+                      problem="Give the reason for the appeal (it is recorded with it)." if asked else "")
     upheld = form.get("uphold") == "yes"
 
     def record() -> None:

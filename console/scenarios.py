@@ -33,7 +33,7 @@ import pandas as pd
 
 from whatif.compare import BREAKDOWNS
 
-__all__ = ["PolicyForm", "policy_form", "overrides_from_form", "Scenario", "ScenarioResult", "Scenarios",
+__all__ = ["plain_number", "PolicyForm", "policy_form", "overrides_from_form", "Scenario", "ScenarioResult", "Scenarios",
            "run_scenario"]
 
 
@@ -49,7 +49,8 @@ class PolicyForm:
     tiers: list[str]
 
 
-def _plain_number(value: Decimal | float | int) -> str:
+def plain_number(value: Decimal | float | int) -> str:
+    """A policy number as the policy file writes it: 45, 2.3 (no needless ``.0``)."""
     return format(Decimal(str(value)).normalize(), "f")
 
 
@@ -60,7 +61,7 @@ def policy_form(policy) -> PolicyForm:
         part = policy.part(name)
         titles[name] = part.title
         if hasattr(part, "bands"):
-            bands[name] = [(_plain_number(b.at_least), int(b.points)) for b in part.bands]
+            bands[name] = [(plain_number(b.at_least), int(b.points)) for b in part.bands]
         elif isinstance(getattr(part, "points", None), dict):
             codes[name] = dict(part.points)
     return PolicyForm(bands, codes, titles, {name: pool.beds for name, pool in policy.pools.items()},
@@ -69,12 +70,12 @@ def policy_form(policy) -> PolicyForm:
 
 def overrides_from_form(form: dict[str, str], base: PolicyForm) -> tuple[dict[str, Any], list[str]]:
     """The overrides (dotted keys) the submitted form makes to ``base``, and each field that is
-    not a number. Unchanged values make no override."""
+    not a number. Unchanged values, and fields the form left out, make no override."""
     overrides: dict[str, Any] = {}
     problems: list[str] = []
 
-    def number(key: str, whole: bool) -> Decimal | int | None:
-        text = str(form.get(key, "")).strip()
+    def number(key: str, whole: bool, current: str | int | None) -> Decimal | int | None:
+        text = str(form.get(key, "" if current is None else current)).strip()
         try:
             value = Decimal(text)
         except InvalidOperation:
@@ -86,25 +87,26 @@ def overrides_from_form(form: dict[str, str], base: PolicyForm) -> tuple[dict[st
         return int(value) if whole else value
 
     for part, rows in base.bands.items():
-        given = [(number(f"parts.{part}.bands[{i}].at_least", False), number(f"parts.{part}.bands[{i}].points", True))
-                 for i in range(1, len(rows) + 1)]
+        given = [(number(f"parts.{part}.bands[{i}].at_least", False, at_least),
+                  number(f"parts.{part}.bands[{i}].points", True, points))
+                 for i, (at_least, points) in enumerate(rows, 1)]
         if any(v is None for pair in given for v in pair):
             continue
-        if [(_plain_number(a), p) for a, p in given] != rows:
+        if [(plain_number(a), p) for a, p in given] != rows:
             overrides[f"parts.{part}.bands"] = [{"at_least": int(a) if a == a.to_integral_value() else float(a),
                                                  "points": p} for a, p in given]
     for part, points in base.codes.items():
-        given = {code: number(f"parts.{part}.points.{code}", True) for code in points}
+        given = {code: number(f"parts.{part}.points.{code}", True, p) for code, p in points.items()}
         if None not in given.values() and given != points:
             overrides[f"parts.{part}.points"] = given
     for pool, beds in base.quotas.items():
-        text = str(form.get(f"pools.{pool}.beds", "")).strip()
+        text = str(form.get(f"pools.{pool}.beds", "" if beds is None else beds)).strip()
         if text == "" and beds is None:
             continue
-        value = number(f"pools.{pool}.beds", True)
+        value = number(f"pools.{pool}.beds", True, beds)
         if value is not None and value != beds:
             overrides[f"pools.{pool}.beds"] = value
-    positions = {tier: number(f"tiers.order.{tier}", True) for tier in base.tiers}
+    positions = {tier: number(f"tiers.order.{tier}", True, i) for i, tier in enumerate(base.tiers, 1)}
     if None not in positions.values():
         order = sorted(base.tiers, key=lambda t: (positions[t], base.tiers.index(t)))
         if order != base.tiers:

@@ -18,6 +18,7 @@ position.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 from dataclasses import dataclass
@@ -207,8 +208,15 @@ def record_appeal(run_dir: Path, appeal: Appeal, *, by: str, reason: str, change
 
 
 def _append(path: Path, record: dict) -> None:
-    """Append one JSON line; the file is created readable by its owner only."""
+    """Append one JSON line, holding an exclusive lock on the file while writing, so records of
+    two officers (``psm appeal`` and the console at once) never interleave; the file is created
+    readable by its owner only."""
     path.parent.mkdir(exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with os.fdopen(descriptor, "a", encoding="utf-8") as log:
-        log.write(json.dumps(record, sort_keys=True) + "\n")
+        fcntl.flock(log, fcntl.LOCK_EX)
+        try:
+            log.write(json.dumps(record, sort_keys=True) + "\n")
+            log.flush()
+        finally:
+            fcntl.flock(log, fcntl.LOCK_UN)

@@ -366,7 +366,7 @@ def _round_lines(done: RoundResult, upheld: list[str]) -> list[str]:
     statuses = Counter(done.run.admission.frame["status"])
     lines.append("  statuses: " + ", ".join(f"{name} {statuses[name]:,}" for name in
                                              ("accepted", "offered", "waitlisted", "declined", "withdrawn",
-                                              "revoked", "ineligible", "disqualified")))
+                                              "revoked", "ineligible", "disqualified", "referred")))
     if done.beside_roommates:
         lines.append(f"  {done.beside_roommates:,} new offer(s) placed in or beside their resident roommate's room")
     plan = done.run.placement.plan

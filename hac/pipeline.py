@@ -24,7 +24,7 @@ from allocation.admit import Admission, admit
 from allocation.inventory import Inventory, default_rooms_path, read_inventory
 from allocation.place import Placement, place
 from allocation.quotas import QuotaWarning
-from psm.domain import PERSONAL_COLUMNS, WITHHELD
+from psm.domain import PERSONAL_COLUMNS, UNRANKED_STATUSES, WITHHELD
 from psm.errors import PsmError
 from psm.io import REJECT_COLUMNS, Cohort, FileSummary, Reject, read_applications, read_cohort, write_csv
 from psm.io.writers import write_fix
@@ -320,7 +320,7 @@ def read_ranking(path: Path, applications: pd.DataFrame) -> Ranking:
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise PsmError(f"{path}: columns {missing} are missing; give the ranking.csv that psm rank wrote")
-    done = sorted(set(frame["status"]) - {"ranked", "ineligible", "disqualified"})
+    done = sorted(set(frame["status"]) - {"ranked", *UNRANKED_STATUSES})
     if done:
         raise PsmError(f"{path}: statuses {done} show this ranking was already allocated; allocate the ranking "
                        "that psm rank wrote (offer rounds come with psm offers)")

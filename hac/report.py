@@ -45,7 +45,7 @@ STATUS_COLOURS = {"offered": OFFERED, "accepted": "#CC79A7", "waitlisted": "#E69
 SECTIONS = (("counts", "Counts"), ("offers", "Offers and cut-offs"), ("scores", "Score distributions"),
             ("occupancy", "Occupancy by hall"), ("roommates", "Roommates and mixing"),
             ("preferences", "Hall and room-type preferences"),
-            ("review", "For review: rejects and travel fallbacks"))
+            ("review", "For review: rejects, travel fallbacks, referrals and flags"))
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:72em;
@@ -251,8 +251,14 @@ def preferences_section(tables: stats.RunTables) -> dict:
 
 
 def review_section(tables: stats.RunTables) -> dict:
-    """Rejected input rows (without their values) and travel-time fallbacks to check."""
-    return dict(rejects=rejects_part(tables.rejects), travel=travel_part(tables.scores))
+    """Rejected input rows (without their values), travel-time fallbacks to check, applicants
+    referred to the University's special arrangement and scheme flags that cannot apply."""
+    flagged = stats.flagged_for_review(tables)
+    groups = sorted(flagged.groupby(flagged["review_note"].map(note_kind))["applicant_id"],
+                    key=lambda kv: (-len(kv[1]), kv[0]))
+    return dict(rejects=rejects_part(tables.rejects), travel=travel_part(tables.scores),
+                referred=stats.referred(tables),
+                flags=[(kind, _number(len(ids)), sorted(ids)) for kind, ids in groups])
 
 
 def rejects_part(rejects: pd.DataFrame) -> dict | None:

@@ -22,6 +22,8 @@ shows months later.
 - **residential-college beds** (:func:`college_beds`): per college, its beds, those held by
   members and by non-members (section 7: beds members left empty, released to applicants who
   listed the college; or a member's roommate under the HAC's switch), and those empty;
+- applicants **referred** to the University's special arrangement (:func:`referred`) and those
+  with a scheme flag that cannot apply, **flagged for review** (:func:`flagged_for_review`);
 - the manifest's **counts** (:func:`run_counts`).
 
 A place is held by an applicant ``offered`` in this round or ``accepted`` in an earlier one.
@@ -42,7 +44,7 @@ from psm.io import read_table
 __all__ = ["RunTables", "APPLICATION_COLUMNS", "ROOM_COLUMNS", "RANKED_STATUSES", "PLACED", "tables_of",
            "read_tables", "tier_cutoffs", "waitlist_starts", "mutual_pairs", "mixing", "preference_bands",
            "placed_units", "band_width", "room_type_wishes", "hall_occupancy", "scored_with_status",
-           "shown_statuses", "college_beds", "run_counts"]
+           "shown_statuses", "referred", "flagged_for_review", "college_beds", "run_counts"]
 
 #: The only columns of the applications the statistics (and the report) read.
 APPLICATION_COLUMNS = ("applicant_id", "gender", "student_type", "roommate_request", "hall_preferences",
@@ -50,7 +52,7 @@ APPLICATION_COLUMNS = ("applicant_id", "gender", "student_type", "roommate_reque
 ROOM_COLUMNS = ("room_id", "hall", "room_type", "beds", "college")
 RANKING_COLUMNS = ("applicant_id", "pool", "tier", "rank", "score", "status")
 ASSIGNMENT_COLUMNS = ("applicant_id", "pool", "hall", "room_id")
-SCORE_COLUMNS = ("applicant_id", "track", "total_points", "travel_note")
+SCORE_COLUMNS = ("applicant_id", "track", "total_points", "travel_note", "review_note")
 REJECT_COLUMNS = ("row", "column", "error", "file")
 UNMATCHED_COLUMNS = ("applicant_id", "roommate_request", "reason")
 #: Statuses of applicants who hold or await a place, in the order they are shown.
@@ -342,6 +344,20 @@ def scored_with_status(tables: RunTables) -> pd.DataFrame:
                          "status": scores["applicant_id"].map(status).fillna("not ranked")})
 
 
+def referred(tables: RunTables) -> list[str]:
+    """Applicants referred to the University's special arrangement (policy section A: full-time,
+    outside the eligible groups, with exceptional needs), by id."""
+    return sorted(tables.ranking.loc[tables.ranking["status"] == "referred", "applicant_id"])
+
+
+def flagged_for_review(tables: RunTables) -> pd.DataFrame:
+    """Applicants with a scheme flag that cannot apply (``review_note`` of scores.csv; policy
+    section 5: SRS or RSCRC off the readmission track, RSCRC without membership), by id."""
+    scores = tables.scores
+    return scores.loc[scores["review_note"] != "", ["applicant_id", "review_note"]].sort_values(
+        "applicant_id", kind="stable").reset_index(drop=True)
+
+
 def college_beds(tables: RunTables) -> pd.DataFrame:
     """Per residential college (by name): its beds, those held by members, by non-members, and empty."""
     rooms = tables.rooms[tables.rooms["college"] != ""].drop_duplicates("room_id")
@@ -370,6 +386,8 @@ def run_counts(tables: RunTables, applicants: int, rejected_rows: int, tracks: p
         "rejected_rows": rejected_rows,
         "tracks": dict(sorted(Counter(tracks).items())),
         "statuses": dict(sorted(Counter(tables.ranking["status"]).items())),
+        "referred": len(referred(tables)),
+        "flagged_for_review": len(flagged_for_review(tables)),
         "assigned": len(tables.assignments),
         "rooms": rooms,
         "beds_by_pool": beds_by_pool,

@@ -54,6 +54,10 @@ def score_lines(scores, policy: Policy, travel: TravelTimes) -> list[str]:
     sources = Counter(s for s in scores["travel_source"] if s)
     if sources:
         lines.append("  travel source (local): " + " · ".join(f"{s} {n:,}" for s, n in sorted(sources.items())))
+    flagged = int((scores["review_note"].fillna("") != "").sum()) if "review_note" in scores else 0
+    if flagged:
+        lines.append(f"  for review: {flagged:,} scheme flag(s) that cannot apply and change nothing "
+                     "(review_note in scores.csv)")
     return lines + [f"  {line}" for line in travel.stats.summary_lines()]
 
 
@@ -77,9 +81,12 @@ def ranking_lines(policy: Policy, ranking: Ranking, allocated: bool = False,
             spill = (f" (+{row.spilled_in} spilled in)" if row.spilled_in
                      else f" ({row.spilled_out} unused, spill over)" if row.spilled_out else "")
             offered_for = f"{row.beds:,} beds{spill}"
+        referred = (in_pool["status"] == "referred").sum()
         lines.append(f"  {pool}: {len(ranked):,} ranked for {offered_for}; "
                      f"{(in_pool['status'] == 'ineligible').sum():,} ineligible, "
-                     f"{(in_pool['status'] == 'disqualified').sum():,} disqualified")
+                     f"{(in_pool['status'] == 'disqualified').sum():,} disqualified"
+                     + (f", {referred:,} referred to the University's special arrangement (section A; in ranking.csv)"
+                        if referred else ""))
         if policy.pools[pool].order == "tiers" and not allocated:
             by_tier = ranked.groupby("tier").size()
             lines += [f"    {tier:<22} {int(by_tier.get(tier, 0)):>6,}" for tier in policy.tiers.order]

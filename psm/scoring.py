@@ -32,7 +32,7 @@ from psm import domain
 from psm.eligibility import assess
 from psm.errors import PsmError
 from psm.policy import Policy
-from psm.travel import TravelProvider, TravelTimes, resolve_travel
+from psm.travel import TravelProvider, TravelTimes, for_measure, resolve_travel
 
 __all__ = ["SCORE_COLUMNS", "score_frames", "score_applicant", "achievement_window"]
 
@@ -76,7 +76,8 @@ def score_frames(
     apps = applications.reset_index(drop=True)
     status = assess(apps, policy)
     if not isinstance(travel, TravelTimes):  # look up scored applicants only: no address of an ineligible one leaves
-        travel = resolve_travel(apps, travel, needed=status["track"].isin(["first_time", "readmission"]).to_numpy())
+        travel = resolve_travel(apps, for_measure(travel, policy.travel),
+                                needed=status["track"].isin(["first_time", "readmission"]).to_numpy())
     _require_home_data(apps, status["track"].to_numpy(), travel)
     raw = _raw_points(apps, office_bearers, achievements, policy, travel, status["freshman"].to_numpy())
 

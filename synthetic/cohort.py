@@ -12,7 +12,16 @@ decisions, floor areas per person and travel minutes exactly on band boundaries,
 hall residence of exactly one semester and of half a semester, volunteer hours of exactly
 50, paired days of exactly 140, achievements dated exactly two years before the reference
 date, one-sided roommate requests next to mutual pairs, and a few freshmen with
-office-bearer posts (which must score nothing).
+office-bearer posts (which must score nothing). It also exercises the later columns and
+readings: non-local senior-year entrants admitted in the intake year (the new intake, section
+B.2.a), ``prior_uma_semesters`` above the hall semesters of some non-locals (B.2.b),
+research students' ``normal_period_end`` (a few before the residential year starts: section A),
+self-financed full-time applicants with exceptional needs (referred, section A),
+``rscrc_approved`` CURI members on the readmission track (section E) and a few scheme flags
+that cannot apply (for review), scholarships and awards beside competition prizes (section C
+3b), and home addresses naming an area of the travel table in English or Chinese, or none.
+These are drawn from a second generator seeded from ``seed`` after the first one's draws, so
+the columns the first draws are as they were.
 
 Who is a freshman, which track each applicant is on and who is eligible are decided by the
 engine's own rules (:mod:`psm.eligibility`, policy sections A, C and 2) under the bundled policy
@@ -51,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from psm.domain import (
+    ACHIEVEMENT_KINDS,
     ACHIEVEMENT_LEVELS,
     DISTRICTS,
     HOUSING_TYPES,
@@ -81,6 +91,8 @@ APPLICATION_COLUMNS: tuple[str, ...] = (
     "admission_year",
     "year_of_study",
     "prior_hall_semesters",
+    "prior_uma_semesters",
+    "normal_period_end",
     "district",
     "home_address",
     "travel_minutes",
@@ -94,6 +106,7 @@ APPLICATION_COLUMNS: tuple[str, ...] = (
     "disciplinary",
     "exceptional_needs",
     "srs_approved",
+    "rscrc_approved",
     "accessibility_needs",
     "roommate_request",
     "hall_preferences",
@@ -103,6 +116,7 @@ APPLICATION_COLUMNS: tuple[str, ...] = (
 OFFICE_BEARER_COLUMNS: tuple[str, ...] = ("applicant_id", "body", "post_level")
 ACHIEVEMENT_COLUMNS: tuple[str, ...] = (
     "applicant_id",
+    "kind",
     "level",
     "prize",
     "award_date",
@@ -192,6 +206,20 @@ _PRIZE_SHARES = {1: 0.30, 2: 0.33, 3: 0.37}
 _VERIFIED_SHARE = 0.85
 _ACHIEVEMENT_WINDOW_DAYS = 4 * 365
 _ON_TWO_YEAR_BOUNDARY_SHARE = 0.06
+
+# The later columns (drawn from the second generator):
+_SENIOR_ENTRANT_SHARE = 0.08  # of non-local non-freshmen: admitted in the intake year into year 2 or 3
+_SENIOR_ENTRANT_YEARS = {2: 0.3, 3: 0.7}
+_OFF_CAMPUS_SEMESTERS = {0.0: 0.55, 1.0: 0.20, 2.0: 0.20, 4.0: 0.05}  # UMA beyond the halls, non-locals
+_UMA_BLANK_SHARE = 0.3  # of non-locals with no off-campus stay: the cell left empty (= hall semesters)
+_BEYOND_PERIOD_SHARE = 0.05  # research students whose normal period ends before the residential year
+_REFERRED_SHARE = 0.3  # of self-financed full-time undergraduates: exceptional needs (referred)
+_RSCRC_SHARE_OF_MEMBERS = 0.4  # of CURI members on the readmission track
+_FLAGS_FOR_REVIEW = 6  # SRS on the first-time track, RSCRC off it or without membership: listed for review
+_ACHIEVEMENT_KIND_SHARES = {"competition": 0.65, "scholarship": 0.20, "award": 0.15}
+_AREA_ADDRESS_SHARE = 0.5  # of homes in a district the area table refines: the address names an area
+_CHINESE_ADDRESS_SHARE = 0.3  # of those: the address in Chinese
+_UNREADABLE_ADDRESS_SHARE = 0.05  # of those: a misspelt area name (the table cannot read it)
 
 _SOCIETIES = (
     "Engineering Society",
@@ -639,6 +667,7 @@ def _draw_achievements(
     frame = pd.DataFrame(
         {
             "applicant_id": ids[rows],
+            "kind": "competition",
             "level": _choice(rng, _ACHIEVEMENT_LEVEL_SHARES, m),
             "prize": _integers(_choice(rng, _PRIZE_SHARES, m), np.ones(m, dtype=bool)),
             "award_date": _draw_award_dates(rng, m, reference_date),
@@ -647,6 +676,113 @@ def _draw_achievements(
         columns=list(ACHIEVEMENT_COLUMNS),
     )
     return _sort_by_id(frame)
+
+
+def _draw_achievement_kinds(extra: np.random.Generator, achievements: pd.DataFrame) -> pd.DataFrame:
+    """Scholarships and awards (no prize) beside competition prizes (section C 3b); a third of the
+    competitions leave ``kind`` empty (a competition, as files before the column)."""
+    m = len(achievements)
+    assert set(_ACHIEVEMENT_KIND_SHARES) == set(ACHIEVEMENT_KINDS)
+    kinds = _choice(extra, _ACHIEVEMENT_KIND_SHARES, m) if m else np.array([], dtype=object)
+    competition = kinds == "competition"
+    return achievements.assign(kind=_blank_some(extra, kinds, "competition", 0.3),
+                               prize=np.where(competition, achievements["prize"], "").astype(object))
+
+
+# --- the later columns (second generator) -----------------------------------------------------
+
+
+def _draw_senior_entrants(
+    extra: np.random.Generator, types: np.ndarray, admission: np.ndarray, year: np.ndarray,
+    prior: np.ndarray, intake_year: int,
+) -> np.ndarray:
+    """Non-local senior-year entrants: admitted in the intake year into year 2 or 3, no hall
+    history (section B.2.a's new intake). Changes ``admission``, ``year`` and ``prior`` in place."""
+    n = len(types)
+    entrant = (types == "non_local") & (year >= 2) & _bernoulli(extra, _SENIOR_ENTRANT_SHARE, n)
+    year[entrant] = _choice(extra, _SENIOR_ENTRANT_YEARS, n)[entrant]
+    admission[entrant] = intake_year
+    prior[entrant] = 0.0
+    return entrant
+
+
+def _draw_uma_semesters(extra: np.random.Generator, types: np.ndarray, prior: np.ndarray,
+                        freshman: np.ndarray) -> np.ndarray:
+    """Non-locals' semesters in University-managed accommodation: the hall semesters plus some
+    off-campus housing (section B.2); often left empty where there is none (= hall semesters)."""
+    n = len(types)
+    nonlocal_returning = (types == "non_local") & ~freshman
+    off_campus = _choice(extra, _OFF_CAMPUS_SEMESTERS, n)
+    blank = (off_campus == 0) & _bernoulli(extra, _UMA_BLANK_SHARE, n)
+    return _compact(prior + off_campus, nonlocal_returning & ~blank)
+
+
+def _draw_normal_period_ends(extra: np.random.Generator, types: np.ndarray, residential_start: date) -> np.ndarray:
+    """Research students' last day of the normal study period: mostly in the next four years,
+    a few before the residential year starts (beyond the normal study period, section A)."""
+    n = len(types)
+    research = types == "research"
+    ahead = extra.integers(30, 4 * 365, size=n)
+    behind = extra.integers(1, 365, size=n)
+    beyond = _bernoulli(extra, _BEYOND_PERIOD_SHARE, n)
+    offsets = np.where(beyond, -behind, ahead)
+    dates = np.datetime64(residential_start, "D") + offsets.astype("timedelta64[D]")
+    out = np.full(n, "", dtype=object)
+    out[research] = np.datetime_as_string(dates, unit="D").astype(object)[research]
+    return out
+
+
+def _draw_referrals(extra: np.random.Generator, undergrad: np.ndarray, funding: np.ndarray, study_mode: np.ndarray,
+                    exceptional: np.ndarray) -> np.ndarray:
+    """exceptional_needs of some self-financed full-time undergraduates: referred (section A)."""
+    referred = undergrad & (funding == "self_financed") & (study_mode == "full_time")
+    referred &= _bernoulli(extra, _REFERRED_SHARE, len(undergrad))
+    return np.where(referred, "true", exceptional).astype(object)
+
+
+def _draw_scheme_flags(extra: np.random.Generator, track: np.ndarray, colleges: np.ndarray,
+                       srs: np.ndarray, rscrc_college: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """``rscrc_approved`` for some CURI members on the readmission track (section E), and a few
+    flags that cannot apply (SRS or RSCRC on the first-time track, RSCRC of a non-member), which
+    the engine lists for review. Returns (srs_approved, rscrc_approved) as text."""
+    n = len(track)
+    rscrc = (track == "readmission") & (colleges == rscrc_college) & _bernoulli(extra, _RSCRC_SHARE_OF_MEMBERS, n)
+    srs = srs == "true"
+    for mask, flags in (((track == "first_time"), srs), ((track == "first_time"), rscrc),
+                        ((track == "readmission") & (colleges != rscrc_college), rscrc)):
+        candidates = np.flatnonzero(mask & ~flags)
+        if len(candidates):
+            flags[extra.choice(candidates, size=min(_FLAGS_FOR_REVIEW // 3, len(candidates)), replace=False)] = True
+    return _booleans(srs), _booleans(rscrc)
+
+
+def _draw_area_addresses(extra: np.random.Generator, districts: np.ndarray, addresses: np.ndarray) -> np.ndarray:
+    """Half the homes in a district the area table refines name an area (part 1's finer figure):
+    in English, in Chinese, or misspelt (the table cannot read it, and says so)."""
+    from psm.travel import AreaTable
+
+    areas = AreaTable.load()
+    out = addresses.copy()
+    n = len(districts)
+    named = _bernoulli(extra, _AREA_ADDRESS_SHARE, n)
+    chinese = _bernoulli(extra, _CHINESE_ADDRESS_SHARE, n)
+    misspelt = _bernoulli(extra, _UNREADABLE_ADDRESS_SHARE, n)
+    pick = extra.integers(0, 1 << 30, size=n)
+    number = extra.integers(1, 200, size=n)
+    for i in np.flatnonzero(named & (districts != "")):
+        known = [row for row in areas.areas if row[0] == districts[i]]
+        if not known:
+            continue
+        _, area, names, _ = known[pick[i] % len(known)]
+        english = [name for name in names if name.isascii()]
+        zh = [name for name in names if not name.isascii()]
+        if chinese[i] and zh:
+            out[i] = f"{zh[pick[i] % len(zh)]}{number[i]}號"
+        elif misspelt[i]:
+            out[i] = f"{number[i]} {english[0][:-1]}h Road, {districts[i]}"
+        else:
+            out[i] = f"{number[i]} Main Street, {english[pick[i] % len(english)]}, {districts[i]}"
+    return out
 
 
 def _sort_by_id(frame: pd.DataFrame) -> pd.DataFrame:
@@ -701,6 +837,10 @@ def generate_cohort(
     local = types == "local"
     freshman = undergrad & freshmen({"admission_year": admission, "year_of_study": year}, policy)
     prior = _draw_prior_semesters(rng, types, year, freshman)
+    # The second generator: the later columns, without moving the first generator's draws.
+    extra = np.random.Generator(np.random.PCG64([seed, 2]))
+    _draw_senior_entrants(extra, types, admission, year, prior, intake_year)
+    freshman = undergrad & freshmen({"admission_year": admission, "year_of_study": year}, policy)
     ids = _draw_applicant_ids(rng, admission)
 
     districts = _draw_districts(rng, types)
@@ -714,6 +854,7 @@ def generate_cohort(
     eligible_undergrad = np.isin(tracks(record, policy), ("first_time", "readmission"))
     exceptional, srs, accessibility = _draw_flags(rng, undergrad, readmission)
     colleges = _draw_colleges(rng, undergrad)
+    srs, rscrc = _draw_scheme_flags(extra, tracks(record, policy), colleges, srs, policy.settings.rscrc_college)
 
     applications = pd.DataFrame(
         {
@@ -725,8 +866,10 @@ def generate_cohort(
             "admission_year": _integers(admission, np.ones(n, dtype=bool)),
             "year_of_study": _integers(year, np.ones(n, dtype=bool)),
             "prior_hall_semesters": _compact(prior, np.ones(n, dtype=bool)),
+            "prior_uma_semesters": _draw_uma_semesters(extra, types, prior, freshman),
+            "normal_period_end": _draw_normal_period_ends(extra, types, policy.settings.residential_year_start),
             "district": districts,
-            "home_address": addresses,
+            "home_address": _draw_area_addresses(extra, districts, addresses),
             "travel_minutes": travel,
             "housing_type": housing_type,
             "home_floor_area_sqm": _fixed(area, 1, local),
@@ -736,8 +879,9 @@ def generate_cohort(
             "paired_days": _draw_paired_days(rng, np.where(undergrad, prior, 0.0)),
             "gpa": _draw_gpa(rng, undergrad, readmission),
             "disciplinary": _draw_disciplinary(rng, undergrad),
-            "exceptional_needs": exceptional,
+            "exceptional_needs": _draw_referrals(extra, undergrad, funding, study_mode, exceptional),
             "srs_approved": srs,
+            "rscrc_approved": rscrc,
             "accessibility_needs": accessibility,
             "roommate_request": _draw_roommate_requests(rng, ids, genders, eligible_undergrad),
             "hall_preferences": _draw_hall_preferences(rng, types, genders, colleges),
@@ -749,7 +893,7 @@ def generate_cohort(
     return SyntheticCohort(
         applications=_sort_by_id(applications),
         office_bearers=_draw_office_bearers(rng, ids, undergrad, freshman),
-        achievements=_draw_achievements(rng, ids, undergrad, reference_date),
+        achievements=_draw_achievement_kinds(extra, _draw_achievements(rng, ids, undergrad, reference_date)),
     )
 
 

@@ -17,6 +17,9 @@ Applicants (``applications.csv`` rows, :func:`builders.application`) and their k
 - :func:`applicants_with_preferences`: first-year local and non-local students with hall and
   room-type preferences (the college's hall among them) and roommate requests, some of them mutual;
 - :func:`pool_quotas`: each pool's ``beds`` in the policy, or none (the rooms' beds);
+- :func:`undergraduates_across_tracks`: local and non-local undergraduates on both scored tracks,
+  some with exceptional needs or a lowered priority (tiers holding both tracks), non-locals with
+  semesters in University-managed accommodation (policy section B.2.b), many exact score ties;
 - :func:`applicant_kinds`: what the access rules see of one person.
 """
 
@@ -29,7 +32,7 @@ from builders import application, suite_rows
 
 __all__ = ["HALLS", "COLLEGE_HALL", "suites_across_pools", "suites_across_halls", "suite_layouts",
            "resident_places", "applicants_with_mutual_pairs", "applicants_with_preferences", "applicant_kinds",
-           "pool_quotas"]
+           "pool_quotas", "undergraduates_across_tracks"]
 
 HALLS = ("Red Hall", "Blue Hall", "Xuemin Hall")  # Xuemin Hall is female-only in suites_across_halls
 COLLEGE_HALL = "CURI College"  # where every CURI suite lies
@@ -151,3 +154,33 @@ def pool_quotas() -> st.SearchStrategy[dict[str, int | None]]:
     """Each pool's ``beds`` in the policy: none (the beds of the rooms open to it) or 0 to 8."""
     quota = st.one_of(st.none(), st.integers(0, 8))
     return st.fixed_dictionaries({"undergraduate": quota, "exchange": quota, "research": quota})
+
+
+@st.composite
+def undergraduates_across_tracks(draw) -> list[dict[str, str]]:
+    """Two to thirty local and non-local undergraduates, first-time and readmission (non-locals
+    admitted 2023 in year 2 are readmission, in year 1 first-time), some with exceptional needs
+    or ``lower_priority`` (the tiers holding both tracks), non-local readmission applicants with
+    ``prior_uma_semesters`` at or above their hall semesters or left empty (section B.2.b), and
+    few distinct scores, so ties are common."""
+    size = draw(st.integers(2, 30))
+    rows = []
+    for i in range(size):
+        non_local = draw(st.booleans())
+        readmission = draw(st.booleans())
+        hall = draw(st.sampled_from([1, 2, 4])) if readmission else 0
+        rows.append(application(
+            applicant_id=f"23{i:06d}{draw(st.sampled_from('ABXYZ'))}",
+            student_type="non_local" if non_local else "local",
+            admission_year=2023,
+            year_of_study=2 if readmission or not non_local else 1,
+            prior_hall_semesters=hall,
+            prior_uma_semesters=(hall + draw(st.sampled_from([0, 1, 3]))) if non_local and draw(st.booleans())
+            else None,
+            gpa=draw(st.sampled_from(["2.5", "3.5", "4.0"])),
+            travel_minutes=draw(st.sampled_from([10, 60])),
+            volunteer_hours=draw(st.sampled_from([0, 60])),
+            exceptional_needs=draw(st.sampled_from(["false"] * 4 + ["true"])),
+            disciplinary=draw(st.sampled_from(["none"] * 6 + ["lower_priority"])),
+        ))
+    return rows

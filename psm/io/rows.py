@@ -258,7 +258,7 @@ def _cells_frame(rows: Sequence[Checked]) -> pd.DataFrame:
     columns = [*_DECISIVE, *_SECTION_A, *_LOCAL_DATA, "applicant_id", "roommate_request", "gpa",
                "prior_uma_semesters"]
     cells = pd.DataFrame(records, columns=columns).astype(dict.fromkeys(_NUMBERS, float))
-    return cells.assign(exceptional_needs=cells["exceptional_needs"].fillna(False).astype(bool))
+    return cells.assign(exceptional_needs=cells["exceptional_needs"].astype(object).fillna(False).astype(bool))
 
 
 class OfficeBearerRow(_Row):

@@ -6,11 +6,19 @@ lists areas (``district, area, names, minutes``) with the place names that ident
 
 Matching rule (documented in ``data/travel/README.md``): the address and each name are
 normalised (Unicode NFKC, case-folded, every run of non-letters/digits made one space); an area
-matches when one of its names appears as whole words in the applicant's ``home_address`` *and*
-the area lies in the applicant's ``district``. Exactly one matching area: its minutes, with
-``travel_note`` "area estimate: <area> (<district>)" so the committee can see a finer figure
-was used. Two or more areas: the district's figure, with a note naming the areas (ambiguous).
-No address or no match: the district's figure, no note. ``travel_source`` is ``table`` always.
+matches when one of its names appears as whole words in the applicant's ``home_address`` (a
+Chinese name, written without spaces between words, anywhere in it) *and* the area lies in the
+applicant's ``district``. Exactly one matching area: its minutes, with ``travel_note`` "area
+estimate: <area> (<district>)" so the committee can see a finer figure was used. Two or more
+areas: the district's figure, with a note naming the areas (ambiguous). An address in a district
+the table has areas for that names none of them (a typo, a spelling the table lacks): the
+district's figure, with the note "... district figure used", never silently. No address, or a
+district without areas in the table: the district's figure, no note. ``travel_source`` is
+``table`` always.
+
+Part 1's measure (``[travel] measure``, policy section 3): under ``round_trip`` the table's
+one-way figure is doubled (the trip home taken to last as long as the trip there), and
+``travel_note`` says so.
 """
 
 from __future__ import annotations
@@ -18,8 +26,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -30,7 +39,7 @@ from psm.travel.base import TravelTimes
 from psm.travel.stats import TravelStats
 from psm.travel.table import DistrictTable
 
-__all__ = ["AreaTable", "TableProvider", "default_area_path", "match_words"]
+__all__ = ["AreaTable", "TableProvider", "default_area_path", "match_words", "ROUND_TRIP_NOTE", "for_measure"]
 
 
 def default_area_path() -> Path:
@@ -41,6 +50,17 @@ def match_words(text: str) -> str:
     """``text`` normalised for whole-word matching: NFKC, case-folded, non-alphanumerics to spaces."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return " " + " ".join(re.sub(r"[^\w]+|_", " ", folded).split()) + " "
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+ROUND_TRIP_NOTE = "round trip: twice the one-way table figure"
+
+
+def _name_key(name: str) -> str:
+    """How a place name is looked for in an address: padded by spaces (whole words), or, for a
+    Chinese name (Chinese is written without spaces), bare (anywhere in the address)."""
+    key = match_words(name)
+    return key.strip() if _CJK.search(name) else key
 
 
 @dataclass(frozen=True)
@@ -54,7 +74,7 @@ class AreaTable:
 
     def __post_init__(self) -> None:
         for district, area, names, minutes in self.areas:
-            self._by_district.setdefault(district, []).append((area, tuple(match_words(n) for n in names), minutes))
+            self._by_district.setdefault(district, []).append((area, tuple(_name_key(n) for n in names), minutes))
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> AreaTable:
@@ -93,6 +113,10 @@ class AreaTable:
             raise InputFileError(f"{path}: the area table has {len(problems)} problem(s): " + "; ".join(problems))
         return cls(tuple(areas), str(path), hashlib.sha256(raw).hexdigest())
 
+    def areas_of(self, district: str | None) -> tuple[str, ...]:
+        """The areas the table knows in ``district`` (none for a district it does not refine)."""
+        return tuple(area for area, _, _ in self._by_district.get(district or "", ()))
+
     def match(self, district: str | None, address: str | None) -> list[tuple[str, float]]:
         """The areas of ``district`` whose names occur in ``address``: ``[(area, minutes), ...]``."""
         if not district or not address or district not in self._by_district:
@@ -107,6 +131,7 @@ class TableProvider:
 
     districts: DistrictTable
     areas: AreaTable | None = None
+    measure: Literal["one_way", "round_trip"] = "one_way"
     name: str = "table"
     stats: TravelStats = field(default_factory=TravelStats, compare=False, repr=False)
 
@@ -124,8 +149,9 @@ class TableProvider:
 
     def describe(self) -> str:
         areas = f" refined by {Path(self.areas.path).name} (sha256 {self.areas.sha256[:12]})" if self.areas else ""
+        doubled = ", doubled for the round trip" if self.measure == "round_trip" else ""
         return (
-            f"district table {Path(self.districts.path).name} (sha256 {self.districts.sha256[:12]}){areas}, "
+            f"district table {Path(self.districts.path).name} (sha256 {self.districts.sha256[:12]}){areas}{doubled}, "
             "HAC overrides first"
         )
 
@@ -138,16 +164,22 @@ class TableProvider:
 
     def _times(self, applicants: pd.DataFrame) -> TravelTimes:
         times = self.districts.travel_times(applicants)
-        if self.areas is None or applicants.empty or "home_address" not in applicants:
-            return times
         minutes, note = times.minutes.copy(), times.note.copy()
-        for i, (district, address) in enumerate(zip(applicants["district"], applicants["home_address"])):
-            found = self.areas.match(_text(district), _text(address))
-            if len(found) == 1:
-                minutes[i] = found[0][1]
-                note[i] = f"area estimate: {found[0][0]} ({district})"
-            elif len(found) > 1:
-                note[i] = f"address names several areas ({', '.join(a for a, _ in found)}); district figure used"
+        if self.areas is not None and not applicants.empty and "home_address" in applicants:
+            for i, (district, address) in enumerate(zip(applicants["district"], applicants["home_address"])):
+                if _text(address) is None:
+                    continue
+                found = self.areas.match(_text(district), _text(address))
+                if len(found) == 1:
+                    minutes[i] = found[0][1]
+                    note[i] = f"area estimate: {found[0][0]} ({district})"
+                elif len(found) > 1:
+                    note[i] = f"address names several areas ({', '.join(a for a, _ in found)}); district figure used"
+                elif self.areas.areas_of(_text(district)):
+                    note[i] = f"address names no area the table knows in {district}; district figure used"
+        if self.measure == "round_trip":
+            minutes = minutes * 2
+            note = np.array(["; ".join(filter(None, (n, ROUND_TRIP_NOTE))) for n in note], dtype=object)
         known = ~np.isnan(minutes)
         return TravelTimes(minutes, np.where(known, "table", "").astype(object), note)
 
@@ -165,3 +197,17 @@ class TableProvider:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
+
+
+def for_measure(provider, travel_policy):
+    """``provider`` measuring part 1 as ``travel_policy`` says (``[travel] measure``).
+
+    The district table alone or refined by areas becomes a :class:`TableProvider` with the
+    policy's measure (doubling under ``round_trip``); any other provider (Google, recorded minutes)
+    is returned as it is: it was built from the same policy, or replays minutes already measured.
+    """
+    if isinstance(provider, DistrictTable):
+        provider = TableProvider(provider)
+    if isinstance(provider, TableProvider) and travel_policy is not None and provider.measure != travel_policy.measure:
+        return replace(provider, measure=travel_policy.measure)
+    return provider

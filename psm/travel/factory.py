@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
 
-from psm.travel.areas import AreaTable, TableProvider
+from psm.travel.areas import AreaTable, TableProvider, for_measure
 from psm.travel.base import TravelProvider
 from psm.travel.cache import TravelCache, default_cache_path
 from psm.travel.errors import TravelConfigError
@@ -56,6 +56,7 @@ def make_provider(
         table = TableProvider.load()
     elif isinstance(table, DistrictTable):
         table = TableProvider(table, AreaTable.load())
+    table = for_measure(table, policy_travel)  # the table doubles its figure for a round-trip policy
     if kind == "table":
         return table
     if kind not in PROVIDERS:

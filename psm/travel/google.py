@@ -6,7 +6,8 @@
   not place) is *no* result: it would put the home at Google's centre of Hong Kong.
 - Distance Matrix: origins ``place_id:<id>``, the policy's destination, ``mode=transit``,
   ``arrival_time`` (timezone-aware, sent as a Unix time), at most 25 origins a request (one
-  destination: 25 elements, under the 100-element limit).
+  destination: 25 elements, under the 100-element limit). The trip home (a round-trip policy):
+  the policy's destination as the one origin, the places as destinations, ``departure_time``.
 - The key is passed in (the factory reads ``GOOGLE_MAPS_API_KEY``); the base URL may point at a
   private proxy or a test server (``PSM_GOOGLE_MAPS_BASE_URL``).
 
@@ -169,10 +170,28 @@ class DistanceMatrix:
             "Distance Matrix",
             self._secrets,
         )
-        answers = []
-        for row in body.get("rows", []):
-            element = (row.get("elements") or [{}])[0]
-            status = element.get("status", "UNKNOWN")
-            seconds = (element.get("duration") or {}).get("value")
-            answers.append(MatrixAnswer(status, int(seconds) if status == "OK" and seconds is not None else None))
-        return answers
+        return [_answer((row.get("elements") or [{}])[0]) for row in body.get("rows", [])]
+
+    def durations_home(self, place_ids: Sequence[str], departure: dt.datetime) -> list[MatrixAnswer]:
+        if departure.tzinfo is None:
+            raise InternalError("the departure time must be timezone-aware (see psm.travel.settings.next_departure_home)")
+        body = call_google(
+            lambda: self._client.distance_matrix(
+                origins=[self._destination],
+                destinations=[f"place_id:{p}" for p in place_ids],
+                mode="transit",
+                departure_time=departure,
+                region=self._policy.region,
+            ),
+            "Distance Matrix",
+            self._secrets,
+        )
+        rows = body.get("rows") or [{}]
+        return [_answer(element) for element in rows[0].get("elements", [])]
+
+
+def _answer(element: dict) -> MatrixAnswer:
+    """One Distance Matrix element as an answer: ``OK`` with its seconds, or the status."""
+    status = element.get("status", "UNKNOWN")
+    seconds = (element.get("duration") or {}).get("value")
+    return MatrixAnswer(status, int(seconds) if status == "OK" and seconds is not None else None)

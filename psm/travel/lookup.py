@@ -19,6 +19,13 @@ taken HAC overrides out), the rule of part 1, "time required for travelling to a
    (``NOT_FOUND``, ``ZERO_RESULTS``, ...): the district table with a note naming the status.
    Negative results are cached like positive ones, so a re-run sends no request.
 
+Under ``[travel] measure = "round_trip"`` (policy section 3, part 1: "time required for travelling
+to and from PolyU") steps 2, 4 and 5 run twice, once per direction, each cached under its own
+settings key: the trip to PolyU arriving at ``arrival_time`` and the trip home leaving PolyU at
+``return_departure_time`` the same day (the matrix asked the other way round: one origin, PolyU,
+to the batch's places). The minutes are the sum of the two; an address either direction has no
+answer for takes the table (its round-trip figure), with a note naming the direction.
+
 OVER_QUERY_LIMIT and 5xx are retried within the retry budget (:mod:`psm.travel.retry`);
 a refusal (REQUEST_DENIED, INVALID_REQUEST) stops with :class:`TravelRequestDenied`; a network
 failure or an exhausted budget stops with :class:`TravelInterrupted`, after every finished
@@ -42,7 +49,7 @@ from psm.travel.base import TravelTimes
 from psm.travel.cache import CachedTravel, TravelCache, address_key, normalise_address
 from psm.travel.errors import TravelInterrupted
 from psm.travel.retry import RetriesExhausted, RetryPolicy, call_with_retries
-from psm.travel.settings import TravelPolicy, next_arrival, settings_key
+from psm.travel.settings import DIRECTIONS, TravelPolicy, next_arrival, next_departure_home, settings_key
 from psm.travel.stats import TravelStats
 
 __all__ = ["Geocoder", "Matrix", "MatrixAnswer", "OnlineProvider", "minutes_from_seconds", "NO_GEOCODE"]
@@ -72,6 +79,9 @@ class Matrix(Protocol):
 
     def durations(self, place_ids: Sequence[str], arrival: dt.datetime) -> list[MatrixAnswer]:
         """Transit durations from each place to the policy's destination, in order."""
+
+    def durations_home(self, place_ids: Sequence[str], departure: dt.datetime) -> list[MatrixAnswer]:
+        """Transit durations from the policy's destination to each place, leaving at ``departure``, in order."""
 
 
 def minutes_from_seconds(seconds: int) -> float:
@@ -110,6 +120,7 @@ class OnlineProvider:
         self.now = now or (lambda: dt.datetime.now(dt.timezone.utc))
         self.today = today or (lambda: self.now().astimezone(dt.timezone.utc).date())
         self.settings = settings_key(policy)
+        self.directions = DIRECTIONS if policy.round_trip else DIRECTIONS[:1]
 
     def __repr__(self) -> str:  # never the key (held by the clients) nor addresses
         return f"OnlineProvider({self.matrix.title}, cache={self.cache.path})"
@@ -120,9 +131,10 @@ class OnlineProvider:
 
     def describe(self) -> str:
         p = self.policy
+        home = f"; round trip: home leaving {p.return_departure_time:%H:%M}" if p.round_trip else ""
         return (
             f"{self.matrix.title} (transit, arriving {p.arrival_weekday.title()} {p.arrival_time:%H:%M} "
-            f"{p.timezone}), cache {self.cache.path} (TTL {p.cache_ttl_days} days), "
+            f"{p.timezone}{home}), cache {self.cache.path} (TTL {p.cache_ttl_days} days), "
             "district/area table where Google has no answer, HAC overrides first"
         )
 
@@ -144,25 +156,23 @@ class OnlineProvider:
         self.stats.unique_addresses += len(text_of)
 
         now = self.now()
-        results = self.cache.get(text_of, self.settings, now)
-        from_cache = set(results)
-        self.stats.cache_hits += len(from_cache)
-        missing = [k for k in text_of if k not in results]
-        if missing:
-            results.update(self._fetch(missing, text_of, now))
+        answers = [self._direction(text_of, direction, now) for direction in self.directions]
 
         minutes = np.full(n, np.nan)
         source = np.full(n, "", dtype=object)
         note = np.full(n, "", dtype=object)
         fallback_rows, reasons = [], []
         for i, key in enumerate(keys):
-            found = results.get(key) if key else None
-            if found is not None and found.status == "OK":
-                minutes[i] = found.minutes
-                source[i] = "cache" if key in from_cache else "google"
+            found = [results.get(key) if key else None for results, _ in answers]
+            failed = next((d for d, f in enumerate(found) if f is None or f.status != "OK"), None)
+            if failed is None:
+                minutes[i] = round(sum(f.minutes for f in found), 1)
+                source[i] = "cache" if all(key in from_cache for _, from_cache in answers) else "google"
             else:
                 fallback_rows.append(i)
-                reasons.append(NO_ADDRESS_NOTE if key is None else _reason(found.status if found else "MISSING"))
+                status = found[failed].status if found[failed] else "MISSING"
+                reason = NO_ADDRESS_NOTE if key is None else _reason(status)
+                reasons.append(reason + (" for the trip home" if key is not None and failed == 1 else ""))
         if fallback_rows:
             stand_in = self.table.fallback(applicants.iloc[fallback_rows], reasons)
             minutes[fallback_rows], source[fallback_rows], note[fallback_rows] = (
@@ -174,11 +184,24 @@ class OnlineProvider:
 
     # -- look-ups -----------------------------------------------------------------------------
 
-    def _fetch(self, missing: list[str], text_of: dict[str, str], now: dt.datetime) -> dict[str, CachedTravel]:
+    def _direction(self, text_of: dict[str, str], direction: str,
+                   now: dt.datetime) -> tuple[dict[str, CachedTravel], set[str]]:
+        """One direction's results for every address (cache first, then Google), and the keys the cache answered."""
+        settings = settings_key(self.policy, direction)
+        results = self.cache.get(text_of, settings, now)
+        from_cache = set(results)
+        self.stats.cache_hits += len(from_cache)
+        missing = [k for k in text_of if k not in results]
+        if missing:
+            results.update(self._fetch(missing, text_of, now, direction))
+        return results, from_cache
+
+    def _fetch(self, missing: list[str], text_of: dict[str, str], now: dt.datetime,
+               direction: str = "to_polyu") -> dict[str, CachedTravel]:
         """Geocode and measure the uncached addresses; store as it goes; see the module rules."""
         done: dict[str, CachedTravel] = {}
         try:
-            return self._fetch_into(done, missing, text_of, now)
+            return self._fetch_into(done, missing, text_of, now, direction)
         except RetriesExhausted as e:
             raise TravelInterrupted(
                 f"Google still answered {e.reason} after {e.attempts} attempts within the retry budget of "
@@ -190,19 +213,21 @@ class OnlineProvider:
             self.stats.fetched += len(done)
 
     def _fetch_into(
-        self, done: dict[str, CachedTravel], missing: list[str], text_of: dict[str, str], now: dt.datetime
+        self, done: dict[str, CachedTravel], missing: list[str], text_of: dict[str, str], now: dt.datetime,
+        direction: str,
     ) -> dict[str, CachedTravel]:
+        settings = settings_key(self.policy, direction)
         place_of = self._geocode_all(missing, text_of, now)
         no_place = {
             k: CachedTravel(NO_GEOCODE, None, None, self.matrix.name, now) for k, p in place_of.items() if p is None
         }
-        self.cache.put(no_place, self.settings)
+        self.cache.put(no_place, settings)
         done.update(no_place)
         keys_of: dict[str, list[str]] = {}
         for key, place in place_of.items():
             if place is not None:
                 keys_of.setdefault(place, []).append(key)
-        self._measure_all(list(keys_of), keys_of, now, done)
+        self._measure_all(list(keys_of), keys_of, now, done, direction)
         return done
 
     def _progress_text(self, done: dict, missing: list[str]) -> str:
@@ -232,14 +257,22 @@ class OnlineProvider:
             bar.close()
         return place_of
 
-    def _measure_all(self, places: list[str], keys_of: dict[str, list[str]], now: dt.datetime, done: dict) -> None:
+    def _measure_all(self, places: list[str], keys_of: dict[str, list[str]], now: dt.datetime, done: dict,
+                     direction: str = "to_polyu") -> None:
         size = self.matrix.batch_size
-        arrival = next_arrival(self.policy, self.today())
-        bar = Progress(len(places), "travel times", self.progress)
+        settings = settings_key(self.policy, direction)
+        if direction == "to_polyu":
+            arrival = next_arrival(self.policy, self.today())
+            ask = lambda batch: self.matrix.durations(batch, arrival)  # noqa: E731
+        else:
+            departure = next_departure_home(self.policy, self.today())
+            ask = lambda batch: self.matrix.durations_home(batch, departure)  # noqa: E731
+        label = "travel times" if direction == "to_polyu" else "travel times home"
+        bar = Progress(len(places), label, self.progress)
         try:
             for start in range(0, len(places), size):
                 batch = places[start : start + size]
-                answers = self._attempt(lambda: self.matrix.durations(batch, arrival), "matrix")
+                answers = self._attempt(lambda: ask(batch), "matrix")
                 if len(answers) != len(batch):
                     raise TravelError(
                         f"{self.matrix.title} answered {len(answers)} origins for a request of {len(batch)}; "
@@ -256,7 +289,7 @@ class OnlineProvider:
                         now,
                     )
                     stored.update({key: entry for key in keys_of[place]})
-                self.cache.put(stored, self.settings)  # one transaction per batch
+                self.cache.put(stored, settings)  # one transaction per batch
                 done.update(stored)
                 bar.advance(len(batch))
         finally:

@@ -34,6 +34,15 @@ DEFAULT_ROUTES_URL = "https://routes.googleapis.com"
 #: 100 TRANSIT elements a request, but at most 50 place-id waypoints: 49 origins + 1 destination.
 ROUTES_BATCH = 49
 _FIELD_MASK = "originIndex,destinationIndex,status,condition,duration"
+
+
+def _timestamp(moment: dt.datetime):
+    """A timezone-aware moment as the protobuf Timestamp the Routes API takes."""
+    from google.protobuf import timestamp_pb2
+
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(moment.astimezone(dt.timezone.utc).replace(tzinfo=None))
+    return stamp
 _MISSING = (
     "--travel google-routes needs the optional extra 'routes' (the google-maps-routing client): "
     "pip install 'hall-admission-engine[routes]', or use --travel google or --travel table"
@@ -75,29 +84,43 @@ class RouteMatrix:
         self._client = routing_v2.RoutesClient(transport=transport)
         self._policy, self._timeout, self._secrets = policy, timeout, (key,)
         place = policy.destination_place_id
-        self._destination = routing_v2.RouteMatrixDestination(
-            waypoint=routing_v2.Waypoint(place_id=place) if place else routing_v2.Waypoint(address=policy.destination)
-        )
+        campus = routing_v2.Waypoint(place_id=place) if place else routing_v2.Waypoint(address=policy.destination)
+        self._destination = routing_v2.RouteMatrixDestination(waypoint=campus)
+        self._campus_origin = routing_v2.RouteMatrixOrigin(waypoint=campus)
 
     def __repr__(self) -> str:
         return "RouteMatrix()"
 
     def durations(self, place_ids: Sequence[str], arrival: dt.datetime) -> list[MatrixAnswer]:
-        from google.api_core import exceptions as gax
-        from google.protobuf import timestamp_pb2
-        from google.rpc import code_pb2
-        from requests import RequestException
-
         r = self._routing
-        stamp = timestamp_pb2.Timestamp()
-        stamp.FromDatetime(arrival.astimezone(dt.timezone.utc).replace(tzinfo=None))
         request = r.ComputeRouteMatrixRequest(
             origins=[r.RouteMatrixOrigin(waypoint=r.Waypoint(place_id=p)) for p in place_ids],
             destinations=[self._destination],
             travel_mode=r.RouteTravelMode.TRANSIT,
-            arrival_time=stamp,
+            arrival_time=_timestamp(arrival),
             region_code=self._policy.region.upper(),
         )
+        return self._matrix(request, len(place_ids), "origin_index")
+
+    def durations_home(self, place_ids: Sequence[str], departure: dt.datetime) -> list[MatrixAnswer]:
+        """The trip home (a round-trip policy): PolyU as the one origin, the places as destinations."""
+        r = self._routing
+        request = r.ComputeRouteMatrixRequest(
+            origins=[self._campus_origin],
+            destinations=[r.RouteMatrixDestination(waypoint=r.Waypoint(place_id=p)) for p in place_ids],
+            travel_mode=r.RouteTravelMode.TRANSIT,
+            departure_time=_timestamp(departure),
+            region_code=self._policy.region.upper(),
+        )
+        return self._matrix(request, len(place_ids), "destination_index")
+
+    def _matrix(self, request, count: int, index_field: str) -> list[MatrixAnswer]:
+        """Send one computeRouteMatrix request; the answers in the order of the places (``index_field``)."""
+        from google.api_core import exceptions as gax
+        from google.rpc import code_pb2
+        from requests import RequestException
+
+        r = self._routing
         failure = None
         try:
             elements = list(
@@ -119,10 +142,10 @@ class RouteMatrix:
         if failure is not None:
             raise failure from cause
 
-        answers = [MatrixAnswer("MISSING")] * len(place_ids)
+        answers = [MatrixAnswer("MISSING")] * count
         for element in elements:
-            index = element.origin_index
-            if not 0 <= index < len(place_ids):
+            index = getattr(element, index_field)
+            if not 0 <= index < count:
                 continue
             if element.status.code != 0:
                 answers[index] = MatrixAnswer(code_pb2.Code.Name(element.status.code))

@@ -57,6 +57,8 @@ def dependent_commands(run: Path, tmp_path: Path) -> dict[str, list[str]]:
         "appeal": ["appeal", str(run), "--applicant", offered[0], "--by", "t", "--reason", "t"],
         "show": ["show", str(run), "--applicant", offered[0]],
         "redact": ["redact", str(run), "--out", str(tmp_path / "shared")],
+        "letters": ["letters", str(run), "--out", str(tmp_path / "letters")],
+        "publish": ["publish", str(run), "--out", str(tmp_path / "published")],
     }
 
 
@@ -73,7 +75,7 @@ def test_an_edited_input_is_refused_by_every_command_that_builds_on_the_bundle(c
         assert main(args) == EXIT_VERIFY_FAILED, name
         err = capsys.readouterr().err
         assert "inputs/applications.csv" in err and "psm verify" in err, (name, err)
-    assert not (tmp_path / "next").exists() and not (tmp_path / "shared").exists()
+    assert not any((tmp_path / name).exists() for name in ("next", "shared", "letters", "published"))
     assert not (copy / "appeals.jsonl").exists()
 
 

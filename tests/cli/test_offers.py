@@ -248,8 +248,11 @@ def check_unmatched_reasons(folder: Path, rooms: pd.DataFrame, apps: pd.DataFram
             assert int(assignments.at[b, "round"]) < offer_round == int(assignments.at[a, "round"])  # b lived there before
             room, suite = assignments.at[b, "room_id"], assignments.at[b, "suite_id"]
             assert assignments.at[a, "room_id"] != room
-            full = in_room[room] == beds[room] and in_suite[suite] == suite_beds[suite]
-            assert full == (reason == ROOMMATE_ROOM_AND_SUITE_FULL)
+            if reason == ROOMMATE_ROOM_AND_SUITE_FULL:  # full then, so full now
+                assert in_room[room] == beds[room] and in_suite[suite] == suite_beds[suite]
+            else:  # a bed was free at the start of the round (not open to them, or needed by others)
+                before = assignments[assignments["round"].astype(int) < offer_round]
+                assert (before["suite_id"] == suite).sum() < suite_beds[suite]
         elif reason == LEFT_ALONE:
             room = assignments.at[a, "room_id"]
             assert rooms.set_index("room_id").at[room, "college"] not in ("", apps.at[a, "college"])

@@ -3,7 +3,6 @@ the helpers to log in and to copy the runs folder for a test that writes."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -11,12 +10,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from console import create_app
+from console_helpers import TOKEN, logged_in
 from hac.bundle import make_run_bundle
 from hac.pipeline import InputFiles, RunRequest
 from synthetic import generate_cohort, write_cohort
 from whatif import override_toml
 
-TOKEN = "test-token-0123456789"
 SEED = "console-test"
 #: Quotas small enough that every pool of the small cohort has a waitlist.
 SMALL_POLICY = {"policy.version": "2025-26-small", "pools.undergraduate.beds": 200, "pools.exchange.beds": 12,
@@ -47,12 +46,6 @@ def runs(runs_made, tmp_path) -> Path:
     return copy
 
 
-def logged_in(client: TestClient) -> TestClient:
-    response = client.get(f"/?token={TOKEN}", follow_redirects=False)
-    assert response.status_code == 303
-    return client
-
-
 @pytest.fixture
 def client(runs) -> TestClient:
     """A client logged in with the start-up token, on a copy of the runs folder."""
@@ -65,8 +58,3 @@ def reader(runs_made) -> TestClient:
     """A client logged in on the shared runs folder, for tests that only read."""
     with TestClient(create_app(runs_made, token=TOKEN)) as client:
         yield logged_in(client)
-
-
-def csrf_of(page: str) -> str:
-    """The CSRF token of the first form on ``page``."""
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builders import application, frame, score
+from strategies import undergraduates_across_tracks
 from psm.lottery import lottery_key
 from psm.ranking import RANKING_COLUMNS, pool_beds, rank_cohort
 
@@ -125,14 +126,19 @@ def _positions(ranking) -> dict[str, tuple[str, int]]:
 def test_order_is_total_tier_beats_score_and_lottery_only_breaks_exact_ties(policy, rows, seed):
     ranking = ranking_of(policy, rows, seed)
     tier_index = {t: i for i, t in enumerate(policy.tiers.order)}
+    track_of = dict(zip(score(rows, policy)["applicant_id"], score(rows, policy)["track"]))
+    non_local = {r["applicant_id"] for r in rows if r["student_type"] == "non_local"}
     for pool, members in ranking.ranked.groupby("pool"):
         assert list(members["rank"]) == list(range(1, len(members) + 1))  # total: 1..n, no ties, no gaps
         by_tiers = policy.pools[pool].order == "tiers"
         for (_, a), (_, b) in zip(members.iterrows(), members.iloc[1:].iterrows()):
             if by_tiers:
                 assert tier_index[a["tier"]] <= tier_index[b["tier"]]  # tier always beats score
-                if a["tier"] == b["tier"]:
-                    assert a["score"] >= b["score"]  # a higher score never ranks lower within a tier
+                same_track = track_of[a["applicant_id"]] == track_of[b["applicant_id"]]
+                # B.2.b reorders the readmission tier's non-locals by length of stay (tested below)
+                stay_order = a["tier"] == "readmission" and {a["applicant_id"], b["applicant_id"]} & non_local
+                if a["tier"] == b["tier"] and same_track and not stay_order:
+                    assert a["score"] >= b["score"]  # a higher score never ranks lower within a tier and track
                     if a["score"] == b["score"]:
                         assert a["lottery_key"] < b["lottery_key"]  # the lottery decides exact ties only
             else:
@@ -192,3 +198,118 @@ def test_lottery_position_is_independent_of_id_prefix_and_input_order(seed):
     counts = np.bincount(deciles[is_23], minlength=10)
     expected = is_23.sum() / 10
     assert ((counts - expected) ** 2 / expected).sum() < 33.7  # chi-square, 9 d.f., p = 0.0001
+
+
+# --- Policy fidelity: mixed-track tiers, B.2.b length of stay, referrals ---------------------------
+
+
+def test_a_mixed_tier_puts_first_timers_before_readmission_whatever_the_points(policy):
+    """Policy.md section 5: a tier holding both tracks (exceptional_needs, lowered) orders by track
+    first: a 150-point and a 120-point total are not on one scale, and section D gives normal
+    readmission "lower priority" than first-time admission."""
+    rows = [
+        applicant("24000001A", exceptional_needs="true", prior_hall_semesters=3, gpa=4.0, travel_minutes=80),
+        applicant("24000002B", exceptional_needs="true", travel_minutes=10),  # first-timer, few points
+        applicant("24000003C", disciplinary="lower_priority", prior_hall_semesters=2, gpa=4.0, travel_minutes=80),
+        applicant("24000004D", disciplinary="lower_priority", travel_minutes=10),
+    ]
+    ranking = ranking_of(policy, rows).frame
+    assert list(ranking["applicant_id"]) == ["24000002B", "24000001A", "24000004D", "24000003C"]
+    assert list(ranking["tier"]) == ["exceptional_needs", "exceptional_needs", "lowered", "lowered"]
+    assert ranking["score"].iloc[1] > ranking["score"].iloc[0]  # the readmission applicant had more points
+    reversed_tracks = policy.model_copy(update={"tiers": policy.tiers.model_copy(
+        update={"track_order": ("readmission", "first_time")})})
+    assert list(ranking_of(reversed_tracks, rows).frame["applicant_id"]) == [
+        "24000001A", "24000002B", "24000003C", "24000004D"]  # the order of tracks is policy data
+
+
+def _readmission(applicant_id, **cells):
+    return applicant(applicant_id, prior_hall_semesters=2, **cells)
+
+
+def _nonlocal_readmission(applicant_id, **cells):
+    return applicant(applicant_id, student_type="non_local", admission_year=2023, year_of_study=2,
+                     prior_hall_semesters=2, **cells)
+
+
+def test_length_of_stay_refills_the_nonlocal_places_of_the_readmission_tier(policy):
+    """Section B.2.b: "Priority will decrease with the length of stay in University-managed
+    accommodations". Score order: L1 92, N1 90, L2 84, N2 80 (locals: 36 + 6 + 4 + GPA 30 + 8
+    volunteer (+ 8 LLC for L1); non-locals: 36 + 24 full marks + GPA 30 or 20). The non-locals'
+    places (2nd and 4th) go to N2 (2 semesters in UMA) then N1 (4: halls 2 + off-campus 2);
+    the locals keep theirs."""
+    rows = [
+        _readmission("24000001A", travel_minutes=80, gpa=3.7, volunteer_hours=60, llc_role="coordinator"),  # L1
+        _nonlocal_readmission("23000002B", gpa=3.7, prior_uma_semesters=4),  # N1
+        _readmission("24000003C", travel_minutes=80, gpa=3.7, volunteer_hours=60),  # L2
+        _nonlocal_readmission("23000004D", gpa=3.0),  # N2: UMA empty = hall semesters, 2
+    ]
+    ranking = ranking_of(policy, rows).frame
+    assert list(ranking["score"]) == [92, 80, 84, 90]
+    assert list(ranking["applicant_id"]) == ["24000001A", "23000004D", "24000003C", "23000002B"]
+    assert set(ranking["tier"]) == {"readmission"}
+
+
+def test_length_of_stay_ties_go_to_score_then_the_lottery(policy):
+    """Section B.2.b, then B.2.d's "principles of Part D" (score), then the lots (section 6)."""
+    rows = [_nonlocal_readmission("23000001A", gpa=3.0, prior_uma_semesters=3),
+            _nonlocal_readmission("23000002B", gpa=3.7, prior_uma_semesters=3),
+            _nonlocal_readmission("23000003C", gpa=3.7, prior_uma_semesters=3)]
+    ranking = ranking_of(policy, rows).frame
+    tied = sorted(["23000002B", "23000003C"], key=lambda i: lottery_key(SEED, i))
+    assert list(ranking["applicant_id"]) == [*tied, "23000001A"]
+
+
+def test_length_of_stay_does_not_reach_other_tiers(policy):
+    """B.2.b refines the readmission tier only: special readmission keeps the score order."""
+    rows = [_nonlocal_readmission("23000001A", gpa=3.7, prior_uma_semesters=6, srs_approved="true"),
+            _nonlocal_readmission("23000002B", gpa=3.0, srs_approved="true")]
+    assert list(ranking_of(policy, rows).frame["applicant_id"]) == ["23000001A", "23000002B"]
+
+
+def test_referred_applicants_are_listed_with_their_reason_never_ranked(policy):
+    """Section A: "other full-time students with exceptional needs": status referred, not ranked."""
+    rows = [applicant("24000001A"), applicant("24000002B", funding="self_financed", exceptional_needs="true")]
+    ranking = ranking_of(policy, rows).frame.set_index("applicant_id")
+    assert ranking.loc["24000002B", "status"] == "referred"
+    assert ranking.loc["24000002B", "reason"].startswith("referred to the University for a special arrangement")
+    assert pd.isna(ranking.loc["24000002B", "rank"]) and ranking.loc["24000002B", "tier"] == ""
+    assert ranking_of(policy, rows).commitment == __import__("psm.lottery").lottery.commitment(["24000001A"])
+
+
+@settings(max_examples=60)
+@given(undergraduates_across_tracks())
+def test_a_mixed_tier_never_puts_readmission_above_a_first_timer(policy, rows):
+    """Policy.md section 5: within one tier, every first-time applicant ranks above every
+    readmission applicant (the policy's track order)."""
+    ranked = ranking_of(policy, rows).ranked
+    tracks = dict(zip(score(rows, policy)["applicant_id"], score(rows, policy)["track"]))
+    for _, members in ranked.groupby("tier"):
+        order = [tracks[i] for i in members.sort_values("rank")["applicant_id"]]
+        assert order == sorted(order, key=policy.tiers.track_order.index)
+
+
+@settings(max_examples=60)
+@given(undergraduates_across_tracks())
+def test_length_of_stay_reorders_nonlocals_only(policy, rows):
+    """Section B.2.b: against the score order (tier, track, score, lottery), the readmission tier's
+    locals keep their exact places, the non-locals take the same places among themselves, ordered
+    by semesters in UMA (fewer first), then score, then lottery key; every other tier is untouched."""
+    ranked = ranking_of(policy, rows).ranked.reset_index(drop=True)
+    apps = {r["applicant_id"]: r for r in rows}
+    tier_index = {t: i for i, t in enumerate(policy.tiers.order)}
+    tracks = dict(zip(score(rows, policy)["applicant_id"], score(rows, policy)["track"]))
+    by_score = ranked.assign(t=ranked["tier"].map(tier_index), k=ranked["applicant_id"].map(
+        lambda i: policy.tiers.track_order.index(tracks[i])), s=-ranked["score"].astype(int)).sort_values(
+        ["t", "k", "s", "lottery_key"]).reset_index(drop=True)
+    moved = (ranked["tier"] == "readmission") & ranked["applicant_id"].map(
+        lambda i: apps[i]["student_type"] == "non_local")
+    assert (ranked.loc[~moved, "applicant_id"] == by_score.loc[~moved, "applicant_id"]).all()
+    assert set(ranked.loc[moved, "applicant_id"]) == set(by_score.loc[moved, "applicant_id"])
+
+    def stay(i):
+        uma = apps[i].get("prior_uma_semesters") or apps[i]["prior_hall_semesters"]
+        return float(uma)
+    nonlocals = ranked.loc[moved]
+    keys = [(stay(i), -s, k) for i, s, k in zip(nonlocals["applicant_id"], nonlocals["score"], nonlocals["lottery_key"])]
+    assert keys == sorted(keys)

@@ -20,8 +20,9 @@ def post(level, body="Student Union", applicant_id="24000001A"):
     return {"applicant_id": applicant_id, "body": body, "post_level": level}
 
 
-def prize(level, award_date, verified="true", prize_no="1", applicant_id="24000001A"):
-    return {"applicant_id": applicant_id, "level": level, "prize": prize_no, "award_date": award_date, "verified": verified}
+def prize(level, award_date, verified="true", prize_no="1", applicant_id="24000001A", kind="competition"):
+    return {"applicant_id": applicant_id, "kind": kind, "level": level, "prize": prize_no if kind == "competition" else "",
+            "award_date": award_date, "verified": verified}
 
 
 # --- Part 1: living district -------------------------------------------------------------------
@@ -141,7 +142,10 @@ def test_freshmen_get_nothing_for_leadership_llc_and_pairing_even_with_data(poli
     result = card(policy, [post("chair")], [prize("polyu", "2025-01-10")], **freshman)
     assert (result["leadership_points"], result["llc_points"], result["pairing_points"]) == (0, 0, 0)
     assert (result["volunteer_points"], result["achievement_points"]) == (8, 3)  # these still count
-    same_data_year_2 = card(policy, [post("chair")], [prize("polyu", "2025-01-10")], **(freshman | {"year_of_study": 2}))
+    senior_entrant = card(policy, [post("chair")], [prize("polyu", "2025-01-10")], **(freshman | {"year_of_study": 3}))
+    assert (senior_entrant["leadership_points"], senior_entrant["llc_points"]) == (0, 0)  # admitted 2025: a freshman
+    same_data_year_2 = card(policy, [post("chair")], [prize("polyu", "2025-01-10")],
+                            **(freshman | {"year_of_study": 2, "admission_year": 2024}))
     assert (same_data_year_2["leadership_points"], same_data_year_2["llc_points"], same_data_year_2["pairing_points"]) == (
         22, 8, 8,
     )
@@ -222,3 +226,63 @@ def test_a_scored_local_without_home_data_is_refused_not_guessed(policy, table):
     apps.loc[0, "household_size"] = None  # past validation, e.g. an edited frame in a notebook
     with pytest.raises(PsmError, match=r"1 local applicant\(s\) lack travel minutes or home data.*24000001A"):
         score_frames(apps, frame([], OfficeBearerRow), frame([], AchievementRow), policy, table)
+
+
+# --- Policy fidelity: scholarships and awards (3b), referrals, review notes, the travel measure ------
+
+
+def test_scholarships_and_awards_count_like_prizes_of_their_level(policy):
+    """Section C 3b: "Maximum 14 points will be given to students who have won scholarships, open
+    competitions, or have been given awards for their achievements in the past two years"."""
+    scholarship = card(policy, prizes=[prize("regional", "2024-09-01", kind="scholarship")])
+    award = card(policy, prizes=[prize("polyu", "2024-09-01", kind="award")])
+    assert (scholarship["achievement_points"], award["achievement_points"]) == (6, 3)
+    mixed = card(policy, prizes=[prize("international", "2024-09-01", kind="scholarship"),
+                                 prize("regional", "2024-01-01", kind="award"),
+                                 prize("polyu", "2023-12-01")])
+    assert mixed["achievement_points"] == 14  # 10 + 6 + 3 = 19, capped at 14
+    old_award = card(policy, prizes=[prize("international", "2023-06-29", kind="award")])
+    assert old_award["achievement_points"] == 0  # outside the past two years, whatever the kind
+
+
+def test_points_per_kind_are_policy_data(policy):
+    """Policy.md section 3: "the points per kind and level are policy data"."""
+    part = policy.parts.achievement.model_copy(update={"points_per_scholarship": {"international": 14, "regional": 7,
+                                                                                   "polyu": 1}})
+    changed = policy.model_copy(update={"parts": policy.parts.model_copy(update={"achievement": part})})
+    assert card(changed, prizes=[prize("regional", "2024-09-01", kind="scholarship")])["achievement_points"] == 7
+    assert card(changed, prizes=[prize("regional", "2024-09-01")])["achievement_points"] == 6  # competitions as before
+
+
+def test_a_referred_applicant_gets_no_points(policy):
+    """Section A's last group: referred to the University, not PSM-scored (policy.md section 1)."""
+    result = card(policy, funding="self_financed", exceptional_needs="true", travel_minutes=80)
+    assert result["track"] == "referred" and result["profile"] == ""
+    assert pd.isna(result["total_points"]) and pd.isna(result["district_points"])
+
+
+def test_a_flag_that_cannot_apply_is_named_in_review_note(policy):
+    """Sections B.4, E; policy.md section 5: SRS on the first-time track changes nothing and is
+    listed for review (scores.csv's review_note)."""
+    flagged = card(policy, srs_approved="true")
+    plain = card(policy)
+    assert flagged["review_note"].startswith("srs_approved on the first_time track changes nothing")
+    assert flagged["total_points"] == plain["total_points"] and plain["review_note"] == ""
+
+
+def test_round_trip_measure_doubles_the_table_and_uses_round_trip_bands(policy, table):
+    """Section C 1: "time required for travelling to and from PolyU"; policy.md section 3: with
+    [travel] measure = "round_trip" the district table doubles its one-way estimate (and says so),
+    and part 1's bands are in round-trip minutes; an override is in the policy's measure."""
+    travel = policy.travel.model_copy(update={"measure": "round_trip"})
+    bands = [{"at_least": b.at_least * 2, "points": b.points} for b in policy.parts.district.bands]
+    district = policy.parts.district.model_validate(policy.parts.district.model_dump() | {"bands": bands})
+    round_trip = policy.model_copy(update={"travel": travel,
+                                           "parts": policy.parts.model_copy(update={"district": district})})
+    result = card(round_trip, district="Tuen Mun")
+    assert result["travel_minutes"] == 2 * table.minutes_by_district["Tuen Mun"] == 130
+    assert result["district_points"] == 32  # 130 round-trip minutes: the band of 65 one-way minutes doubled
+    assert result["travel_note"] == "round trip: twice the one-way table figure"
+    override = card(round_trip, travel_minutes=100)  # HAC-verified, already a round trip
+    assert (override["travel_minutes"], override["district_points"], override["travel_note"]) == (100, 24, "")
+    assert card(policy, district="Tuen Mun")["travel_note"] == ""  # one way: no note
