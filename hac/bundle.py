@@ -34,7 +34,7 @@ from pathlib import Path
 from hac import stats
 from hac.pipeline import RESULT_FILES, RunRequest, RunResult, rejects_frame, run, write_json, write_results
 from hac.report import write_report
-from hac.summary import allocation_lines, input_lines, ranking_lines, reject_lines, rooms_line
+from hac.summary import allocation_lines, input_lines, quota_lines, ranking_lines, reject_lines, review_lines, rooms_line
 from psm.errors import BundleChangedError, PsmError
 from psm.io import Cohort
 from psm.progress import timed_step
@@ -77,7 +77,9 @@ def make_run_bundle(request: RunRequest, out: Path, rejected_status: int) -> Mad
             scored = result.scored
             lines = [*input_lines("run", scored.policy, request.scoring_round, scored.travel, scored.cohort),
                      rooms_line(result.inventory),
-                     *ranking_lines(scored.policy, result.ranking, allocated=True),
+                     *quota_lines(result.quota_warnings),
+                     *ranking_lines(scored.policy, result.ranking, allocated=True, beds=result.admission.beds),
+                     *review_lines(scored.scores),
                      *allocation_lines(tables, result.placement.plan.parameters
                                        | {"objectives": result.placement.plan.objectives}),
                      *reject_lines(scored.cohort, rejected_status)]
@@ -202,6 +204,7 @@ def run_manifest(result: RunResult, tables: stats.RunTables, *, command: str, se
                                    rejected_rows=scored.cohort.rejected_rows, tracks=scored.scores["track"],
                                    beds_by_pool=result.inventory.beds_by_pool(), rooms=len(result.inventory.rooms)),
         "lottery": {"ranked_ids_sha256": result.ranking.commitment},
+        "quota_warnings": [w.as_dict() for w in result.quota_warnings],
         "solver": {**placement.plan.parameters,
                    "objectives": {k: {"value": v, "status": st} for k, (v, st) in placement.plan.objectives.items()},
                    **result.admission.solver_parameters},

@@ -48,10 +48,29 @@ from allocation.place import ASSIGNMENT_COLUMNS, place
 from allocation.residual import join_resident_roommates, residual_inventory, roommates_left_alone
 from hac import stats
 from hac.appeals import AMENDMENTS
-from hac.bundle import (building, input_counts, input_paths, keep_inputs, read_checked_manifest, run_manifest, sha256_of,
-                        tables_of_run, write_log, write_manifest)
-from hac.pipeline import (InputFiles, RunRequest, RunResult, load_run_policy, score_request, write_ranking,
-                          write_rejects, write_scores, write_stamped)
+from hac.bundle import (
+    building,
+    input_counts,
+    input_paths,
+    keep_inputs,
+    read_checked_manifest,
+    run_manifest,
+    sha256_of,
+    tables_of_run,
+    write_log,
+    write_manifest,
+)
+from hac.pipeline import (
+    InputFiles,
+    RunRequest,
+    RunResult,
+    load_run_policy,
+    score_request,
+    write_ranking,
+    write_rejects,
+    write_scores,
+    write_stamped,
+)
 from hac.report import write_report
 from hac.summary import allocation_lines, reject_lines, rooms_line
 from psm.errors import PsmError
@@ -235,10 +254,11 @@ def read_changes(path: Path, parent: pd.DataFrame) -> dict[str, Change]:
     changes: dict[str, Change] = {}
     problems = []
     for row, cells in table.rows:
-        cell = lambda column: cells[at[column]].strip() if column in at and at[column] < len(cells) else ""  # noqa: E731
-        applicant, change, reason = cell("applicant_id"), cell("change").lower(), cell("reason")
+        applicant, written, reason = (cells[at[c]].strip() if c in at and at[c] < len(cells) else ""
+                                      for c in ("applicant_id", "change", "reason"))
+        change = written.lower()
         if change not in CHANGES:
-            problems.append(f"row {row}, change = {cell('change')!r}: use one of {', '.join(CHANGES)}")
+            problems.append(f"row {row}, change = {written!r}: use one of {', '.join(CHANGES)}")
         elif change == "revoked" and not reason:
             problems.append(f"row {row}, reason = '': a revoked offer needs the HAC's reason (section G); fill it in")
         if applicant in changes:

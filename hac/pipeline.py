@@ -242,11 +242,13 @@ def run_cohort(cohort: Cohort, policy: Policy, *, seed: str, rooms: Path | Inven
                place_rooms: bool = True, timings: dict | None = None, progress: bool = False) -> RunResult:
     """Score, rank, admit and (with ``place_rooms``) place a cohort already read.
 
-    Travel minutes default to the offline district table; rooms to the bundled inventory.
+    Travel minutes default to the offline table ``psm run --travel table`` uses (districts refined
+    by areas); rooms to the bundled inventory.
     """
     inventory = rooms if isinstance(rooms, Inventory) else read_inventory(policy, rooms)
     cohort = wishes_checked(cohort, inventory)
-    scored = _score(cohort, policy, travel if travel is not None else DistrictTable.load(), scoring_round, timings)
+    travel = travel if travel is not None else make_provider("table", policy.travel, progress=False)
+    scored = _score(cohort, policy, travel, scoring_round, timings)
     with timed_step("ranking", timings):
         ranking = rank_scored(scored, seed)
     with timed_step(f"admission: walking {len(ranking.ranked):,} ranked applicants", timings):

@@ -22,7 +22,7 @@ from psm.policy import Policy
 from psm.ranking import Ranking, pool_beds
 from psm.travel import TravelTimes
 
-__all__ = ["input_lines", "score_lines", "ranking_lines", "rooms_line", "allocation_lines", "quota_lines",
+__all__ = ["input_lines", "score_lines", "review_lines", "ranking_lines", "rooms_line", "allocation_lines", "quota_lines",
            "reject_lines"]
 
 
@@ -54,11 +54,15 @@ def score_lines(scores, policy: Policy, travel: TravelTimes) -> list[str]:
     sources = Counter(s for s in scores["travel_source"] if s)
     if sources:
         lines.append("  travel source (local): " + " · ".join(f"{s} {n:,}" for s, n in sorted(sources.items())))
+    return lines + review_lines(scores) + [f"  {line}" for line in travel.stats.summary_lines()]
+
+
+def review_lines(scores) -> list[str]:
+    """Scheme flags that cannot apply (scores.csv's ``review_note``; policy section 5), counted."""
     flagged = int((scores["review_note"].fillna("") != "").sum()) if "review_note" in scores else 0
-    if flagged:
-        lines.append(f"  for review: {flagged:,} scheme flag(s) that cannot apply and change nothing "
-                     "(review_note in scores.csv)")
-    return lines + [f"  {line}" for line in travel.stats.summary_lines()]
+    if not flagged:
+        return []
+    return [f"  for review: {flagged:,} scheme flag(s) that cannot apply and change nothing (review_note in scores.csv)"]
 
 
 def ranking_lines(policy: Policy, ranking: Ranking, allocated: bool = False,

@@ -37,7 +37,7 @@ from psm.errors import InternalError
 from psm.lottery import check_seed, commitment, lottery_keys
 from psm.policy import Policy
 
-__all__ = ["RANKING_COLUMNS", "Ranking", "rank_cohort", "pool_beds", "pools_of"]
+__all__ = ["RANKING_COLUMNS", "Ranking", "rank_cohort", "pool_beds", "pools_of", "order_pool", "uma_semesters"]
 
 RANKING_COLUMNS = ("applicant_id", "pool", "tier", "rank", "score", "lottery_key", "status", "reason")
 
@@ -80,7 +80,7 @@ def rank_cohort(applications: pd.DataFrame, scores: pd.DataFrame, policy: Policy
             "lottery_key": lottery_keys(seed, apps["applicant_id"]),
             "track": status["track"],
             "non_local": (apps["student_type"] == "non_local").to_numpy(),
-            "uma_semesters": _uma_semesters(apps),
+            "uma_semesters": uma_semesters(apps),
         }
     )
     ineligible = (status["track"] == "ineligible").to_numpy()
@@ -90,7 +90,7 @@ def rank_cohort(applications: pd.DataFrame, scores: pd.DataFrame, policy: Policy
                                "ranked").astype(object)
     frame["reason"] = np.where(ineligible, status["ineligible_reason"], status["excluded_reason"]).astype(object)
 
-    ranked_parts = [_order_pool(frame[(frame["pool"] == pool) & (frame["status"] == "ranked")], policy, pool)
+    ranked_parts = [order_pool(frame[(frame["pool"] == pool) & (frame["status"] == "ranked")], policy, pool)
                     for pool in domain.POOLS]
     unranked = frame[frame["status"] != "ranked"].sort_values(["pool", "applicant_id"], kind="stable")
     unranked = unranked.assign(tier="", score=unranked["score"].where(unranked["status"] == "disqualified"))
@@ -104,7 +104,7 @@ def rank_cohort(applications: pd.DataFrame, scores: pd.DataFrame, policy: Policy
     )
 
 
-def _uma_semesters(apps: pd.DataFrame) -> np.ndarray:
+def uma_semesters(apps: pd.DataFrame) -> np.ndarray:
     """Semesters in University-managed accommodation; where not given, the semesters in hall."""
     halls = apps["prior_hall_semesters"].to_numpy(dtype=float, na_value=np.nan)
     if "prior_uma_semesters" not in apps:
@@ -113,9 +113,12 @@ def _uma_semesters(apps: pd.DataFrame) -> np.ndarray:
     return np.where(np.isnan(uma), halls, uma)
 
 
-def _order_pool(pool: pd.DataFrame, policy: Policy, name: str) -> pd.DataFrame:
+def order_pool(pool: pd.DataFrame, policy: Policy, name: str) -> pd.DataFrame:
     """Tier, then track, then score (highest first), then lottery key, with B.2.b's length of stay
-    among the readmission tier's non-locals; or the lottery alone (see the module rules)."""
+    among the readmission tier's non-locals; or the lottery alone (see the module rules).
+
+    ``pool``: the pool's ranked applicants with ``tier, track, score, lottery_key, non_local,
+    uma_semesters``; returned in rank order with ``rank`` (1-based)."""
     if policy.pools[name].order == "tiers":
         tier_index = pool["tier"].map({tier: i for i, tier in enumerate(policy.tiers.order)})
         track_index = pool["track"].map({track: i for i, track in enumerate(policy.tiers.track_order)})

@@ -77,7 +77,7 @@ def score_frames(
     status = assess(apps, policy)
     if not isinstance(travel, TravelTimes):  # look up scored applicants only: no address of an ineligible one leaves
         travel = resolve_travel(apps, for_measure(travel, policy.travel),
-                                needed=status["track"].isin(["first_time", "readmission"]).to_numpy())
+                                needed=status["track"].isin(domain.SCORED_TRACKS).to_numpy())
     _require_home_data(apps, status["track"].to_numpy(), travel)
     raw = _raw_points(apps, office_bearers, achievements, policy, travel, status["freshman"].to_numpy())
 
@@ -92,7 +92,7 @@ def score_frames(
     scores["total_points"] = _blank_unless(profile != "", total)
     scores["ineligible_reason"] = status["ineligible_reason"]
     scores["profile"] = profile
-    local = (apps["student_type"] == "local").to_numpy() & (status["track"] != "ineligible").to_numpy()
+    local = (apps["student_type"] == "local").to_numpy() & status["track"].isin(domain.SCORED_TRACKS).to_numpy()
     scores["travel_minutes"] = np.where(local, travel.minutes, np.nan)
     scores["travel_source"] = np.where(local, travel.source, "").astype(object)
     scores["travel_note"] = np.where(local, travel.note, "").astype(object)

@@ -87,12 +87,23 @@ def suite_rows(suite_id, hall="Red Hall", rooms=(("double", 2),), gender="any", 
                  college=college) for i, (kind, beds) in enumerate(rooms)]
 
 
-def run_folder(cohort: Path, out: Path, seed: str, rooms: Path | None = None) -> int:
+def run_folder(cohort: Path, out: Path, seed: str, rooms: Path | None = None, policy: Path | None = None) -> int:
     """``psm run`` on the applications, office-bearer and achievement files in ``cohort``
-    (and ``rooms``, default the bundled inventory) into ``out``; the exit status."""
+    (and ``rooms`` and ``policy``, default the bundled ones) into ``out``; the exit status."""
     from cli.main import main  # noqa: PLC0415 (only the command-line tests need it)
 
     return main(["run", "--applications", str(cohort / "applications.csv"),
                  "--office-bearers", str(cohort / "office_bearers.csv"),
                  "--achievements", str(cohort / "achievements.csv"),
-                 *(["--rooms", str(rooms)] if rooms is not None else []), "--seed", seed, "--out", str(out)])
+                 *(["--rooms", str(rooms)] if rooms is not None else []),
+                 *(["--policy", str(policy)] if policy is not None else []), "--seed", seed, "--out", str(out)])
+
+
+def capped_policy(path: Path, undergraduate: int, exchange: int = 30, research: int = 60) -> Path:
+    """The bundled policy with small pool quotas, written to ``path``: a small cohort then has a
+    waitlist in the full inventory (every hall of the applicants' wishes stays in the rooms file)."""
+    from whatif import override_toml  # noqa: PLC0415
+
+    quotas = {"undergraduate": {"beds": undergraduate}, "exchange": {"beds": exchange}, "research": {"beds": research}}
+    path.write_text(override_toml({"pools": quotas}), encoding="utf-8")
+    return path

@@ -25,10 +25,10 @@ Applicants (``applications.csv`` rows, :func:`builders.application`) and their k
 
 from __future__ import annotations
 
+from builders import application, suite_rows
 from hypothesis import strategies as st
 
 from allocation.access import ApplicantKind
-from builders import application, suite_rows
 
 __all__ = ["HALLS", "COLLEGE_HALL", "suites_across_pools", "suites_across_halls", "suite_layouts",
            "resident_places", "applicants_with_mutual_pairs", "applicants_with_preferences", "applicant_kinds",

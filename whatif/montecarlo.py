@@ -16,6 +16,13 @@ draw, who is offered decides which suites each gender gets, so a kind's share ca
 joining of mutual roommate pairs is ignored (joining narrows where a pair may live, which can
 cost a place to someone ranked below both). Only admission is repeated: no placement per seed.
 
+**Two orders.** Where a pool's order is (tier, track, score, key) (:func:`psm.ranking.order_pool`),
+a seed reorders only tie groups, and step 2 sorts tie groups alone: the fast path. Where B.2.b
+applies (two or more non-locals in a readmission tier), the places non-locals hold are refilled
+by length of stay, which no single sort key states; then each seed ranks the pools again with
+:func:`psm.ranking.order_pool` itself and the first ``capacity`` of each kind are offered: the
+exact path, slower (a full ranking per seed).
+
 **Exact for the baseline seed**: there the offers equal the real admission's offers, applicant
 by applicant. The admission walk never refuses anyone while offering someone ranked below them
 of the same kind (:mod:`allocation.admit`), so each kind's offers are the first of that kind in
@@ -36,8 +43,9 @@ import numpy as np
 import pandas as pd
 
 from allocation.admit import kinds_of
-from psm.lottery import check_seed
+from psm.lottery import check_seed, lottery_keys
 from psm.progress import Progress
+from psm.ranking import order_pool
 from whatif.keys import digests, encode_ids, order_by_key
 from whatif.outcome import Outcome
 
@@ -89,17 +97,30 @@ def place_probability(outcome: Outcome, seeds: int | Sequence[str] = 1000, *, pr
     ranking = outcome.ranking
     ranked = ranking[ranking["status"].isin(["offered", "waitlisted"])].reset_index(drop=True)
     policy = outcome.policy
-    kinds = kinds_of(outcome.applicants, ranking.set_index("applicant_id")["pool"])
+    applicants = outcome.applicants
+    released = dict(zip(applicants["applicant_id"], applicants["released_to"]))
+    kinds = kinds_of(applicants, ranking.set_index("applicant_id")["pool"], {a: c for a, c in released.items() if c})
     kind = ranked["applicant_id"].map(kinds)
     codes, uniques = pd.factorize(kind, sort=True)
     offered = (ranked["status"] == "offered").to_numpy()
     capacity = np.bincount(codes, weights=offered, minlength=len(uniques)).astype(np.int64)
     by_tiers = ranked["pool"].map(lambda p: policy.pools[p].order == "tiers").to_numpy(dtype=bool)
+    tracks = policy.tiers.track_order
+    track = ranked["applicant_id"].map(outcome.scores.set_index("applicant_id")["track"])
     tier_index = {tier: i for i, tier in enumerate(policy.tiers.order)}
-    tier = np.where(by_tiers, ranked["tier"].map(tier_index).fillna(0).to_numpy(dtype=np.int64), 0)
+    tier_and_track = (ranked["tier"].map(tier_index).fillna(0).to_numpy(dtype=np.int64) * (len(tracks) + 1)
+                      + track.map({t: i for i, t in enumerate(tracks)}).fillna(len(tracks)).to_numpy(dtype=np.int64))
+    tier = np.where(by_tiers, tier_and_track, 0)
     score = np.where(by_tiers, ranked["score"].fillna(0).to_numpy(dtype=np.int64), 0)
-    counts = offer_counts(ranked["applicant_id"].tolist(), codes, tier, score, capacity, seeds,
-                          contested_only=contested_only, progress=progress)
+    applicants = outcome.applicants.set_index("applicant_id")
+    non_local = ranked["applicant_id"].map(applicants["student_type"]).eq("non_local").to_numpy()
+    if ((ranked["tier"] == "readmission").to_numpy() & non_local & by_tiers).sum() >= 2:
+        frame = ranked.assign(track=track.to_numpy(), non_local=non_local,
+                              uma_semesters=ranked["applicant_id"].map(applicants["uma_semesters"]).to_numpy())
+        counts = _ranked_again_counts(frame, codes, capacity, seeds, policy, progress)
+    else:
+        counts = offer_counts(ranked["applicant_id"].tolist(), codes, tier, score, capacity, seeds,
+                              contested_only=contested_only, progress=progress)
     frame = pd.DataFrame({
         "applicant_id": ranked["applicant_id"], "pool": ranked["pool"], "tier": ranked["tier"],
         "score": ranked["score"], "gender": [k.gender for k in kind],
@@ -142,6 +163,25 @@ def offer_counts(applicant_ids: Sequence[str], kind: np.ndarray, tier: np.ndarra
         if len(members):
             order = order_by_key(member_group, digests(seed, encoded))
             counts[members[order[seats]]] += 1
+        bar.advance()
+    bar.close()
+    return counts
+
+
+def _ranked_again_counts(ranked: pd.DataFrame, kind: np.ndarray, capacity: np.ndarray, seeds: Sequence[str],
+                         policy, progress: bool) -> np.ndarray:
+    """The exact path: under each seed, the pools ranked again by :func:`psm.ranking.order_pool`
+    with that seed's keys, and the first ``capacity[k]`` of each kind ``k`` offered a place."""
+    frame = ranked.assign(kind=kind, position=np.arange(len(ranked)))
+    counts = np.zeros(len(ranked), dtype=np.int64)
+    bar = Progress(len(seeds), "Monte Carlo over lottery seeds (ranking each seed)", enabled=progress)
+    for seed in seeds:
+        keyed = frame.assign(lottery_key=lottery_keys(seed, frame["applicant_id"]))
+        ordered = pd.concat([order_pool(keyed[keyed["pool"] == pool], policy, pool) for pool in
+                             dict.fromkeys(keyed["pool"])])
+        within_kind = ordered.groupby("kind", sort=False).cumcount().to_numpy()
+        offered = ordered["position"].to_numpy()[within_kind < capacity[ordered["kind"].to_numpy()]]
+        counts[offered] += 1
         bar.advance()
     bar.close()
     return counts

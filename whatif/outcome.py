@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from hac.pipeline import run_cohort as run_pipeline
+from psm.ranking import uma_semesters
 from psm.io import Cohort, read_cohort
 from psm.policy import Policy, default_policy_path
 from psm.travel import TravelProvider, TravelTimes
@@ -53,7 +54,9 @@ class Outcome:
     - ``scores``: :func:`~psm.scoring.score_frames`' card of every valid applicant;
     - ``ranking``: ``RANKING_COLUMNS`` with status ``offered``, ``waitlisted``, ``ineligible`` or
       ``disqualified`` (ranked pools in rank order, as ``ranking.csv``);
-    - ``applicants``: :data:`APPLICANT_COLUMNS` plus ``pool`` and ``tier`` (no personal data);
+    - ``applicants``: :data:`APPLICANT_COLUMNS` plus ``pool``, ``tier``, ``uma_semesters`` (the
+      length of stay B.2.b orders by) and ``released_to`` (the college whose empty bed admission
+      offered them, section 7); no personal data;
     - ``beds``: beds per pool after spill-over; ``assignments``: rooms, if placement was run.
     """
 
@@ -142,7 +145,9 @@ def run_cohort(cohort: Cohort | str | Path | None = None, policy: Policy | str |
     by_id = admission.frame.set_index("applicant_id")
     applicants = apps[list(APPLICANT_COLUMNS)].reset_index(drop=True)
     applicants = applicants.assign(pool=applicants["applicant_id"].map(by_id["pool"]),
-                                   tier=applicants["applicant_id"].map(by_id["tier"]))
+                                   tier=applicants["applicant_id"].map(by_id["tier"]),
+                                   uma_semesters=uma_semesters(apps.reset_index(drop=True)),
+                                   released_to=applicants["applicant_id"].map(admission.released).fillna(""))
     return Outcome(label=label or policy.version, policy=policy, seed=seed, round_name=round_name,
                    scores=result.scored.scores, ranking=admission.frame.reset_index(drop=True), applicants=applicants,
                    beds=admission.beds, assignments=assignments)

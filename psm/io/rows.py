@@ -305,6 +305,7 @@ class AchievementRow(_Row):
         if self.kind == "competition" and self.prize is None:
             return [("prize", "required for a competition (section C 3b: a 1st-3rd prize); give 1, 2 or 3")]
         if self.kind != "competition" and self.prize is not None:
-            return [("prize", f"a {self.kind} has no prize (section C 3b counts 1st-3rd prizes of competitions); "
-                              "leave it empty, or set kind to competition")]
+            article = "an" if self.kind[0] in "aeiou" else "a"
+            return [("prize", f"{article} {self.kind} has no prize (section C 3b counts 1st-3rd prizes of "
+                              "competitions); leave it empty, or set kind to competition")]
         return []

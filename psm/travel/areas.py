@@ -176,7 +176,7 @@ class TableProvider:
                 elif len(found) > 1:
                     note[i] = f"address names several areas ({', '.join(a for a, _ in found)}); district figure used"
                 elif self.areas.areas_of(_text(district)):
-                    note[i] = f"address names no area the table knows in {district}; district figure used"
+                    note[i] = f"address names no area the table knows ({district}); district figure used"
         if self.measure == "round_trip":
             minutes = minutes * 2
             note = np.array(["; ".join(filter(None, (n, ROUND_TRIP_NOTE))) for n in note], dtype=object)

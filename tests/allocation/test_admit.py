@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import applicant_kinds, applicants_with_mutual_pairs, pool_quotas, suites_across_pools
 
 from allocation.access import ApplicantKind, RoomAccess
 from allocation.admit import admit, admitted_kinds, college_halls, listed_colleges
@@ -28,10 +30,8 @@ from allocation.inventory import read_inventory
 from allocation.place import place
 from allocation.plain import plain_fits
 from allocation.units import mutual_partners
-from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
-from psm.ranking import rank_cohort
 from psm.errors import PsmError
-from strategies import applicant_kinds, applicants_with_mutual_pairs, pool_quotas, suites_across_pools
+from psm.ranking import rank_cohort
 from whatif import policy_with
 
 

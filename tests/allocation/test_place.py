@@ -17,8 +17,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import COLLEGE_HALL, applicants_with_preferences, suites_across_halls
 
 from allocation.access import RoomAccess
 from allocation.admit import admit, admitted_kinds
@@ -27,9 +29,7 @@ from allocation.place import place
 from allocation.plain import plain_fits, plain_room_objectives
 from allocation.rooms import is_mixed
 from allocation.units import residency_of
-from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
 from psm.ranking import rank_cohort
-from strategies import COLLEGE_HALL, applicants_with_preferences, suites_across_halls
 from whatif import policy_with
 
 

@@ -9,10 +9,10 @@ pool, the quota, the beds and how many stay empty.
 from __future__ import annotations
 
 import pytest
+from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
 
 from allocation.admit import admit
 from allocation.inventory import read_inventory
-from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
 from psm.errors import PsmError
 from psm.ranking import rank_cohort
 

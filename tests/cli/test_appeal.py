@@ -8,23 +8,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from allocation.inventory import default_rooms_path
 from cli.exits import EXIT_ERROR, EXIT_OK
 from cli.main import main
-from builders import run_folder
+from builders import capped_policy, run_folder
 from synthetic import generate_cohort, write_cohort
 
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
-    """1,500 applicants for the four ordinary Homantin halls (1,008 beds): a real waitlist."""
+    """1,500 applicants for 1,000 undergraduate beds (a policy with small quotas): a real waitlist."""
     folder = tmp_path_factory.mktemp("appeal")
     write_cohort(generate_cohort(n=1500, seed=3), folder / "in")
-    rooms = pd.read_csv(default_rooms_path(), dtype=str, keep_default_na=False)
-    rooms = rooms[rooms["hall"].isin(["Red Hall", "Orange Hall", "Yellow Hall", "Blue Hall"]) & (rooms["floor"] != "1")]
-    rooms.to_csv(folder / "rooms.csv", index=False)
     out = folder / "run"
-    assert run_folder(folder / "in", out, "appeal-test", folder / "rooms.csv") == EXIT_OK
+    policy = capped_policy(folder / "policy.toml", undergraduate=1000)
+    assert run_folder(folder / "in", out, "appeal-test", policy=policy) == EXIT_OK
     return out
 
 

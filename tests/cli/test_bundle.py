@@ -12,10 +12,9 @@ import pandas as pd
 import pytest
 
 import hac.bundle
-from allocation.inventory import default_rooms_path
 from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, EXIT_VERIFY_FAILED
 from cli.main import main
-from builders import run_folder
+from builders import capped_policy, run_folder
 from psm.errors import PsmError
 from synthetic import generate_cohort, write_cohort
 
@@ -187,14 +186,13 @@ def current_umask() -> int:
 
 @pytest.fixture(scope="module")
 def rounds(tmp_path_factory) -> tuple[Path, Path, Path, str]:
-    """Round one (400 applicants for Red Hall above floor 1: a waitlist), an upheld appeal changing
+    """Round one (400 applicants for 230 undergraduate beds: a waitlist), an upheld appeal changing
     every private column of a waitlisted applicant, 70% acceptances, and round two."""
     folder = tmp_path_factory.mktemp("rounds")
     write_cohort(generate_cohort(n=400, seed=29), folder / "in")
-    rooms = pd.read_csv(default_rooms_path(), dtype=str, keep_default_na=False)
-    rooms[(rooms["hall"] == "Red Hall") & (rooms["floor"] != "1")].to_csv(folder / "rooms.csv", index=False)
+    policy = capped_policy(folder / "policy.toml", undergraduate=230)
     first, second = folder / "round1", folder / "round2"
-    assert run_folder(folder / "in", first, "rounds-test", folder / "rooms.csv") == EXIT_OK
+    assert run_folder(folder / "in", first, "rounds-test", policy=policy) == EXIT_OK
     ranking = pd.read_csv(first / "ranking.csv", dtype=str, keep_default_na=False)
     apps = pd.read_csv(first / "inputs" / "applications.csv", dtype=str, keep_default_na=False)
     local = set(apps.loc[apps["student_type"] == "local", "applicant_id"])

@@ -22,14 +22,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import ROOM_COLUMNS, application, suite_rows, write_rows
 
 from allocation.access import ApplicantKind, RoomAccess
 from allocation.inventory import read_inventory
-from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_VERIFY_FAILED
-from cli.main import main
-from builders import ROOM_COLUMNS, application, suite_rows, write_rows
 from allocation.residual import ROOMMATE_BEDS_NEEDED, ROOMMATE_BEDS_NOT_OPEN, ROOMMATE_ROOM_AND_SUITE_FULL
 from allocation.units import NO_PLACE_REASONS
+from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_VERIFY_FAILED
+from cli.main import main
 from hac.offers import LEFT_ALONE, read_changes, read_responses
 from psm.errors import PsmError
 from whatif import override_toml
@@ -236,7 +236,6 @@ def check_unmatched_reasons(folder: Path, rooms: pd.DataFrame, apps: pd.DataFram
     assignments = read(folder, "assignments.csv").set_index("applicant_id")
     offer_round = json.loads((folder / "manifest.json").read_text()).get("offer_round", 1)
     beds = rooms.set_index("room_id")["beds"].astype(int)
-    suite_of = rooms.set_index("room_id")["suite_id"]
     suite_beds = rooms.assign(beds=rooms["beds"].astype(int)).groupby("suite_id")["beds"].sum()
     in_room, in_suite = assignments["room_id"].value_counts(), assignments["suite_id"].value_counts()
     unmatched = read(folder, "unmatched_roommates.csv")

@@ -11,6 +11,7 @@ the shared copy (every file's bytes are searched), nor the key.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 import shutil
@@ -19,10 +20,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from allocation.inventory import default_rooms_path
 from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
 from cli.main import main
-from builders import run_folder
+from builders import capped_policy, run_folder
 from hac.redact import KEY_ENV, pseudonym
 from psm import domain
 from synthetic import generate_cohort, write_cohort
@@ -58,10 +58,9 @@ def source(tmp_path_factory) -> Path:
     apps[OUTSIDE_COLUMN] = ""
     apps.loc[local[20], OUTSIDE_COLUMN] = OUTSIDE_VALUE
     apps.to_csv(folder / "in" / "applications.csv", index=False)
-    rooms = pd.read_csv(default_rooms_path(), dtype=str, keep_default_na=False)
-    rooms[rooms["hall"].isin(["Red Hall", "Orange Hall", "Yellow Hall"])].to_csv(folder / "rooms.csv", index=False)
     out = folder / "run"
-    assert run_folder(folder / "in", out, "redact-test", folder / "rooms.csv") == EXIT_REJECTED
+    policy = capped_policy(folder / "policy.toml", undergraduate=760)
+    assert run_folder(folder / "in", out, "redact-test", policy=policy) == EXIT_REJECTED
     return out
 
 
@@ -94,9 +93,10 @@ def test_the_setup_plants_what_must_not_leak(source):
     assert any("Cheung Chau" in n for n in notes) and any("Tseung Kwan O" in n for n in notes)
     assert any("several areas" in n for n in notes)
     rejects = read(source, "rejects.csv")
-    for column, value in PLANTED.items():
+    for column, value in PLANTED.items():  # rejected, with the personal value withheld even there
         if column != "home_address":
-            assert value in set(rejects["value"]), column
+            assert column in set(rejects["column"]) and value not in set(rejects["value"]), column
+    assert set(rejects.loc[rejects["column"].isin(PLANTED), "value"]) == {"(personal data)"}
     assert OUTSIDE_COLUMN in set(rejects["column"])
     assert {"disqualified"} <= set(read(source, "ranking.csv")["status"])
 
@@ -105,8 +105,8 @@ def test_the_shared_copy_holds_only_results_lottery_manifest_report_readme_and_m
     assert set(files_of(shared)) == {*RESULTS, "lottery.json", "manifest.json", "report.html", "README.txt",
                                      "inputs/applications.csv", "inputs/rooms.csv"}
     assert list(read(shared, "inputs/applications.csv").columns) == [
-        "applicant_id", "gender", "student_type", "roommate_request", "hall_preferences", "room_type_preference"]
-    assert list(read(shared, "inputs/rooms.csv").columns) == ["room_id", "hall", "room_type", "beds"]
+        "applicant_id", "gender", "student_type", "roommate_request", "hall_preferences", "room_type_preference", "college"]
+    assert list(read(shared, "inputs/rooms.csv").columns) == ["room_id", "hall", "room_type", "beds", "college"]
     assert "pseudonymised, NOT anonymous" in (shared / "README.txt").read_text()
 
 
@@ -148,7 +148,8 @@ def test_every_id_is_a_pseudonym_and_rows_are_kept(source, shared):
     assert scores["applicant_id"].is_unique
     unchanged = [c for c in scores.columns if c not in ("applicant_id", "travel_note")]
     assert scores[unchanged].equals(read(source, "scores.csv")[unchanged])
-    assert set(scores["travel_note"]) - {""} <= {"area estimate", "address names several areas; district figure used"}
+    assert set(scores["travel_note"]) - {""} <= {"area estimate", "address names several areas; district figure used",
+                                                       "address names no area the table knows; district figure used"}
     rejects = read(shared, "rejects.csv")
     assert set(rejects["file"]) == {"applications", "office_bearers", "achievements"}
     assert OUTSIDE_COLUMN not in set(rejects["column"]) and "(column not in the contract)" in set(rejects["column"])
@@ -233,6 +234,10 @@ def test_hall_wishes_outside_the_inventory_and_bad_codes_are_not_copied(source, 
     row = apps.index[apps["applicant_id"].isin(valid)][0]
     apps.loc[row, "hall_preferences"] = "Red Hall;Flat 9, Secret Canary House"
     apps.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL)
+    # a bundle from before the run checked wishes against the rooms: its manifest names this input
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["inputs"]["applications"]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     assert redact(copy, tmp_path / "s", KEY) == EXIT_OK
     shared_apps = read(tmp_path / "s", "inputs/applications.csv")
     assert "Red Hall;(other hall)" in set(shared_apps["hall_preferences"])

@@ -10,6 +10,7 @@ re-run gives byte-identical files; ``psm verify`` passes on the bundle and names
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def test_every_offer_has_one_bed_and_no_rule_is_broken(runs, policy):
     apps = read(SAMPLE, "applications.csv").set_index("applicant_id")
     offered = ranking.loc[ranking["status"] == "offered", "applicant_id"]
     assert sorted(assignments["applicant_id"]) == sorted(offered)
-    assert set(ranking["status"]) == {"offered", "waitlisted", "ineligible", "disqualified"}
+    assert {"offered", "waitlisted", "ineligible", "disqualified"} <= set(ranking["status"]) \
+        <= {"offered", "waitlisted", "ineligible", "disqualified", "referred"}
     rooms = read_inventory(policy).rooms.set_index("room_id")
     per_room = assignments["room_id"].value_counts()
     assert all(per_room[r] <= rooms.at[r, "beds"] for r in per_room.index)
@@ -71,11 +73,30 @@ def test_every_offer_has_one_bed_and_no_rule_is_broken(runs, policy):
     pool = ranking.set_index("applicant_id")["pool"]
     access = RoomAccess.from_policy(policy)
     for a, r in zip(assignments["applicant_id"], assignments["room_id"]):
-        kind = ApplicantKind(pool[a], apps.at[a, "gender"], apps.at[a, "accessibility_needs"] == "true", apps.at[a, "college"])
+        college = rooms.at[r, "college"]
+        released = college if college and college != apps.at[a, "college"] else ""  # a bed members left empty:
+        assert not released or rooms.at[r, "hall"] in apps.at[a, "hall_preferences"].split(";")  # they listed it
+        kind = ApplicantKind(pool[a], apps.at[a, "gender"], apps.at[a, "accessibility_needs"] == "true",
+                             apps.at[a, "college"], released_to=released)
         assert access.allows_listed_room(kind, rooms.loc[r]), (a, r)
 
 
-def test_mutual_pairs_share_a_room_where_the_rules_allow(runs):
+def test_no_college_bed_is_empty_while_someone_who_listed_the_college_waits(runs, policy):
+    """Section 7: college beds members leave empty go down the waitlist to those who listed the
+    college's hall; on the sample every college bed is used, and the summary says how many went
+    to non-members."""
+    run = runs[0]
+    rooms = read_inventory(policy).rooms
+    assignments = read(run, "assignments.csv")
+    college_rooms = rooms[rooms["college"] != ""]
+    used = assignments["room_id"].isin(college_rooms["room_id"]).sum()
+    assert used == college_rooms["beds"].astype(int).sum()
+    counts = json.loads((run / "manifest.json").read_text())["counts"]["college_beds_to_non_members"]
+    assert sum(counts.values()) > 0
+    assert "residential college beds" in (run / "run.log").read_text()
+
+
+def test_mutual_pairs_share_a_room_where_the_rules_allow(runs, policy):
     run = runs[0]
     ranking, assignments = read(run, "ranking.csv"), read(run, "assignments.csv")
     unmatched = read(run, "unmatched_roommates.csv")
@@ -87,15 +108,18 @@ def test_mutual_pairs_share_a_room_where_the_rules_allow(runs):
              and a in offered and b in offered and apps.at[a, "gender"] == apps.at[b, "gender"]}
     assert len(pairs) > 50
     explained = set(unmatched["applicant_id"]) | set(unmatched["roommate_request"])
+    college_of_room = dict(zip(read_inventory(policy).rooms["room_id"], read_inventory(policy).rooms["college"]))
+    released = {a for a in offered if college_of_room[room[a]] not in ("", apps.at[a, "college"])}
     for a, b in pairs:
-        if apps.at[a, "college"] == apps.at[b, "college"]:
+        if apps.at[a, "college"] == apps.at[b, "college"] and not {a, b} & released:
             assert room[a] == room[b], (a, b)  # can share under the rules: they do
         else:
             assert room[a] == room[b] or {a, b} <= explained  # else listed, with the reason
     assert unmatched["reason"].str.len().gt(0).all()
     # Regression: pairs joined at placement only, 16 of 97 were apart; joined at admission, 4
-    # are (the member's college room is for members alone and no ordinary room was left).
-    assert sum(room[a] != room[b] for a, b in pairs) <= 4
+    # are (the member's college room is for members alone and no ordinary room was left). Pairs
+    # one of whom was offered a college bed its members left empty (section 7) come on top.
+    assert sum(room[a] != room[b] for a, b in pairs if not {a, b} & released) <= 4
 
 
 def test_mixed_rooms_reach_90_percent_of_the_upper_bound(runs):

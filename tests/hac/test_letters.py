@@ -13,32 +13,27 @@ import io
 import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from builders import run_folder
+from builders import capped_policy, run_folder
 from cli.exits import EXIT_OK, EXIT_REJECTED
 from cli.main import main
 from hac.letters import DECISIONS, PART_LABELS, make_letters
 from synthetic import generate_cohort, write_cohort
 
-ROOMS = Path(__file__).resolve().parents[2] / "data" / "halls" / "polyu_rooms.csv"
 ID = re.compile(r"\b\d{8}[A-Z]\b")
 
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
-    """600 applicants for Red Hall's undergraduate beds, Xuemin Hall's exchange floor and Boyan
-    Hall (research): offers, a waitlist, ineligible and disqualified applicants."""
+    """600 applicants for 250 undergraduate beds (a policy with small quotas): offers, a waitlist,
+    ineligible and disqualified applicants."""
     folder = tmp_path_factory.mktemp("letters")
     write_cohort(generate_cohort(n=600, seed=5), folder / "in")
-    rooms = pd.read_csv(ROOMS, dtype=str, keep_default_na=False)
-    rooms = rooms[((rooms["pools"] == "undergraduate") & (rooms["hall"] == "Red Hall"))
-                  | ((rooms["pools"] == "exchange") & (rooms["hall"] == "Xuemin Hall")) | (rooms["hall"] == "Boyan Hall")]
-    rooms.to_csv(folder / "rooms.csv", index=False)
     out = folder / "run"
-    assert run_folder(folder / "in", out, "letters-test", folder / "rooms.csv") in (EXIT_OK, EXIT_REJECTED)
+    policy = capped_policy(folder / "policy.toml", undergraduate=250)
+    assert run_folder(folder / "in", out, "letters-test", policy=policy) in (EXIT_OK, EXIT_REJECTED)
     return out
 
 

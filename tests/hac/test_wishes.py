@@ -8,8 +8,9 @@ its office-bearer and achievement rows are rejected with it and every file's cou
 
 from __future__ import annotations
 
-from allocation.inventory import read_inventory
 from builders import ROOM_COLUMNS, application, suite_rows, write_rows
+
+from allocation.inventory import read_inventory
 from hac.pipeline import wishes_checked
 from psm.io import read_cohort
 

@@ -135,3 +135,46 @@ def test_a_policy_file_from_before_the_college_roommate_key_still_loads_with_the
     path = edited(tmp_path, "college_rooms_for_member_roommates = false\n", "")
     assert "college_rooms_for_member_roommates" not in path.read_text()
     assert load_policy(path).allocation.college_rooms_for_member_roommates is False
+
+
+def test_a_policy_file_from_before_the_fidelity_keys_still_loads_as_it_read(tmp_path):
+    """Run bundles keep their own policy file: one written before residential_year_start,
+    rscrc_college, track_order, the travel measure and the 3b kinds loads with the readings it had
+    (no research period check, nobody an RSCRC member, first-time before readmission, one way,
+    scholarships and awards paid as prizes)."""
+    text = BUNDLED.read_text(encoding="utf-8")
+    for line in ("residential_year_start = 2025-08-29\n", 'rscrc_college = "CURI"\n', 'measure = "one_way"\n',
+                 "return_departure_time = 18:00:00\n", 'track_order = ["first_time", "readmission"]',
+                 "points_per_scholarship = { international = 10, regional = 6, polyu = 3 }\n",
+                 "points_per_award = { international = 10, regional = 6, polyu = 3 }\n"):
+        assert line in text, line
+        text = text.replace(line, "", 1)
+    path = tmp_path / "old.toml"
+    path.write_text(text, encoding="utf-8")
+    old = load_policy(path)
+    assert (old.settings.residential_year_start, old.settings.rscrc_college) == (None, None)
+    assert old.tiers.track_order == ("first_time", "readmission") and old.travel.measure == "one_way"
+    assert old.parts.achievement.points_of("award") == old.parts.achievement.points_per_prize
+
+
+def test_track_order_lists_both_scored_tracks(tmp_path):
+    """Policy.md section 5: the order of tracks in a mixed tier is policy data, each track once."""
+    with pytest.raises(PolicyError, match="track_order must list"):
+        load_policy(edited(tmp_path, 'track_order = ["first_time", "readmission"]', 'track_order = ["first_time"]'))
+
+
+def test_a_round_trip_needs_the_time_the_trip_home_leaves(tmp_path):
+    """Policy.md section 3: the round trip is the trip there plus the trip home at return_departure_time."""
+    path = edited(tmp_path, 'measure = "one_way"\nreturn_departure_time = 18:00:00\n', 'measure = "round_trip"\n')
+    with pytest.raises(PolicyError, match="needs return_departure_time"):
+        load_policy(path)
+    assert load_policy(edited(tmp_path, 'measure = "one_way"', 'measure = "round_trip"')).travel.round_trip
+
+
+def test_each_direction_has_its_own_cache_key(policy):
+    """The trip to PolyU keeps the one-way key (a one-way cache serves it); the trip home has its own."""
+    from psm.travel import settings_key
+
+    round_trip = policy.travel.model_copy(update={"measure": "round_trip"})
+    assert settings_key(round_trip) == settings_key(policy.travel)
+    assert settings_key(round_trip, "from_polyu") != settings_key(round_trip)

@@ -23,6 +23,14 @@ def ranking_of(policy, rows, seed=SEED):
     return rank_cohort(frame(rows), scores, policy, seed)
 
 
+def _tracks(policy, rows) -> dict[str, str]:
+    """Each applicant's track, by id."""
+    from psm.eligibility import tracks
+
+    apps = frame(rows)
+    return dict(zip(apps["applicant_id"], tracks(apps, policy)))
+
+
 def applicant(applicant_id, **cells):
     return application(applicant_id=applicant_id, **cells)
 
@@ -122,11 +130,11 @@ def _positions(ranking) -> dict[str, tuple[str, int]]:
 
 
 @settings(max_examples=50)
-@given(cohorts(), st.text(min_size=1, max_size=12).filter(str.strip))
+@given(cohorts(), st.text(min_size=1, max_size=12).filter(lambda t: t.strip() == t != ""))
 def test_order_is_total_tier_beats_score_and_lottery_only_breaks_exact_ties(policy, rows, seed):
     ranking = ranking_of(policy, rows, seed)
     tier_index = {t: i for i, t in enumerate(policy.tiers.order)}
-    track_of = dict(zip(score(rows, policy)["applicant_id"], score(rows, policy)["track"]))
+    track_of = _tracks(policy, rows)
     non_local = {r["applicant_id"] for r in rows if r["student_type"] == "non_local"}
     for pool, members in ranking.ranked.groupby("pool"):
         assert list(members["rank"]) == list(range(1, len(members) + 1))  # total: 1..n, no ties, no gaps
@@ -283,7 +291,7 @@ def test_a_mixed_tier_never_puts_readmission_above_a_first_timer(policy, rows):
     """Policy.md section 5: within one tier, every first-time applicant ranks above every
     readmission applicant (the policy's track order)."""
     ranked = ranking_of(policy, rows).ranked
-    tracks = dict(zip(score(rows, policy)["applicant_id"], score(rows, policy)["track"]))
+    tracks = _tracks(policy, rows)
     for _, members in ranked.groupby("tier"):
         order = [tracks[i] for i in members.sort_values("rank")["applicant_id"]]
         assert order == sorted(order, key=policy.tiers.track_order.index)
@@ -298,7 +306,7 @@ def test_length_of_stay_reorders_nonlocals_only(policy, rows):
     ranked = ranking_of(policy, rows).ranked.reset_index(drop=True)
     apps = {r["applicant_id"]: r for r in rows}
     tier_index = {t: i for i, t in enumerate(policy.tiers.order)}
-    tracks = dict(zip(score(rows, policy)["applicant_id"], score(rows, policy)["track"]))
+    tracks = _tracks(policy, rows)
     by_score = ranked.assign(t=ranked["tier"].map(tier_index), k=ranked["applicant_id"].map(
         lambda i: policy.tiers.track_order.index(tracks[i])), s=-ranked["score"].astype(int)).sort_values(
         ["t", "k", "s", "lottery_key"]).reset_index(drop=True)

@@ -30,14 +30,14 @@ REFERENCE = date(2025, 6, 30)
 
 APPLICATION_COLUMNS = [
     "applicant_id", "gender", "student_type", "funding", "study_mode", "admission_year",
-    "year_of_study", "prior_hall_semesters", "district", "home_address", "travel_minutes",
-    "housing_type", "home_floor_area_sqm", "household_size", "llc_role", "volunteer_hours",
-    "paired_days", "gpa", "disciplinary", "exceptional_needs", "srs_approved",
-    "accessibility_needs", "roommate_request", "hall_preferences", "room_type_preference",
+    "year_of_study", "prior_hall_semesters", "prior_uma_semesters", "normal_period_end", "district",
+    "home_address", "travel_minutes", "housing_type", "home_floor_area_sqm", "household_size", "llc_role",
+    "volunteer_hours", "paired_days", "gpa", "disciplinary", "exceptional_needs", "srs_approved",
+    "rscrc_approved", "accessibility_needs", "roommate_request", "hall_preferences", "room_type_preference",
     "college",
 ]  # fmt: skip
 OFFICE_BEARER_COLUMNS = ["applicant_id", "body", "post_level"]
-ACHIEVEMENT_COLUMNS = ["applicant_id", "level", "prize", "award_date", "verified"]
+ACHIEVEMENT_COLUMNS = ["applicant_id", "kind", "level", "prize", "award_date", "verified"]
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def _is_readmission_track(apps: pd.DataFrame) -> pd.Series:
     year = apps["year_of_study"].astype(int)
     prior = apps["prior_hall_semesters"].astype(float)
     local = (apps["student_type"] == "local") & (prior >= 1.0)
-    non_local = (apps["student_type"] == "non_local") & (
+    non_local = (apps["student_type"] == "non_local") & (admission < INTAKE) & (  # the new intake is first-time
         ((admission < 2023) & (year >= 3)) | ((admission >= 2023) & (year >= 2))
     )
     return local | non_local
@@ -163,7 +163,8 @@ def test_years_are_in_range_and_consistent(apps: pd.DataFrame) -> None:
     assert year.between(1, 6).all()
     undergrad = apps["student_type"].isin(["local", "non_local"])
     expected = (INTAKE - admission + 1).clip(1, 6)
-    assert ((year == expected) | (year == expected - 1))[undergrad].all()
+    senior_entrants = (apps["student_type"] == "non_local") & (admission == INTAKE) & (year > 1)  # section B.2.a
+    assert ((year == expected) | (year == expected - 1) | senior_entrants)[undergrad].all()
     assert (year == expected)[undergrad].mean() > 0.9
 
 
@@ -293,7 +294,10 @@ def test_office_bearers_values(cohort: SyntheticCohort) -> None:
 def test_achievements_values(cohort: SyntheticCohort) -> None:
     prizes = cohort.achievements
     assert set(prizes["level"]) <= set(ACHIEVEMENT_LEVELS)
-    assert set(prizes["prize"]) <= {"1", "2", "3"}
+    assert set(prizes["kind"]) == {"competition", "scholarship", "award", ""}  # empty: a competition
+    competition = prizes["kind"].isin(["competition", ""])
+    assert set(prizes.loc[competition, "prize"]) <= {"1", "2", "3"}
+    assert (prizes.loc[~competition, "prize"] == "").all()  # scholarships and awards have no prize
     assert set(prizes["verified"]) <= {"true", "false"}
     assert (prizes["verified"] == "false").any()
     dates = pd.to_datetime(prizes["award_date"], format="%Y-%m-%d").dt.date
@@ -308,3 +312,31 @@ def test_the_bundled_sample_is_seed_2025_byte_for_byte(tmp_path: Path) -> None:
     written = write_cohort(generate_cohort(n=6000, seed=2025), tmp_path)
     for path in written:
         assert path.read_bytes() == (SAMPLE / path.name).read_bytes(), path.name
+
+
+def test_the_later_columns_are_exercised(apps: pd.DataFrame) -> None:
+    """The new intake of any year (B.2.a), UMA stay (B.2.b), research periods (A), referrals (A),
+    RSCRC (E) and flags for review, area names in English and Chinese (part 1)."""
+    policy = load_policy()
+    non_local = apps["student_type"] == "non_local"
+    entrants = non_local & (apps["admission_year"] == str(INTAKE)) & (apps["year_of_study"] != "1")
+    assert entrants.any() and (apps.loc[entrants, "prior_hall_semesters"] == "0").all()
+    uma = apps["prior_uma_semesters"]
+    assert (uma[~non_local] == "").all()
+    given = uma != ""
+    assert (uma[given].astype(float) >= apps.loc[given, "prior_hall_semesters"].astype(float)).all()
+    assert (uma[given].astype(float) > apps.loc[given, "prior_hall_semesters"].astype(float)).any()
+    research = apps["student_type"] == "research"
+    assert (apps.loc[research, "normal_period_end"] != "").all() and (apps.loc[~research, "normal_period_end"] == "").all()
+    assert (apps.loc[research, "normal_period_end"] < "2025-08-29").any()
+    record = {c: apps[c] for c in ("student_type", "funding", "study_mode", "exceptional_needs", "normal_period_end")}
+    record |= {"admission_year": apps["admission_year"].astype(int), "year_of_study": apps["year_of_study"].astype(int),
+               "prior_hall_semesters": apps["prior_hall_semesters"].astype(float)}
+    record["exceptional_needs"] = apps["exceptional_needs"] == "true"
+    track = tracks(record, policy)
+    assert (track == "referred").any()
+    rscrc = apps["rscrc_approved"] == "true"
+    assert (rscrc & (track == "readmission") & (apps["college"] == "CURI")).any()
+    assert (rscrc & (track == "first_time")).any() and ((apps["srs_approved"] == "true") & (track == "first_time")).any()
+    addresses = apps["home_address"]
+    assert addresses.str.contains("[\u4e00-\u9fff]", regex=True).any()

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builders import application, write_rows
+from psm.domain import DISTRICTS
 from psm.errors import InputFileError
 from psm.io import read_cohort
 
@@ -61,7 +62,8 @@ def test_unknown_district_suggests_the_nearest(tmp_path, policy):
     cohort = read(tmp_path, policy, [application(district="Shatin")])
     assert problems(cohort) == [
         ("applications.csv", 2, "district", "Shatin",
-         "unknown district 'Shatin' (did you mean 'Sha Tin'?); use one of the 18 district names of the contract"),
+         "unknown district 'Shatin' (did you mean 'Sha Tin'?); use one of "
+         + ", ".join(repr(d) for d in DISTRICTS)),
     ]
 
 
@@ -298,3 +300,129 @@ def test_valid_plus_rejected_rows_equal_input_rows(tmp_path_factory, policy, dam
     assert summary.accepted + summary.rejected == summary.rows
     assert len(cohort.applications) == summary.accepted
     assert {r.row for r in cohort.rejects} | set(cohort.applications["source_row"]) == set(range(2, len(rows) + 2))
+
+
+# --- Ids without regard to case; Excel date serials; the policy-fidelity columns -----------------
+
+def test_ids_differing_only_in_case_are_one_applicant(tmp_path, policy):
+    """io-contract: applicant ids are matched without regard to case in every file: 19381469q and
+    19381469Q are one applicant, so both rows are duplicates and both are rejected."""
+    rows = [application(applicant_id="19381469q"), application(applicant_id="19381469Q"),
+            application(applicant_id="24000002B")]
+    cohort = read(tmp_path, policy, rows)
+    assert [(r.row, r.column, r.value) for r in cohort.rejects] == [
+        (2, "applicant_id", "19381469q"), (3, "applicant_id", "19381469Q")]
+    assert list(cohort.applications["applicant_id"]) == ["24000002B"]
+
+
+def test_ids_are_read_in_capitals_and_link_across_files(tmp_path, policy):
+    """A lower-case id in office_bearers.csv or a roommate request links to the applicant."""
+    rows = [application(applicant_id="24000001a", roommate_request="24000002b"),
+            application(applicant_id="24000002B", roommate_request="24000001A")]
+    posts = [{"applicant_id": "24000001a", "body": "Hall Association", "post_level": "chair"}]
+    cohort = read(tmp_path, policy, rows, posts=posts)
+    assert cohort.rejects == ()
+    assert list(cohort.applications["applicant_id"]) == ["24000001A", "24000002B"]
+    assert list(cohort.applications["roommate_request"]) == ["24000002B", "24000001A"]
+    assert list(cohort.office_bearers["applicant_id"]) == ["24000001A"]
+
+
+def test_an_excel_date_serial_gets_a_hint(tmp_path, policy):
+    """A date column a spreadsheet turned into its serial number says so, with the fix."""
+    prizes = [{"applicant_id": "24000001A", "level": "polyu", "prize": "1", "award_date": "45321", "verified": "true"}]
+    cohort = read(tmp_path, policy, [application()], prizes=prizes)
+    assert problems(cohort) == [("achievements.csv", 2, "award_date", "45321",
+                                 "'45321' is not a date but an Excel date serial number: format the column as text or "
+                                 "as a date YYYY-MM-DD, e.g. 2024-05-31")]
+    research = read(tmp_path, policy, [application(student_type="research", normal_period_end="46203")])
+    assert problems(research)[0][2:4] == ("normal_period_end", "46203")
+    assert "Excel date serial number" in problems(research)[0][4]
+
+
+def _prizes(tmp_path, rows, columns):
+    return write_rows(tmp_path / "achievements.csv", rows, columns)
+
+
+def test_achievement_kinds_and_prizes(tmp_path, policy):
+    """Section C 3b: scholarships, open competitions (a 1st-3rd prize) and awards; a competition
+    needs its prize, a scholarship or award has none; an empty kind is a competition."""
+    columns = ["applicant_id", "kind", "level", "prize", "award_date", "verified"]
+    rows = [dict(applicant_id="24000001A", kind="scholarship", level="regional", prize="", award_date="2024-09-01",
+                 verified="true"),
+            dict(applicant_id="24000001A", kind="", level="polyu", prize="2", award_date="2024-09-01", verified="true"),
+            dict(applicant_id="24000001A", kind="competition", level="polyu", prize="", award_date="2024-09-01",
+                 verified="true"),
+            dict(applicant_id="24000001A", kind="award", level="polyu", prize="1", award_date="2024-09-01",
+                 verified="true")]
+    cohort = read_cohort(policy, write_rows(tmp_path / "applications.csv", [application()]), None,
+                         _prizes(tmp_path, rows, columns))
+    assert list(cohort.achievements["kind"]) == ["scholarship", "competition"]
+    assert [(r.row, r.column) for r in cohort.rejects] == [(4, "prize"), (5, "prize")]
+    assert cohort.rejects[0].error.startswith("required for a competition (section C 3b")
+    assert cohort.rejects[1].error.startswith("an award has no prize (section C 3b")
+
+
+@pytest.mark.parametrize("kind", ["participation", "certificate", "language test", "volunteer"])
+def test_an_achievement_the_policy_does_not_recognise_is_rejected_in_its_words(tmp_path, policy, kind):
+    """Section C 3b: "reaching a standard ..., completion of a course, certificate of participation
+    ... will not be recognized"; the reject quotes what the policy does not recognise."""
+    columns = ["applicant_id", "kind", "level", "prize", "award_date", "verified"]
+    rows = [dict(applicant_id="24000001A", kind=kind, level="polyu", prize="", award_date="2024-09-01",
+                 verified="true")]
+    cohort = read_cohort(policy, write_rows(tmp_path / "applications.csv", [application()]), None,
+                         _prizes(tmp_path, rows, columns))
+    (reject,) = cohort.rejects
+    assert (reject.column, reject.value) == ("kind", kind)
+    assert "section C 3b recognises scholarships, open competitions" in reject.error
+    assert "certificate of participation" in reject.error and "not recognised" in reject.error.lower()
+
+
+def test_an_old_achievements_file_without_kind_reads_as_competitions(tmp_path, policy):
+    """A file written before the kind column: every row is a competition prize, as before."""
+    prizes = [{"applicant_id": "24000001A", "level": "polyu", "prize": "1", "award_date": "2024-09-01",
+               "verified": "true"}]
+    cohort = read(tmp_path, policy, [application()], prizes=prizes)
+    assert cohort.rejects == () and list(cohort.achievements["kind"]) == ["competition"]
+
+
+def test_uma_semesters_below_hall_semesters_are_rejected(tmp_path, policy):
+    """Section B.2: University-managed accommodation includes the Student Halls, so the UMA
+    semesters cannot be fewer than the hall semesters; empty means the hall semesters."""
+    rows = [application(applicant_id="23000001A", student_type="non_local", admission_year=2023, year_of_study=2,
+                        prior_hall_semesters=2, prior_uma_semesters=1, gpa=3.0),
+            application(applicant_id="23000002B", student_type="non_local", admission_year=2023, year_of_study=2,
+                        prior_hall_semesters=2, prior_uma_semesters=3, gpa=3.0),
+            application(applicant_id="23000003C", student_type="non_local", admission_year=2023, year_of_study=2,
+                        prior_hall_semesters=2, gpa=3.0)]
+    cohort = read(tmp_path, policy, rows)
+    assert problems(cohort) == [("applications.csv", 2, "prior_uma_semesters", "1",
+                                 "less than prior_hall_semesters (2), but University-managed accommodation includes "
+                                 "the halls (section B.2); give at least that many semesters, or leave it empty to "
+                                 "take prior_hall_semesters")]
+    assert list(cohort.applications["applicant_id"]) == ["23000002B", "23000003C"]
+
+
+def test_research_applicants_need_normal_period_end_when_the_file_has_the_column(tmp_path, policy):
+    """Section A: "Research Students within normal study period": the end of the period is required
+    of research applicants; a file written before the column is read as it was."""
+    with_column = [application(applicant_id="25000001R", student_type="research", normal_period_end=""),
+                   application(applicant_id="25000002R", student_type="research", normal_period_end="2027-08-31")]
+    cohort = read(tmp_path, policy, with_column)
+    assert [(r.row, r.column) for r in cohort.rejects] == [(2, "normal_period_end")]
+    assert cohort.rejects[0].error.startswith("required for a research applicant (section A")
+    old_file = read(tmp_path, policy, [application(applicant_id="25000001R", student_type="research")])
+    assert old_file.rejects == ()
+
+
+def test_a_nonlocal_senior_year_entrant_needs_no_gpa(tmp_path, policy):
+    """Section B.2.a: the new intake is on the first-time track, so no GPA is asked of them."""
+    entrant = application(applicant_id="25000001N", student_type="non_local", admission_year=2025, year_of_study=3)
+    cohort = read(tmp_path, policy, [entrant])
+    assert cohort.rejects == ()
+
+
+def test_a_referred_applicant_needs_no_home_data(tmp_path, policy):
+    """Section A: a referred applicant is not scored, so parts 1-2's cells are not required."""
+    referred = application(funding="self_financed", exceptional_needs="true", district="", housing_type="",
+                           home_floor_area_sqm="", household_size="")
+    assert read(tmp_path, policy, [referred]).rejects == ()

@@ -71,6 +71,8 @@ class FakeGoogle:
     coarse: set[str] = field(default_factory=set)             # answered with the country only
     element_status: dict[str, str] = field(default_factory=dict)  # place id -> e.g. NOT_FOUND
     seconds: dict[str, int] = field(default_factory=dict)     # place id -> duration
+    home_seconds: dict[str, int] = field(default_factory=dict)  # place id -> duration of the trip home
+    home_status: dict[str, str] = field(default_factory=dict)  # place id -> status of the trip home
     geocode_script: list = field(default_factory=list)        # first answers: status, (http_code,) or exception
     matrix_script: list = field(default_factory=list)
     matrix_plan: dict = field(default_factory=dict)           # matrix call number (1-based) -> answer as above
@@ -99,6 +101,12 @@ class FakeGoogle:
             raise planned
         body = json.loads(request.body)
         assert len(body["origins"]) * len(body["destinations"]) <= 100 and body["travelMode"] == 7  # TRANSIT
+        if "placeId" not in body["origins"][0]["waypoint"]:  # the trip home: PolyU to each place
+            self.calls["routes_home"] += 1
+            elements = [{"originIndex": 0, "destinationIndex": index, "status": {}, "condition": "ROUTE_EXISTS",
+                         "duration": f"{self.home_seconds.get(d['waypoint']['placeId'], 2400)}s"}
+                        for index, d in enumerate(body["destinations"])]
+            return (200, {}, json.dumps(elements[::-1]))
         elements = []
         for index, origin in enumerate(body["origins"]):
             place = origin["waypoint"]["placeId"]
@@ -162,6 +170,18 @@ class FakeGoogle:
             return scripted
         origins = params["origins"].split("|")
         assert len(origins) <= 25 and len(origins) * len(params["destinations"].split("|")) <= 100
+        if not origins[0].startswith("place_id:"):  # the trip home: PolyU to each place, leaving at a time
+            self.calls["matrix_home"] += 1
+            assert "departure_time" in params and "arrival_time" not in params
+            elements = []
+            for destination in params["destinations"].split("|"):
+                place = destination.removeprefix("place_id:")
+                status = self.home_status.get(place, "OK")
+                element = {"status": status}
+                if status == "OK":
+                    element["duration"] = {"value": self.home_seconds.get(place, 2400), "text": "40 mins"}
+                elements.append(element)
+            return (200, {}, json.dumps({"status": "OK", "rows": [{"elements": elements}]}))
         rows = []
         for origin in origins:
             place = origin.removeprefix("place_id:")

@@ -32,7 +32,8 @@ def test_tung_chung_is_not_cheung_chau(provider):
     times = resolve_travel(apps, provider)
     assert list(times.minutes) == [50.0, 80.0, 60.0, 60.0]
     assert list(times.source) == ["table"] * 4
-    assert list(times.note) == ["area estimate: Tung Chung (Islands)", "area estimate: Cheung Chau (Islands)", "", ""]
+    assert list(times.note) == ["area estimate: Tung Chung (Islands)", "area estimate: Cheung Chau (Islands)",
+                                UNREAD.format("Islands"), ""]  # an address naming no area is flagged; none, not
 
 
 def test_an_area_counts_only_in_its_own_district_and_as_whole_words(provider):
@@ -44,7 +45,9 @@ def test_an_area_counts_only_in_its_own_district_and_as_whole_words(provider):
     ])
     times = provider.travel_times(apps)
     assert list(times.minutes) == [20.0, 40.0, 40.0, 65.0]
-    assert list(times.note) == ["", "", "", "area estimate: Sai Kung Town (Sai Kung)"]
+    # Kowloon City has no areas in the table: its figure is the table's answer, no note
+    assert list(times.note) == ["", UNREAD.format("Sai Kung"), UNREAD.format("Sai Kung"),
+                                "area estimate: Sai Kung Town (Sai Kung)"]
 
 
 def test_an_address_naming_two_areas_keeps_the_district_figure_with_a_note(provider):
@@ -87,3 +90,33 @@ def test_no_district_means_no_minutes_and_the_fallback_says_so(provider):
     apps = frame([application(district=None, home_address="Somewhere")])
     times = provider.fallback(apps, ["no home address given"])
     assert np.isnan(times.minutes[0]) and times.note[0] == "no home address given; no district either, so no minutes"
+
+
+UNREAD = "address names no area the table knows ({}); district figure used"
+
+
+@pytest.mark.parametrize(("address", "minutes", "note"), [
+    ("長洲東灣路12號", 80.0, "area estimate: Cheung Chau (Islands)"),  # Chinese: no spaces between words
+    ("香港大嶼山東涌逸東邨", 50.0, "area estimate: Tung Chung (Islands)"),
+    ("12 Tung Wan Road, Cheung Chow", 60.0, UNREAD.format("Islands")),  # a typo: flagged, never silent
+    ("某處12號", 60.0, UNREAD.format("Islands")),  # Chinese the table cannot read
+])
+def test_the_area_table_reads_chinese_names_and_flags_what_it_cannot_read(provider, address, minutes, note):
+    """Section C 1 (the address in the hall application); policy.md section 3: an address the area
+    table cannot read takes the district figure with a note saying so; the table knows its areas'
+    Chinese names."""
+    times = provider.travel_times(frame([application(district="Islands", home_address=address)]))
+    assert (times.minutes[0], times.note[0]) == (minutes, note)
+
+
+def test_the_round_trip_table_doubles_and_says_so(provider):
+    """Section C 1, "time required for travelling to and from PolyU", read as the round trip
+    (policy.md section 3): the table has one-way estimates, so it doubles them, with a note."""
+    from dataclasses import replace
+
+    round_trip = replace(provider, measure="round_trip")
+    times = round_trip.travel_times(frame([application(district="Islands", home_address="長洲東灣路12號"),
+                                           application(applicant_id="24000002B", district="Sha Tin")]))
+    assert list(times.minutes) == [160.0, 60.0]
+    assert list(times.note) == ["area estimate: Cheung Chau (Islands); round trip: twice the one-way table figure",
+                                "round trip: twice the one-way table figure"]

@@ -162,7 +162,8 @@ def test_zero_results_and_no_geocode_fall_back_with_the_area_when_known(google, 
     assert list(times.source) == ["table", "table", "table"]
     assert list(times.minutes) == [80.0, 60.0, 60.0]
     assert times.note[0] == "Google found no transit route (ZERO_RESULTS); table used (area estimate: Cheung Chau (Islands))"
-    assert times.note[1] == times.note[2] == "Google found no place for the home address; table used"
+    assert times.note[1] == times.note[2] == ("Google found no place for the home address; table used (address names "
+                                              "no area the table knows in Islands; district figure used)")
     assert google.calls["matrix"] == 1  # only the geocoded address went to the matrix
 
 
@@ -285,3 +286,55 @@ def test_scores_csv_carries_the_travel_columns_for_local_applicants(google, make
         ["70.0", "override", "", "32"],
         ["", "", "", "36"],
     ]
+
+
+# --- Part 1 as the round trip (policy.md section 3: "[travel] measure") ------------------------------
+
+
+def _round_trip(travel_policy):
+    return travel_policy.model_copy(update={"measure": "round_trip", "return_departure_time": dt.time(18, 0)})
+
+
+@pytest.mark.parametrize("kind", ["google", "google-routes"])
+def test_round_trip_adds_the_trip_home_from_the_same_provider(google, make_google, travel_policy, kind):
+    """Section C 1, "time required for travelling to and from PolyU" read literally: the trip to
+    PolyU arriving at arrival_time plus the trip home leaving at return_departure_time, two
+    look-ups per batch (one each way), each direction cached on its own."""
+    if kind == "google-routes":
+        pytest.importorskip("google.maps.routing_v2")
+    address = "Flat 1, Block 2, Sha Tin"
+    place = google.place_of(normalise_address(address))
+    google.seconds[place], google.home_seconds[place] = 1800, 2460  # 30.0 there, 41.0 home
+    provider = make_google(kind, policy=_round_trip(travel_policy))
+    apps = frame([application(home_address=address)])
+    times = resolve_travel(apps, provider)
+    assert (times.minutes[0], times.source[0], times.note[0]) == (71.0, "google", "")
+    there, home = ("matrix", "matrix_home") if kind == "google" else ("routes", "routes_home")
+    assert google.calls[there] == 2 and google.calls[home] == 1  # one request each way
+    if kind == "google":
+        assert google.matrix_params[1]["departure_time"]  # the trip home leaves at a time
+    again = resolve_travel(apps, make_google(kind, policy=_round_trip(travel_policy)))
+    assert (again.minutes[0], again.source[0]) == (71.0, "cache")
+    assert google.calls[there] == 2  # both directions came from the cache
+
+
+def test_the_one_way_cache_serves_the_trip_there_of_a_round_trip(google, make_google, travel_policy):
+    """Each direction is cached under its own settings: the trip to PolyU is the one-way trip, so a
+    round-trip run after a one-way run asks only for the trip home."""
+    apps = frame([application(home_address="Flat 1, Block 2, Sha Tin")])
+    resolve_travel(apps, make_google())
+    assert google.calls["matrix"] == 1
+    times = resolve_travel(apps, make_google(policy=_round_trip(travel_policy)))
+    assert google.calls["matrix"] == 2 and google.calls["matrix_home"] == 1
+    assert times.source[0] == "google"
+
+
+def test_no_route_home_falls_back_to_the_round_trip_table_with_the_direction_named(google, make_google,
+                                                                                  travel_policy, table):
+    """An address one direction has no answer for takes the table's round-trip figure, with a note."""
+    address = "Flat 1, Block 2, Sha Tin"
+    google.home_status[google.place_of(normalise_address(address))] = "ZERO_RESULTS"
+    times = resolve_travel(frame([application(home_address=address)]), make_google(policy=_round_trip(travel_policy)))
+    assert times.minutes[0] == 2 * table.minutes_by_district["Sha Tin"]
+    assert times.note[0] == ("Google found no transit route (ZERO_RESULTS) for the trip home; table used "
+                             "(round trip: twice the one-way table figure)")
