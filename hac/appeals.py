@@ -62,6 +62,7 @@ def recalculate(run_dir: Path, applicant_id: str, changes: dict[str, str], posts
                 prizes: list[dict]) -> Appeal:
     """The appeal's result; raises :class:`PsmError` naming the column and fix for a bad change."""
     manifest = read_checked_manifest(run_dir)
+    applicant_id = applicant_id.strip().upper()  # ids match whatever their case
     inputs = input_paths(run_dir, manifest)
     policy = load_policy(inputs["policy"])
     cohort = read_cohort(policy, inputs["applications"], inputs.get("office_bearers"), inputs.get("achievements"))

@@ -137,6 +137,10 @@ def make_round_bundle(parent: Path, responses: Path, out: Path, rejected_status:
     inputs = input_paths(parent, manifest)
     offer_round = manifest.get("offer_round", 1) + 1
     timings: dict[str, float] = {}
+    decided = pd.read_csv(parent / "ranking.csv", dtype=str, keep_default_na=False)
+    read_responses(responses, decided)  # the officer's own files first: a problem names them, not a copy
+    if changes is not None:
+        read_changes(changes, decided)
     with building(out) as folder:
         amended, upheld = _amended_inputs(parent, inputs, folder / "amended")
         kept = keep_inputs(folder, {
@@ -256,7 +260,7 @@ def read_changes(path: Path, parent: pd.DataFrame) -> dict[str, Change]:
     for row, cells in table.rows:
         applicant, written, reason = (cells[at[c]].strip() if c in at and at[c] < len(cells) else ""
                                       for c in ("applicant_id", "change", "reason"))
-        change = written.lower()
+        applicant, change = applicant.upper(), written.lower()  # ids match whatever their case
         if change not in CHANGES:
             problems.append(f"row {row}, change = {written!r}: use one of {', '.join(CHANGES)}")
         elif change == "revoked" and not reason:
@@ -288,7 +292,8 @@ def read_responses(path: Path, parent: pd.DataFrame) -> dict[str, str]:
     responses: dict[str, str] = {}
     problems = []
     for row, cells in table.rows:
-        applicant, response = cells[at["applicant_id"]].strip(), cells[at["response"]].strip().lower()
+        applicant = cells[at["applicant_id"]].strip().upper()  # ids match whatever their case
+        response = cells[at["response"]].strip().lower()
         if response not in RESPONSES:
             problems.append(f"row {row}, response = {cells[at['response']]!r}: use one of {', '.join(RESPONSES)}")
         if applicant in responses:

@@ -141,3 +141,27 @@ def test_rejects_withhold_personal_values_and_are_owner_only(tmp_path):
     assert listed["district"]["value"] == listed["disciplinary"]["value"] == "(personal data)"
     assert listed["gender"]["value"] == "X"  # not personal: kept, so the officer sees what to fix
     assert stat.S_IMODE(rejects.stat().st_mode) == 0o600
+
+
+def test_a_bad_responses_file_is_named_as_the_officer_gave_it(bundle, tmp_path, capsys):
+    """Regression: problems in the responses named the copy in the new bundle's scratch folder."""
+    offered = offered_ids(bundle)
+    path = write_rows(tmp_path / "my responses.csv",
+                      [{"applicant_id": a, "response": "yes please" if i == 0 else "accepted"}
+                       for i, a in enumerate(offered)])
+    assert main(["offers", str(bundle), "--responses", str(path), "--out", str(tmp_path / "next")]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert str(path) in err and ".partial-" not in err and "row 2, response = 'yes please'" in err
+    assert not (tmp_path / "next").exists()
+
+
+def test_ids_match_whatever_their_case_in_responses_and_appeals(copy, tmp_path, capsys):
+    offered = offered_ids(copy)
+    path = write_rows(tmp_path / "responses.csv", [{"applicant_id": a.lower(), "response": "accepted"}
+                                                   for a in offered])
+    assert main(["appeal", str(copy), "--applicant", offered[0].lower(), "--by", "t", "--reason", "t"]) == EXIT_OK
+    assert json.loads((copy / "appeals.jsonl").read_text().splitlines()[-1])["applicant_id"] == offered[0]
+    assert main(["offers", str(copy), "--responses", str(path), "--out", str(tmp_path / "next")]) == EXIT_OK
+    with (tmp_path / "next" / "ranking.csv").open(encoding="utf-8") as handle:
+        statuses = {row["applicant_id"]: row["status"] for row in csv.DictReader(handle)}
+    assert all(statuses[a] == "accepted" for a in offered)
