@@ -581,18 +581,21 @@ def _annotation_at(loc: tuple[Any, ...]) -> Any:
         elif origin is dict:
             annotation = typing.get_args(annotation)[0 if part == "[key]" else 1]
         else:
-            return None
+            return annotation  # past a value's type: pydantic names the member of ``X | None`` it tried
     return annotation
 
 
 def _unwrap(annotation: Any) -> Any:
-    """Drop Annotated constraints and ``| None``: the type a value must have."""
-    if typing.get_origin(annotation) is Annotated:
-        annotation = typing.get_args(annotation)[0]
-    if typing.get_origin(annotation) in (Union, types.UnionType):
-        members = [a for a in typing.get_args(annotation) if a is not type(None)]
-        annotation = members[0] if len(members) == 1 else annotation
-    return annotation
+    """Drop Annotated constraints and ``| None`` (as often as they nest): the type a value must have."""
+    while True:
+        before = annotation
+        if typing.get_origin(annotation) is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        if typing.get_origin(annotation) in (Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = members[0] if len(members) == 1 else annotation
+        if annotation is before:
+            return annotation
 
 
 def _describe_type(annotation: Any) -> str:

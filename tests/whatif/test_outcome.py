@@ -47,7 +47,7 @@ def test_statuses_and_tables(small_outcome):
 
 def test_applicants_hold_nothing_personal(small_outcome):
     applicants = small_outcome.applicants
-    assert list(applicants.columns) == [*APPLICANT_COLUMNS, "pool", "tier"]
+    assert list(applicants.columns) == [*APPLICANT_COLUMNS, "pool", "tier", "uma_semesters", "released_to"]
     for private in ("home_address", "household_size", "home_floor_area_sqm", "disciplinary"):
         assert private not in applicants.columns
 

@@ -163,7 +163,7 @@ def test_zero_results_and_no_geocode_fall_back_with_the_area_when_known(google, 
     assert list(times.minutes) == [80.0, 60.0, 60.0]
     assert times.note[0] == "Google found no transit route (ZERO_RESULTS); table used (area estimate: Cheung Chau (Islands))"
     assert times.note[1] == times.note[2] == ("Google found no place for the home address; table used (address names "
-                                              "no area the table knows in Islands; district figure used)")
+                                              "no area the table knows (Islands); district figure used)")
     assert google.calls["matrix"] == 1  # only the geocoded address went to the matrix
 
 
