@@ -62,56 +62,32 @@ def test_unknown_key_names_file_key_and_fix(tmp_path):
     assert "remove it or correct its spelling" in message
 
 
-def test_bands_must_ascend(tmp_path):
-    path = edited(tmp_path, "{ at_least = 25, points = 12 }", "{ at_least = 10, points = 12 }")
-    with pytest.raises(PolicyError, match=r"parts\.district.*ascend strictly"):
-        load_policy(path)
+#: (rule, text in the bundled file, the edit that breaks the rule, the message that names it)
+INCONSISTENT = [
+    ("bands ascend", "{ at_least = 25, points = 12 }", "{ at_least = 10, points = 12 }",
+     r"parts\.district.*ascend strictly"),
+    ("the first band starts at zero", "  { at_least = 0, points = 10 },", "  { at_least = 1, points = 10 },",
+     r"parts\.floor_area.*start at 0"),
+    ("no band pays more than the part's max", "{ at_least = 75, points = 36 }", "{ at_least = 75, points = 40 }",
+     r"must not exceed the part's max \(36\)"),
+    ("maxima add up to the stated total", "total = 120", "total = 125",
+     r"profiles\.first_time: the parts' maxima add up to 120, not the stated total 125"),
+    ("group weights match the maxima", "weights = { living_district = 30, home_environment = 20, contribution = 50 }",
+     "weights = { living_district = 25, home_environment = 25, contribution = 50 }",
+     r"group 'living_district' has maxima adding up to 36, but its weight 25%"),
+    ("category points cover every code", "improvised = 10, ", "",
+     r"housing_type\.points must give points for exactly.*missing \['improvised'\]"),
+    ("the tier order is a permutation", '"special_readmission", "readmission"', '"readmission", "readmission"',
+     r"each tier exactly once; missing \['special_readmission'\]"),
+    ("a round names a known profile", 'first_time = "summer"', 'first_time = "winter"',
+     r"rounds\.summer\.first_time names profile 'winter'"),
+]
 
 
-def test_first_band_starts_at_zero(tmp_path):
-    path = edited(tmp_path, "  { at_least = 0, points = 10 },", "  { at_least = 1, points = 10 },")
-    with pytest.raises(PolicyError, match=r"parts\.floor_area.*start at 0"):
-        load_policy(path)
-
-
-def test_band_points_cannot_exceed_the_parts_max(tmp_path):
-    path = edited(tmp_path, "{ at_least = 75, points = 36 }", "{ at_least = 75, points = 40 }")
-    with pytest.raises(PolicyError, match=r"must not exceed the part's max \(36\)"):
-        load_policy(path)
-
-
-def test_maxima_must_add_up_to_the_stated_total(tmp_path):
-    path = edited(tmp_path, "total = 120", "total = 125")
-    with pytest.raises(PolicyError, match=r"profiles\.first_time: the parts' maxima add up to 120, not the stated total 125"):
-        load_policy(path)
-
-
-def test_group_weights_must_match_the_maxima(tmp_path):
-    path = edited(
-        tmp_path,
-        "weights = { living_district = 30, home_environment = 20, contribution = 50 }",
-        "weights = { living_district = 25, home_environment = 25, contribution = 50 }",
-    )
-    with pytest.raises(PolicyError, match=r"group 'living_district' has maxima adding up to 36, but its weight 25%"):
-        load_policy(path)
-
-
-def test_category_points_cover_every_code(tmp_path):
-    path = edited(tmp_path, "improvised = 10, ", "")
-    with pytest.raises(PolicyError, match=r"housing_type\.points must give points for exactly.*missing \['improvised'\]"):
-        load_policy(path)
-
-
-def test_tier_order_is_a_permutation(tmp_path):
-    path = edited(tmp_path, '"special_readmission", "readmission"', '"readmission", "readmission"')
-    with pytest.raises(PolicyError, match=r"each tier exactly once; missing \['special_readmission'\]"):
-        load_policy(path)
-
-
-def test_round_must_name_a_known_profile(tmp_path):
-    path = edited(tmp_path, 'first_time = "summer"', 'first_time = "winter"')
-    with pytest.raises(PolicyError, match=r"rounds\.summer\.first_time names profile 'winter'"):
-        load_policy(path)
+@pytest.mark.parametrize(("rule", "text", "edit", "message"), INCONSISTENT, ids=[row[0] for row in INCONSISTENT])
+def test_an_inconsistent_policy_is_refused_naming_the_rule(tmp_path, rule, text, edit, message):
+    with pytest.raises(PolicyError, match=message):
+        load_policy(edited(tmp_path, text, edit))
 
 
 def test_malformed_toml_and_missing_file(tmp_path):
