@@ -119,3 +119,18 @@ def test_publish_gives_cutoffs_and_a_pseudonymous_waitlist_without_points(bundle
                                                         "pool": w["pool"]} for w in waiting),
                                                       key=lambda r: (r["pool"] != "undergraduate", r["pool"], r["rank"]))]
     assert all(r["score"] for r in by_id if r["pool"] == "undergraduate")
+
+
+def test_a_later_round_writes_accepted_and_declined_letters(bundle, tmp_path):
+    """Round two: each offer-holder's letter says whether their place is kept (section B)."""
+    offered = [r["applicant_id"] for r in rows(bundle / "ranking.csv") if r["status"] == "offered"]
+    responses = tmp_path / "responses.csv"
+    with responses.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["applicant_id", "response"])
+        writer.writerows([a, "accepted" if i % 2 else "declined"] for i, a in enumerate(offered))
+    assert main(["offers", str(bundle), "--responses", str(responses), "--out", str(tmp_path / "round2")]) == EXIT_OK
+    made = make_letters(tmp_path / "round2", tmp_path / "letters2")
+    assert made.by_status["accepted"] == len(offered) // 2 and made.by_status["declined"] == (len(offered) + 1) // 2
+    assert DECISIONS["accepted"][0] in text_of(tmp_path / "letters2" / f"{offered[1]}.pdf")
+    assert DECISIONS["declined"][0] in text_of(tmp_path / "letters2" / f"{offered[0]}.pdf")
