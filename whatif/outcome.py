@@ -147,7 +147,7 @@ def run_cohort(cohort: Cohort | str | Path | None = None, policy: Policy | str |
     applicants = applicants.assign(pool=applicants["applicant_id"].map(by_id["pool"]),
                                    tier=applicants["applicant_id"].map(by_id["tier"]),
                                    uma_semesters=uma_semesters(apps.reset_index(drop=True)),
-                                   released_to=applicants["applicant_id"].map(admission.released).fillna(""))
+                                   released_to=[admission.released.get(a, "") for a in applicants["applicant_id"]])
     return Outcome(label=label or policy.version, policy=policy, seed=seed, round_name=round_name,
                    scores=result.scored.scores, ranking=admission.frame.reset_index(drop=True), applicants=applicants,
                    beds=admission.beds, assignments=assignments)
