@@ -28,9 +28,9 @@ ID = re.compile(r"\b\d{8}[A-Z]\b")
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
     """600 applicants for 250 undergraduate beds (a policy with small quotas): offers, a waitlist,
-    ineligible and disqualified applicants."""
+    ineligible, referred and disqualified applicants."""
     folder = tmp_path_factory.mktemp("letters")
-    write_cohort(generate_cohort(n=600, seed=5), folder / "in")
+    write_cohort(generate_cohort(n=600, seed=13), folder / "in")
     out = folder / "run"
     policy = capped_policy(folder / "policy.toml", undergraduate=250)
     assert run_folder(folder / "in", out, "letters-test", policy=policy) in (EXIT_OK, EXIT_REJECTED)
@@ -58,10 +58,10 @@ def test_one_letter_per_applicant_and_a_mail_merge_list(bundle, letters):
     listed = rows(letters / "letters.csv")
     assert [r["applicant_id"] for r in listed] == [r["applicant_id"] for r in ranking]
     assert sorted(p.name for p in letters.glob("*.pdf")) == sorted(r["letter_file"] for r in listed)
-    assert {r["status"] for r in listed} >= {"offered", "waitlisted", "ineligible", "disqualified"}
+    assert {r["status"] for r in listed} >= {"offered", "waitlisted", "ineligible", "referred", "disqualified"}
 
 
-@pytest.mark.parametrize("status", ["offered", "waitlisted", "ineligible", "disqualified"])
+@pytest.mark.parametrize("status", ["offered", "waitlisted", "ineligible", "referred", "disqualified"])
 def test_a_letter_of_each_status_says_what_the_bundle_says(bundle, letters, status):
     ranking = {r["applicant_id"]: r for r in rows(bundle / "ranking.csv")}
     scores = {r["applicant_id"]: r for r in rows(bundle / "scores.csv")}
@@ -78,7 +78,7 @@ def test_a_letter_of_each_status_says_what_the_bundle_says(bundle, letters, stat
             points = card.get(f"{part}_points", "")
             if points:
                 assert re.search(rf"{re.escape(label)}\s+{points}\s+\d+", text), (part, points)
-    if status in ("ineligible", "disqualified"):
+    if status in ("ineligible", "referred", "disqualified"):
         assert (ranking[applicant]["reason"] or card["ineligible_reason"]).split(";")[0][:30] in text.replace("\n", " ")
     if status == "waitlisted":
         flat = text.replace("\n", " ")
@@ -121,8 +121,9 @@ def test_publish_gives_cutoffs_and_a_pseudonymous_waitlist_without_points(bundle
     assert all(r["score"] for r in by_id if r["pool"] == "undergraduate")
 
 
-def test_a_later_round_writes_accepted_and_declined_letters(bundle, tmp_path):
-    """Round two: each offer-holder's letter says whether their place is kept (section B)."""
+def test_later_rounds_write_accepted_declined_withdrawn_and_revoked_letters(bundle, tmp_path):
+    """Round two: each offer-holder's letter says whether their place is kept (section B); round
+    three: a resident who withdrew, and one whose offer the HAC revoked (section G), are told so."""
     offered = [r["applicant_id"] for r in rows(bundle / "ranking.csv") if r["status"] == "offered"]
     responses = tmp_path / "responses.csv"
     with responses.open("w", newline="", encoding="utf-8") as handle:
@@ -134,3 +135,19 @@ def test_a_later_round_writes_accepted_and_declined_letters(bundle, tmp_path):
     assert made.by_status["accepted"] == len(offered) // 2 and made.by_status["declined"] == (len(offered) + 1) // 2
     assert DECISIONS["accepted"][0] in text_of(tmp_path / "letters2" / f"{offered[1]}.pdf")
     assert DECISIONS["declined"][0] in text_of(tmp_path / "letters2" / f"{offered[0]}.pdf")
+    round2 = {r["applicant_id"]: r["status"] for r in rows(tmp_path / "round2" / "ranking.csv")}
+    residents = [a for a in offered if round2[a] == "accepted"]
+    newly = [a for a, status in round2.items() if status == "offered"]
+    answers = tmp_path / "responses2.csv"
+    with answers.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["applicant_id", "response"], *([a, "accepted"] for a in newly)])
+    changes = tmp_path / "changes.csv"
+    with changes.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["applicant_id", "change", "reason"], [residents[0], "withdrawn", ""],
+                                      [residents[1], "revoked", "no longer full-time (section A)"]])
+    assert main(["offers", str(tmp_path / "round2"), "--responses", str(answers), "--changes", str(changes),
+                 "--out", str(tmp_path / "round3")]) == EXIT_OK
+    make_letters(tmp_path / "round3", tmp_path / "letters3")
+    assert DECISIONS["withdrawn"][0] in text_of(tmp_path / "letters3" / f"{residents[0]}.pdf")
+    revoked = text_of(tmp_path / "letters3" / f"{residents[1]}.pdf").replace("\n", " ")
+    assert DECISIONS["revoked"][0] in revoked and "no longer full-time" in revoked
