@@ -43,9 +43,14 @@ from pathlib import Path
 import pandas as pd
 
 from allocation.admit import Admission, admit
-from allocation.inventory import read_inventory
-from allocation.place import ASSIGNMENT_COLUMNS, place
-from allocation.residual import join_resident_roommates, residual_inventory, roommates_left_alone
+from allocation.inventory import Inventory, read_inventory
+from allocation.place import ASSIGNMENT_COLUMNS, Placement, place
+from allocation.residual import (
+    ResidentRoommates,
+    join_resident_roommates,
+    residual_inventory,
+    roommates_left_alone,
+)
 from hac import stats
 from hac.appeals import AMENDMENTS
 from hac.bundle import (
@@ -75,11 +80,13 @@ from hac.report import write_report
 from hac.summary import allocation_lines, reject_lines, rooms_line
 from psm.errors import PsmError
 from psm.io import read_table
+from psm.policy import Policy
 from psm.progress import timed_step
 from psm.ranking import Ranking, rank_cohort
 from psm.travel.recorded import RecordedTravel
 
-__all__ = ["RESPONSES", "CHANGES", "Change", "RoundResult", "MadeRound", "make_round_bundle", "next_round",
+__all__ = ["RESPONSES", "CHANGES", "Change", "RoundResult", "RoundOffers", "MadeRound", "make_round_bundle", "next_round",
+           "offer_round_places", "with_responses",
            "read_responses", "read_changes"]
 
 RESPONSES = ("accepted", "declined", "no_response")
@@ -181,15 +188,46 @@ def next_round(inputs: dict[str, Path], seed: str, scoring_round: str, offer_rou
     responses = read_responses(inputs["responses"], parent)
     changes = read_changes(inputs["changes"], parent) if inputs.get("changes") else {}
     with timed_step("ranking", timings):
-        ranking = _with_responses(rank_cohort(apps, scored.scores, policy, seed), parent, responses, changes)
+        ranking = with_responses(rank_cohort(apps, scored.scores, policy, seed), parent, responses, changes)
     residents = pd.read_csv(inputs["parent_assignments"], dtype=str, keep_default_na=False)
-    residents = residents[residents["applicant_id"].isin(set(ranking.frame.loc[ranking.frame["status"] == "accepted",
-                                                                                "applicant_id"]))]
+    offers = offer_round_places(ranking, apps, residents, full, policy, offer_round, timings)
+    write_ranking(offers.admission.frame, ranking, policy, folder / "ranking.csv")
+    write_stamped(offers.unmatched, policy, folder / "unmatched_roommates.csv")
+    write_stamped(offers.assignments, policy, folder / "assignments.csv")
+    run = RunResult(scored, ranking, offers.inventory, offers.admission, offers.placement)
+    tables = tables_of_run(run, assignments=offers.assignments, unmatched=offers.unmatched, rooms=full.rooms)
+    return RoundResult(run, offers.assignments, responses, tables, offers.left_alone, changes, offers.beside_roommates)
+
+
+@dataclass(frozen=True)
+class RoundOffers:
+    """A later round's new offers beside the residents who stay (no files read or written)."""
+
+    inventory: Inventory  # the halls as the residents leave them
+    admission: Admission  # the waitlist walked for the freed beds
+    beside: ResidentRoommates  # new offers placed in (or beside) a resident roommate's room, and why not
+    placement: Placement  # the other new offers
+    assignments: pd.DataFrame  # residents who stay, then the new offers, in ranking order
+    unmatched: pd.DataFrame  # unmatched_roommates.csv's rows
+    left_alone: list[str]  # non-members kept in a college room their member roommate left, for review
+
+    @property
+    def beside_roommates(self) -> int:
+        return len(self.beside.placed)
+
+
+def offer_round_places(ranking: Ranking, apps: pd.DataFrame, parent_assignments: pd.DataFrame, full: Inventory,
+                       policy: Policy, offer_round: int, timings: dict | None = None) -> RoundOffers:
+    """The rules of a later round (the module's docstring) on frames: ``ranking`` carries the
+    statuses after the responses and changes (:func:`with_responses`), ``parent_assignments``
+    the parent's rooms; the residents are those ``accepted``, and they keep their rooms."""
+    accepted = set(ranking.frame.loc[ranking.frame["status"] == "accepted", "applicant_id"])
+    residents = parent_assignments[parent_assignments["applicant_id"].isin(accepted)]
     gender = apps.set_index("applicant_id")["gender"]
     inventory = residual_inventory(full, residents, gender)
     taken = dict(Counter(residents["pool"]))
     with timed_step(f"admission: walking {len(ranking.ranked):,} waitlisted applicants for "
-              f"{int(inventory.rooms['beds'].sum()):,} free beds", timings):
+                    f"{int(inventory.rooms['beds'].sum()):,} free beds", timings):
         admission = admit(ranking, apps, inventory, policy, taken, progress=True)
     beside = join_resident_roommates(admission, apps, residents, full, policy)
     placed_beside = beside.placed.assign(round=offer_round)
@@ -198,7 +236,6 @@ def next_round(inputs: dict[str, Path], seed: str, scoring_round: str, offer_rou
         if len(placed_beside) else inventory
     with timed_step(f"placement: {len(rest.offered):,} new offers", timings):
         placement = place(rest, apps, left, policy, round_no=offer_round, progress=True)
-    write_ranking(admission.frame, ranking, policy, folder / "ranking.csv")
     alone = roommates_left_alone(residents, apps, full, policy.allocation.college_beds_to_applicants_who_list_it)
     unmatched = _unmatched(admission.unpaired, beside.apart, set(placed_beside["applicant_id"]),
                            set(residents["applicant_id"]))
@@ -207,15 +244,11 @@ def next_round(inputs: dict[str, Path], seed: str, scoring_round: str, offer_rou
         left_alone = pd.DataFrame({"applicant_id": alone, "roommate_request": [requested[a] for a in alone],
                                    "reason": LEFT_ALONE})
         unmatched = pd.concat([unmatched, left_alone], ignore_index=True) if len(unmatched) else left_alone
-    write_stamped(unmatched, policy, folder / "unmatched_roommates.csv")
     order = {a: i for i, a in enumerate(admission.frame["applicant_id"])}
     assignments = pd.concat([residents[list(ASSIGNMENT_COLUMNS)].astype({"round": int}),
                              placed_beside[list(ASSIGNMENT_COLUMNS)], placement.assignments],
                             ignore_index=True).sort_values("applicant_id", key=lambda s: s.map(order), kind="stable")
-    write_stamped(assignments.reset_index(drop=True), policy, folder / "assignments.csv")
-    run = RunResult(scored, ranking, inventory, admission, placement)
-    tables = tables_of_run(run, assignments=assignments, unmatched=unmatched, rooms=full.rooms)
-    return RoundResult(run, assignments, responses, tables, alone, changes, len(placed_beside))
+    return RoundOffers(inventory, admission, beside, placement, assignments.reset_index(drop=True), unmatched, alone)
 
 
 def _without(admission: Admission, placed: set[str]) -> Admission:
@@ -313,7 +346,7 @@ def read_responses(path: Path, parent: pd.DataFrame) -> dict[str, str]:
     return responses
 
 
-def _with_responses(ranking: Ranking, parent: pd.DataFrame, responses: dict[str, str],
+def with_responses(ranking: Ranking, parent: pd.DataFrame, responses: dict[str, str],
                     changes: dict[str, Change]) -> Ranking:
     """The new ranking with residents ``accepted``, those who said no ``declined``, those who left
     or whose offer was revoked (now or before) ``withdrawn`` / ``revoked``; the rest as ranked."""
