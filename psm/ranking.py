@@ -152,10 +152,12 @@ def pool_beds(policy: Policy, ranking: Ranking, taken: dict[str, int] | None = N
     """Beds per pool after spill-over: quota, ranked applicants, beds given up and received.
 
     A pool's quota is its ``beds`` in the policy; a pool without one has ``room_beds[pool]``, the
-    beds of the rooms open to it (section 7; in a later round, the free ones). In a later offer
-    round, ``taken`` holds the beds each pool's residents kept (accepted offers), taken off a
-    policy quota; the quota left is what spills. A receiving pool's residents may hold beds it
-    received, so its own quota left can be below zero: the spilled beds make up for it.
+    beds of the rooms open to it (section 7; in a later round, the free ones). A quota above
+    those beds counts only the beds that exist (section 7: a quota is a cap, not beds), so a
+    pool never spills beds its rooms do not have. In a later offer round, ``taken`` holds the
+    beds each pool's residents kept (accepted offers), taken off a policy quota; the quota left
+    is what spills. A receiving pool's residents may hold beds it received, so its own quota
+    left can be below zero: the spilled beds make up for it.
     """
     ranked = ranking.ranked["pool"].value_counts()
     taken = taken or {}
@@ -163,7 +165,8 @@ def pool_beds(policy: Policy, ranking: Ranking, taken: dict[str, int] | None = N
     def quota(pool: str) -> int:
         beds = policy.pools[pool].beds
         if beds is not None:
-            return beds - taken.get(pool, 0)
+            left = beds - taken.get(pool, 0)
+            return left if room_beds is None else min(left, room_beds.get(pool, 0))
         if room_beds is None:
             raise ValueError(f"pool {pool!r} has no beds in the policy: pass the rooms' beds (room_beds)")
         return room_beds.get(pool, 0)

@@ -66,3 +66,17 @@ def test_a_quota_no_larger_than_the_applicants_need_is_not_a_warning(tmp_path, p
     admission = admitted(tmp_path, quota_policy(policy, undergraduate=2), suite_rows("S1", rooms=(("double", 2),) * 2),
                          women(2))
     assert admission.quota_warnings == ()
+
+
+def test_regression_a_quota_above_the_rooms_spills_only_the_beds_that_exist(tmp_path, policy):
+    """Section 7: unused exchange beds spill over to undergraduates; a quota of 9,000 for an
+    exchange pool with one double room spills at most that room's unused bed, never 8,999
+    beds the rooms do not have (which once lifted the undergraduate cap of 1 to everyone)."""
+    rooms = suite_rows("S1", rooms=(("double", 2), ("double", 2))) + suite_rows("X1", pools="exchange")
+    exchange = [application(applicant_id="24000100A", student_type="exchange", travel_minutes=90)]
+    admission = admitted(tmp_path, quota_policy(policy, undergraduate=1, exchange=9000), rooms, women(5) + exchange)
+    beds = admission.beds.set_index("pool")
+    assert (beds.at["exchange", "spilled_out"], beds.at["undergraduate", "spilled_in"]) == (1, 1)
+    assert beds.at["undergraduate", "beds"] == 2
+    undergraduates = admission.frame[admission.frame["pool"] == "undergraduate"]
+    assert list(undergraduates["status"]) == ["offered"] * 2 + ["waitlisted"] * 3
