@@ -84,7 +84,8 @@ def verify(args: argparse.Namespace) -> int:
     """Re-run a bundle from its own inputs and say whether every output reproduces."""
     found = verify_bundle(args.run_dir)
     manifest, problems = found.manifest, found.problems
-    print(f"psm verify · {args.run_dir} · policy {manifest['policy']['version']} · seed {manifest['seed']!r}")
+    print(f"psm verify · {args.run_dir} · policy {manifest['policy']['version']} · seed {manifest['seed']!r} · "
+          f"made by engine {found.made_by}" + (f", verified with engine {found.engine}" if found.other_engine else ""))
     for name in manifest["outputs"]:
         listed = problems.get(name)
         print(f"  {name:<26} {'DIFFERS: ' + '; '.join(listed) if listed else 'reproduces'}")

@@ -41,7 +41,7 @@ from psm.progress import timed_step
 from psm.travel import default_table_path
 from psm.travel.areas import default_area_path
 
-__all__ = ["OUTPUTS", "FORMAT", "MadeBundle", "make_run_bundle", "building", "keep_inputs", "sha256_of",
+__all__ = ["OUTPUTS", "FORMAT", "ENGINE", "MadeBundle", "make_run_bundle", "building", "keep_inputs", "sha256_of",
            "input_counts", "input_paths", "run_manifest", "write_manifest", "read_manifest", "read_checked_manifest",
            "changed_files", "write_log",
            "package_versions", "tables_of_run"]
@@ -169,9 +169,13 @@ def keep_inputs(folder: Path, files: dict[str, Path | None]) -> dict[str, dict]:
     return kept
 
 
+#: The engine's distribution name, under which ``packages`` in the manifest records its version.
+ENGINE = "hall-admission-engine"
+
+
 def package_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
-    for name in ("hall-admission-engine", "numpy", "pandas", "ortools", "pydantic", "googlemaps", "openpyxl"):
+    for name in (ENGINE, "numpy", "pandas", "ortools", "pydantic", "googlemaps", "openpyxl"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[name] = metadata.version(name)
     return versions

@@ -4,6 +4,11 @@ A bundle verifies when every input and output it records is present with the SHA
 manifest gives, and a re-run from the bundle's inputs (under its policy and seed, with the
 travel minutes it recorded, so no provider is asked again) writes the same bytes for every
 output. An offer round is re-run as an offer round, from the parent files it kept.
+
+The engine's own version is part of what made a bundle (``packages`` in the manifest): a
+later engine may place or report differently, so a bundle is verified, and recalculated, with
+the engine that made it. When the versions differ the verification names both, so a re-run
+that differs is not mistaken for a tampered bundle.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hac.bundle import changed_files, input_paths, read_manifest
+from hac.bundle import ENGINE, changed_files, input_paths, package_versions, read_manifest
 from hac.offers import next_round
 from hac.pipeline import InputFiles, RunRequest, run, write_results
 from psm.travel.recorded import RecordedTravel
@@ -29,19 +34,34 @@ class Verification:
 
     manifest: dict
     problems: dict[str, list[str]]
+    engine: str  # the engine version verifying
 
     @property
     def passed(self) -> bool:
         return not self.problems
+
+    @property
+    def made_by(self) -> str:
+        """The engine version that made the bundle, as its manifest records it."""
+        return self.manifest.get("packages", {}).get(ENGINE, "unknown")
+
+    @property
+    def other_engine(self) -> bool:
+        return self.made_by != self.engine
 
 
 def verify_bundle(run_dir: Path) -> Verification:
     """Check ``run_dir``'s files against its manifest, then re-run it and compare every output."""
     manifest = read_manifest(run_dir)
     problems = changed_files(run_dir, manifest)
+    engine = package_versions().get(ENGINE, "unknown")
+    made_by = manifest.get("packages", {}).get(ENGINE, "unknown")
     for name, problem in _rerun_differences(run_dir, manifest).items():
+        if made_by != engine:
+            problem += (f" (the bundle was made by engine {made_by}, this is engine {engine}: verify it with "
+                        f"engine {made_by}, e.g. pip install hall-admission-engine=={made_by})")
         problems.setdefault(name, []).append(problem)
-    return Verification(manifest, problems)
+    return Verification(manifest, problems, engine)
 
 
 def _rerun_differences(run_dir: Path, manifest: dict) -> dict[str, str]:

@@ -269,3 +269,32 @@ def test_shared_copies_of_two_rounds_follow_each_applicant_by_the_same_pseudonym
     for text in ((tmp_path / "two" / "manifest.json").read_text(), (tmp_path / "two" / "report.html").read_text()):
         assert str(first) not in text  # the parent bundle's folder is not named
     assert json.loads((tmp_path / "two" / "manifest.json").read_text())["parent"]["offer_round"] == 1
+
+
+def test_verify_of_a_bundle_made_by_another_engine_version_names_both(bundle, tmp_path, capsys):
+    """A later engine may place differently: a re-run that differs names the engine that made the
+    bundle and the one verifying, so it is not taken for tampering (hac.verify)."""
+    import hashlib
+    import shutil
+
+    from hac.bundle import ENGINE, package_versions
+
+    copy = tmp_path / "older"
+    shutil.copytree(bundle, copy)
+    assignments = copy / "assignments.csv"
+    lines = assignments.read_text().splitlines()
+    first, second = lines[1].split(","), lines[2].split(",")
+    first[4], second[4] = second[4], first[4]  # what an older engine might have placed
+    assignments.write_text("\n".join([lines[0], ",".join(first), ",".join(second), *lines[3:]]) + "\n")
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["packages"][ENGINE] = "0.0.1"
+    manifest["outputs"]["assignments.csv"] = hashlib.sha256(assignments.read_bytes()).hexdigest()
+    (copy / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    capsys.readouterr()
+    assert main(["verify", str(copy)]) == EXIT_VERIFY_FAILED
+    out = capsys.readouterr().out
+    this = package_versions()[ENGINE]
+    assert f"made by engine 0.0.1, verified with engine {this}" in out.splitlines()[0]
+    assert "assignments.csv            DIFFERS: the re-run from the bundle's inputs gives different content " \
+           f"(the bundle was made by engine 0.0.1, this is engine {this}" in out
+    assert "ranking.csv                reproduces" in out
