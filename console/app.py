@@ -120,6 +120,7 @@ def create_app(runs: Path, *, officers: Officers | None = None, token: str | Non
     async def lifespan(app):
         yield
         console.scenarios.close()
+        console.cards.close()
 
     app = Starlette(routes=routes(), lifespan=lifespan, middleware=[
         Middleware(SessionMiddleware, secret_key=new_token(), session_cookie="psm_console", same_site="strict",

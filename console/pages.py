@@ -8,7 +8,6 @@ opened and action taken is written to the audit log (officer, action, run, appli
 
 from __future__ import annotations
 
-import json
 import secrets
 import shutil
 from pathlib import Path
@@ -23,9 +22,9 @@ from starlette.staticfiles import StaticFiles
 
 from console.app import console_of, officer_of, render
 from console.bundles import RoundAlreadyBuilt, UnknownRun
-from console.scenarios import overrides_from_form, plain_number, policy_form
+from console.scenarios import first_round_note, overrides_from_form, plain_number, policy_form
 from console.security import CSRF_FIELD, CsrfRefused, check_csrf, csrf_token
-from hac import report, stats
+from hac import report
 from hac.appeals import CARD, recalculate, record_appeal
 from hac.bundle import input_paths, read_manifest
 from hac.offers import make_round_bundle
@@ -37,8 +36,6 @@ from whatif import override_toml, policy_with
 
 __all__ = ["routes"]
 
-#: The exit status ``psm offers`` gives when rows were rejected, which the round's run.log names.
-ROWS_REJECTED_STATUS = 3
 #: Files of a bundle the run page offers for download.
 DOWNLOADS = (*RESULT_FILES, "report.html", "manifest.json", "run.log")
 #: The appeal form's columns: every column of applications.csv but the id.
@@ -114,37 +111,16 @@ async def runs_page(request: Request) -> Response:
     return render(request, "runs.html.j2", runs=summaries, folder=str(console_of(request).bundles.folder))
 
 
-def report_parts(run_dir: Path) -> dict:
-    """The report's sections, from :mod:`hac.report`'s own functions (the figures of report.html),
-    and the review lists of scores.csv: referred applicants and flags for the HAC's review."""
-    manifest = read_manifest(run_dir)
-    lottery_path = run_dir / "lottery.json"
-    lottery = json.loads(lottery_path.read_text(encoding="utf-8")) if lottery_path.exists() else {}
-    tables = stats.read_tables(run_dir, manifest)
-    seed = str(lottery.get("seed", manifest.get("seed", "")))
-    scores = pd.read_csv(run_dir / "scores.csv", dtype=str, keep_default_na=False)
-    referred = scores[scores["track"] == "referred"] if "track" in scores else scores.iloc[:0]
-    flagged = scores[scores["review_note"] != ""] if "review_note" in scores else scores.iloc[:0]
-    return dict(
-        header=report.header_items(manifest, lottery, seed), formula=lottery.get("formula", ""),
-        counts=report.counts_tables(manifest), quota_warnings=report.quota_warnings(manifest),
-        offers=report.offers_section(tables), scores=report.scores_section(tables),
-        occupancy=report.occupancy_section(tables), roommates=report.roommates_section(manifest, tables),
-        preferences=report.preferences_section(tables), review=report.review_section(tables),
-        referred=list(zip(referred["applicant_id"], referred.get("ineligible_reason", referred["track"]))),
-        flagged=list(zip(flagged["applicant_id"], flagged.get("review_note", flagged["track"]))),
-    )
-
-
 async def run_page(request: Request) -> Response:
     console, name = console_of(request), request.path_params["run"]
     run_dir = console.bundles.path(name)
     summary = await run_in_threadpool(console.bundles.summary, name)
-    parts = await run_in_threadpool(console.cards.made, run_dir, "report", report_parts)
+    sections = await run_in_threadpool(console.cards.report, run_dir)
+    console.cards.warm(run_dir, "cards")  # the applicant pages opened from here
     audit(request, "run page")
     downloads = [f for f in DOWNLOADS if (run_dir / f).exists()]
     return render(request, "run.html.j2", run=name, summary=summary, sections=report.SECTIONS, downloads=downloads,
-                  scenarios=console.scenarios.of_run(name), **parts)
+                  scenarios=console.scenarios.of_run(name), **sections)
 
 
 async def download(request: Request) -> Response:
@@ -198,6 +174,7 @@ async def applicant_page(request: Request) -> Response:
         card = cards.card(applicant_id)
     except PsmError:
         return render(request, "not_found.html.j2", status=404, run=request.path_params["run"], wanted=applicant_id)
+    console.cards.warm(run_dir, "report")  # the run page, if it is opened next
     audit(request, "applicant page", applicant_id=card.applicant_id)
     return render(request, "applicant.html.j2", run=request.path_params["run"], card=card,
                   rules=part_rules(cards.policy, card))
@@ -298,7 +275,8 @@ async def offers_page(request: Request) -> Response:
         def build() -> Path:
             with console.bundles.locked(name):  # a round is built once: the second attempt waits, then is refused
                 out = console.bundles.refuse_second_round(name)
-                make_round_bundle(parent, responses_path, out, ROWS_REJECTED_STATUS, changes=changes_path)
+                # run.log counts rejected rows without an exit status: the console has none to give
+                make_round_bundle(parent, responses_path, out, rejected_status=None, changes=changes_path)
                 return out
 
         out = await run_in_threadpool(build)
@@ -330,9 +308,10 @@ async def whatif_page(request: Request) -> Response:
     run_dir = console.bundles.path(name)
     policy_path = bundle_policy_path(run_dir)
     base = policy_form(await run_in_threadpool(load_policy, policy_path))
+    first_round = first_round_note(read_manifest(run_dir).get("offer_round", 1))
     if request.method == "GET":
         audit(request, "what-if form")
-        return render(request, "whatif.html.j2", run=name, base=base, values={}, problems=[],
+        return render(request, "whatif.html.j2", run=name, base=base, values={}, problems=[], first_round=first_round,
                       scenarios=console.scenarios.of_run(name))
     form = await checked_form(request)
     values = {key: str(value) for key, value in form.items() if key != CSRF_FIELD}
@@ -347,7 +326,7 @@ async def whatif_page(request: Request) -> Response:
     if problems:
         audit(request, "what-if", outcome="refused: invalid numbers")
         return render(request, "whatif.html.j2", status=422, run=name, base=base, values=values, problems=problems,
-                      scenarios=console.scenarios.of_run(name))
+                      first_round=first_round, scenarios=console.scenarios.of_run(name))
     label = str(form.get("label", "")).strip()[:80] or "scenario"
     job = console.scenarios.submit(name, run_dir, overrides, label, officer_of(request))
     audit(request, "what-if started", outcome=f"scenario {job.id}")
@@ -385,6 +364,7 @@ async def scenario_page(request: Request) -> Response:
         error = job.future.exception()
         problem = str(error) if isinstance(error, PsmError) else f"the scenario stopped: {type(error).__name__}"
     return render(request, "scenario.html.j2", run=name, job=job, state=state, view=view, problem=problem,
+                  first_round=first_round_note(job.offer_round),
                   result=job.future.result() if state == "done" else None)
 
 

@@ -11,6 +11,10 @@ The rules:
   its rooms, seed, round and recorded travel minutes; the baseline under the bundle's policy and
   the scenario under the overrides (score, rank, admit; no rooms), then
   :func:`whatif.compare`. The baseline of a bundle is kept in the worker for the next scenario.
+- **From a later offer round** the scenario is still a first round: both sides offer places to
+  the whole cohort as if nobody had answered yet (no responses, no residents keeping rooms), so
+  the comparison is between two first rounds; the form, the job page and the baseline's label say
+  so (:func:`first_round_note`).
 - **In the background**: one worker process, so a scenario (half a minute or more) never holds up
   a page; scenarios wait their turn. The job page shows the step under way and refreshes itself.
 - The result keeps counts, scores, ranks and applicant ids only (the comparison's tables).
@@ -31,10 +35,11 @@ from typing import Any
 
 import pandas as pd
 
+from hac.bundle import read_manifest
 from whatif.compare import BREAKDOWNS
 
-__all__ = ["plain_number", "PolicyForm", "policy_form", "overrides_from_form", "Scenario", "ScenarioResult", "Scenarios",
-           "run_scenario"]
+__all__ = ["plain_number", "PolicyForm", "policy_form", "overrides_from_form", "first_round_note", "Scenario",
+           "ScenarioResult", "Scenarios", "run_scenario"]
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,17 @@ class ScenarioResult:
     seconds: float
 
 
+def first_round_note(offer_round: int) -> str:
+    """What a scenario from a bundle of ``offer_round`` compares, when that is not this round's own
+    offers (a later round); "" for a first round."""
+    if offer_round <= 1:
+        return ""
+    return (f"This run is offer round {offer_round}. A scenario re-runs the first round: both sides offer places "
+            "to the whole cohort as if nobody had answered an offer yet (no responses, no residents keeping "
+            "rooms), so it compares the first round under this run's policy with the first round under the "
+            "changed numbers, not this round's own offers.")
+
+
 _baselines: dict[tuple[str, str], tuple] = {}  # in the worker: (bundle, manifest hash) -> (cohort, baseline, ...)
 
 
@@ -155,7 +171,8 @@ def run_scenario(run_dir: str, overrides: dict[str, Any], label: str, progress: 
         cohort = read_cohort(policy, inputs["applications"], inputs.get("office_bearers"), inputs.get("achievements"))
         travel = RecordedTravel(pd.read_csv(folder / "scores.csv", dtype={"applicant_id": str}))
         _write_step(progress_path, "the baseline: scoring, ranking and admitting under the bundle's policy")
-        baseline = run_cohort(cohort, inputs["policy"], travel=travel, label="the run's policy", **common)
+        first = "the run's policy" if manifest.get("offer_round", 1) == 1 else "the first round under the run's policy"
+        baseline = run_cohort(cohort, inputs["policy"], travel=travel, label=first, **common)
         _baselines.clear()
         _baselines[key] = (cohort, travel, baseline)
     cohort, travel, baseline = _baselines[key]
@@ -182,6 +199,7 @@ class Scenario:
     officer: str
     progress: Path
     future: Future
+    offer_round: int = 1
     submitted: float = field(default_factory=time.time)
 
     @property
@@ -223,7 +241,8 @@ class Scenarios:
             progress = self.folder / f"{job_id}.json"
             _write_step(progress, "waiting for the worker")
             future = self._worker().submit(run_scenario, str(run_dir), overrides, label, str(progress))
-            job = self._jobs[job_id] = Scenario(job_id, run, label, overrides, officer, progress, future)
+            offer_round = read_manifest(run_dir).get("offer_round", 1)
+            job = self._jobs[job_id] = Scenario(job_id, run, label, overrides, officer, progress, future, offer_round)
         return job
 
     def get(self, run: str, job_id: str) -> Scenario | None:

@@ -59,7 +59,7 @@ class MadeBundle:
     lines: tuple[str, ...]
 
 
-def make_run_bundle(request: RunRequest, out: Path, rejected_status: int) -> MadeBundle:
+def make_run_bundle(request: RunRequest, out: Path, rejected_status: int | None) -> MadeBundle:
     """``psm run``: score, rank and allocate ``request`` into the complete, self-sufficient bundle ``out``.
 
     ``rejected_status`` is the exit status the summary names when rows were rejected."""

@@ -136,7 +136,7 @@ class MadeRound:
     lines: tuple[str, ...]
 
 
-def make_round_bundle(parent: Path, responses: Path, out: Path, rejected_status: int,
+def make_round_bundle(parent: Path, responses: Path, out: Path, rejected_status: int | None,
                       changes: Path | None = None) -> MadeRound:
     """Write the next round's bundle ``out`` from the bundle ``parent``, the responses file and,
     if given, the changes file."""

@@ -1,24 +1,26 @@
 """``report.html``: a run bundle at a glance, made from the bundle's own files and nothing else.
 
-:func:`render_report` reads ``manifest.json``, ``lottery.json``, the result CSVs and the copies in
-``inputs/`` (applications and rooms) through :func:`hac.stats.read_tables`, takes every figure
-from :mod:`hac.stats` (the figures the printed summary and the manifest show) and renders
-``templates/report.html.j2`` with Jinja2 (every value escaped). It works for any bundle, months
-later, and for any offer round. The page is self-contained: the style sheet is inline, the plots
-are inline SVG drawn with matplotlib (text kept as text), and it names no URL.
+:func:`report_sections` reads ``manifest.json``, ``lottery.json``, the result CSVs and the copies
+in ``inputs/`` (applications and rooms) through :func:`hac.stats.read_tables`, takes every figure
+from :mod:`hac.stats` (the figures the printed summary and the manifest show) and gives each
+section's tables and plots; :func:`render_report` renders them with ``templates/report.html.j2``
+(Jinja2, every value escaped), and the console's run page shows the same sections. It works for
+any bundle, months later, and for any offer round. The page is self-contained: the style sheet is
+inline, the plots are inline SVG drawn here (text kept as text, a title on every mark), and it
+names no URL.
 
 Personal data stays out: of the applications only the columns :mod:`hac.stats` reads;
 ``rejects.csv`` is shown without its ``value`` column, and quoted values inside its error
 messages are withheld. Travel notes are counted by kind with their place names removed, since an
 area or a district locates a home; the applicants concerned are listed by id only.
 
-Rendering is deterministic: the same bundle gives the same bytes (each plot's SVG ids are salted
-with a fixed string, and the SVG carries no date).
+Rendering is deterministic: the same bundle gives the same bytes (the plots' coordinates are
+rounded to a tenth; nothing carries a date, an id or a path).
 """
 
 from __future__ import annotations
 
-import io
+import itertools
 import json
 import math
 import numbers
@@ -28,16 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import matplotlib
 import pandas as pd
 from markupsafe import Markup, escape
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from hac import stats
 from hac.pipeline import withhold_quoted
 
-__all__ = ["render_report", "write_report", "note_kind"]
+__all__ = ["note_kind", "render_report", "report_sections", "write_report"]
 
 REJECTS_SHOWN = 200
 OFFERED, OTHER, LIGHT, LISTED, MIXED = "#0072B2", "#999999", "#D9D9D9", "#56B4E9", "#009E73"
@@ -97,15 +96,23 @@ def write_report(run_dir: Path) -> Path:
 
 def render_report(run_dir: Path) -> str:
     """The complete, self-contained HTML page for the bundle in ``run_dir``."""
-    run_dir = Path(run_dir)
+    return _TEMPLATES.get_template("report.html.j2").render(style=STYLE, sections=SECTIONS,
+                                                            **report_sections(Path(run_dir)))
+
+
+def report_sections(run_dir: Path) -> dict:
+    """What the report shows of the bundle in ``run_dir``, section by section (the console's run
+    page shows the same): ``seed``, ``header`` (:func:`header_items`), the lottery ``formula``,
+    ``counts`` and ``quota_warnings`` of the manifest, then ``offers``, ``scores``, ``occupancy``,
+    ``roommates``, ``preferences`` and ``review``, each a dict of tables and plots (``scores`` is
+    None when nobody has points). Every figure is :mod:`hac.stats`'s, from the bundle's files."""
     manifest, lottery = _json(run_dir / "manifest.json"), _json(run_dir / "lottery.json")
     tables = stats.read_tables(run_dir, manifest)
     seed = str(lottery.get("seed", manifest.get("seed", "")))
-    return _TEMPLATES.get_template("report.html.j2").render(
-        style=STYLE, seed=seed, header=header_items(manifest, lottery, seed), formula=lottery.get("formula", ""),
-        sections=SECTIONS, counts=counts_tables(manifest), quota_warnings=quota_warnings(manifest),
-        offers=offers_section(tables),
-        scores=scores_section(tables), occupancy=occupancy_section(tables),
+    return dict(
+        seed=seed, header=header_items(manifest, lottery, seed), formula=lottery.get("formula", ""),
+        counts=counts_tables(manifest), quota_warnings=quota_warnings(manifest),
+        offers=offers_section(tables), scores=scores_section(tables), occupancy=occupancy_section(tables),
         roommates=roommates_section(manifest, tables), preferences=preferences_section(tables),
         review=review_section(tables))
 
@@ -252,12 +259,15 @@ def preferences_section(tables: stats.RunTables) -> dict:
 
 def review_section(tables: stats.RunTables) -> dict:
     """Rejected input rows (without their values), travel-time fallbacks to check, applicants
-    referred to the University's special arrangement and scheme flags that cannot apply."""
+    referred to the University's special arrangement (``referred``: (id, reason) pairs) and
+    scheme flags that cannot apply (``flagged``: (id, note) pairs; ``flags``: grouped by kind)."""
     flagged = stats.flagged_for_review(tables)
     groups = sorted(flagged.groupby(flagged["review_note"].map(note_kind))["applicant_id"],
                     key=lambda kv: (-len(kv[1]), kv[0]))
+    referred = stats.referred(tables)
     return dict(rejects=rejects_part(tables.rejects), travel=travel_part(tables.scores),
-                referred=stats.referred(tables),
+                referred=list(zip(referred["applicant_id"].tolist(), referred["reason"].tolist())),
+                flagged=list(zip(flagged["applicant_id"].tolist(), flagged["review_note"].tolist())),
                 flags=[(kind, _number(len(ids)), sorted(ids)) for kind, ids in groups])
 
 
@@ -279,7 +289,7 @@ def rejects_part(rejects: pd.DataFrame) -> dict | None:
 
 def travel_part(scores: pd.DataFrame) -> dict | None:
     """scores.csv rows with a travel_note: counted by kind, then the applicant ids of each kind."""
-    noted = scores[scores["travel_note"].map(lambda note: bool(str(note).strip()))]
+    noted = scores[scores["travel_note"].str.strip() != ""]
     if noted.empty:
         return None
     groups = sorted(noted.groupby(noted["travel_note"].map(note_kind))["applicant_id"],
@@ -290,45 +300,59 @@ def travel_part(scores: pd.DataFrame) -> dict | None:
 
 
 # -- plots ------------------------------------------------------------------------------------
+#
+# Drawn here as plain SVG (no plotting library: a report is written at the end of every run and
+# the console draws the same sections). Text stays text, in the page's own font; every mark has a
+# <title> (its label and number) and each plot an aria-label (its caption); coordinates are
+# rounded to a tenth, so the same figures always give the same bytes. The tables beside each plot
+# carry the same numbers for whoever cannot see it.
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One series of a horizontal bar plot: a bar per row from ``starts[i]`` for ``lengths[i]``,
+    drawn ``thin`` over the series before it (a part over its whole) or full height."""
+
+    name: str
+    colour: str
+    starts: list[float]
+    lengths: list[float]
+    thin: bool = False
 
 
 def offers_plot(cutoffs: pd.DataFrame, statuses: list[str]) -> Plot:
     """Horizontal stacked bars: each status's count per pool, tier and gender."""
     if cutoffs.empty:
         return Plot(Markup(""), "No applicant was ranked.")
-    labels = [f"{r.pool} · {r.tier} · {r.gender}" for r in cutoffs.itertuples()]
-    figure, axes, positions = _bar_rows(labels, "applicants")
-    left = pd.Series(0, index=cutoffs.index)
+    labels = [f"{pool} · {tier} · {gender}" for pool, tier, gender in
+              zip(cutoffs["pool"].tolist(), cutoffs["tier"].tolist(), cutoffs["gender"].tolist())]
+    counts = {s: [int(n) for n in cutoffs[s].tolist()] for s in statuses}
+    start, layers = [0] * len(cutoffs), []
     for status in statuses:
-        axes.barh(positions, cutoffs[status], left=left, color=STATUS_COLOURS[status], label=status)
-        left = left + cutoffs[status]
-    for y, (_, row) in zip(positions, cutoffs.iterrows()):
-        numbers = " / ".join(f"{row[s]:,}" for s in statuses)
-        axes.text(left[row.name], y, f"  {numbers}", va="center", fontsize=8)
-    _legend_above(axes)
+        layers.append(Layer(status, STATUS_COLOURS[status], start, counts[status]))
+        start = [a + b for a, b in zip(start, counts[status])]
+    notes = [" / ".join(f"{counts[s][i]:,}" for s in statuses) for i in range(len(cutoffs))]
     named = f"{', '.join(statuses[:-1])} and {statuses[-1]}".capitalize()
-    return _figure(figure, "offers", f"{named} by pool, priority tier and gender "
-                                     f"(numbers: {' / '.join(statuses)}).")
+    return _hbar_plot(labels, layers, notes, "applicants", f"{named} by pool, priority tier and gender "
+                                                            f"(numbers: {' / '.join(statuses)}).")
 
 
 def scores_plot(scored: pd.DataFrame, statuses: list[str]) -> Plot:
     """One stacked histogram per track, in bins of 5 points: each status shown, then any other."""
-    tracks = list(dict.fromkeys(scored["track"]))
-    figure = _new_figure(4.2 * len(tracks), 3.4)
-    panels = figure.subplots(1, len(tracks), squeeze=False)[0]
-    bins = list(range(0, int(scored["points"].max()) // 5 * 5 + 10, 5))
-    for axes, track in zip(panels, tracks):
+    tracks = list(dict.fromkeys(scored["track"].tolist()))
+    edges = list(range(0, int(scored["points"].max()) // 5 * 5 + 10, 5))
+    series = [(s, STATUS_COLOURS[s]) for s in statuses] + [("other", OTHER)]
+    panels = []
+    for track in tracks:
         group = scored[scored["track"] == track]
-        values = [group.loc[group["status"] == s, "points"].tolist() for s in statuses]
-        values.append(group.loc[~group["status"].isin(statuses), "points"].tolist())
-        axes.hist(values, bins=bins, stacked=True, color=[STATUS_COLOURS[s] for s in statuses] + [OTHER],
-                  label=[*statuses, "other"])
-        axes.set_title(_label(f"{track} ({len(group):,})"), fontsize=10)
-        axes.set_xlabel("total points")
-        axes.spines[["top", "right"]].set_visible(False)
-    panels[0].set_ylabel("applicants")
-    panels[0].legend(frameon=False, fontsize=8)
-    return _figure(figure, "scores", "Total points by track (bins of 5 points), coloured by status.")
+        shown = group["status"].where(group["status"].isin(statuses), "other")
+        counts = {name: [0] * (len(edges) - 1) for name, _ in series}
+        for points, status in zip(group["points"].tolist(), shown.tolist()):
+            if edges[0] <= points <= edges[-1]:
+                counts[status][min(int(points - edges[0]) // 5, len(edges) - 2)] += 1
+        panels.append((f"{track} ({len(group):,})", counts))
+    caption = "Total points by track (bins of 5 points), coloured by status."
+    return _histograms(panels, series, edges, "total points", "applicants", caption)
 
 
 def occupancy_plot(halls: pd.DataFrame) -> Plot:
@@ -336,7 +360,7 @@ def occupancy_plot(halls: pd.DataFrame) -> Plot:
     if halls.empty:
         return Plot(Markup(""), "The bundle holds no room inventory.")
     return _part_of_whole_plot(halls["hall"], halls["used"], halls["beds"], ("beds used", "beds"), OFFERED,
-                               "beds", "occupancy", "Beds used out of beds, by hall.")
+                               "beds", "Beds used out of beds, by hall.")
 
 
 def mixing_plot(halls: pd.DataFrame) -> Plot:
@@ -345,7 +369,7 @@ def mixing_plot(halls: pd.DataFrame) -> Plot:
     if halls.empty:
         return Plot(Markup(""), "No room is shared.")
     return _part_of_whole_plot(halls["hall"], halls["mixed"], halls["shared"], ("local and non-local",
-                               "rooms shared"), MIXED, "rooms", "mixing",
+                               "rooms shared"), MIXED, "rooms",
                                "Rooms with a local and a non-local resident, out of rooms shared, by hall.")
 
 
@@ -353,21 +377,194 @@ def preferences_plot(bands: pd.DataFrame) -> Plot:
     """Grouped bars per pool and rank band: share given their first choice and a listed hall."""
     if bands.empty:
         return Plot(Markup(""), "No placed applicant listed hall preferences.")
-    labels = [_label(f"{r.pool}\n{r.band}") for r in bands.itertuples()]
-    x = list(range(len(labels)))
-    figure = _new_figure(max(6, 1.1 * len(labels) + 1.5), 3.6)
-    axes = figure.subplots()
-    axes.bar([i - 0.2 for i in x], 100 * bands["first"] / bands["units"], width=0.4, color=OFFERED,
-             label="first choice")
-    axes.bar([i + 0.2 for i in x], 100 * bands["any"] / bands["units"], width=0.4, color=LISTED,
-             label="a listed hall")
-    axes.set_xticks(x, labels, fontsize=8)
-    axes.set_ylim(0, 110)
-    axes.set_yticks([0, 25, 50, 75, 100])
-    axes.set_ylabel("% of units with a hall list")
-    _legend_above(axes)
-    return _figure(figure, "preferences", "Hall preferences met by pool and rank band "
-                                          "(a mutual pair counts once, at the worse rank of the two).")
+    units = bands["units"].tolist()
+    groups = [(pool, band) for pool, band in zip(bands["pool"].tolist(), bands["band"].tolist())]
+    series = [("first choice", OFFERED, [100 * n / u for n, u in zip(bands["first"].tolist(), units)]),
+              ("a listed hall", LISTED, [100 * n / u for n, u in zip(bands["any"].tolist(), units)])]
+    return _grouped_columns(groups, series, "% of units with a hall list",
+                            "Hall preferences met by pool and rank band "
+                            "(a mutual pair counts once, at the worse rank of the two).")
+
+
+def _part_of_whole_plot(labels, part, whole, names: tuple[str, str], colour: str, xlabel: str, caption: str) -> Plot:
+    """Horizontal bars: each label's whole (light) with its part drawn over it, numbered part / whole."""
+    part, whole = [int(n) for n in part.tolist()], [int(n) for n in whole.tolist()]
+    zeros = [0] * len(part)
+    return _hbar_plot(labels.tolist(), [Layer(names[1], LIGHT, zeros, whole), Layer(names[0], colour, zeros, part, True)],
+                      [f"{p:,} / {w:,}" for p, w in zip(part, whole)], xlabel, caption)
+
+
+# -- SVG drawing ------------------------------------------------------------------------------
+
+FONT, SMALL = 12, 11  # px: labels, then ticks and numbers
+ROW, BAR = 22, 15  # a horizontal bar's row and its thickness
+INK, GRID = "#222", "#E4E4E4"
+
+
+def _hbar_plot(labels: list[str], layers: list[Layer], notes: list[str], xlabel: str, caption: str) -> Plot:
+    """One row per label, top to bottom: each layer's bar, then the row's note after the longest."""
+    label_width = _text_width(labels, FONT) + 10
+    plot_width, top = 480, 30
+    ends = [max(layer.starts[i] + layer.lengths[i] for layer in layers) for i in range(len(labels))]
+    ticks = _ticks(max(ends))
+    scale = plot_width / ticks[-1]
+    width = label_width + plot_width + _text_width(notes, SMALL) + 12
+    height = top + ROW * len(labels) + 40
+    marks = _legend([(layer.name, layer.colour) for layer in layers], label_width, 8)
+    marks += _x_axis(ticks, label_width, scale, top, top + ROW * len(labels), xlabel)
+    for i, label in enumerate(labels):
+        y = top + ROW * i
+        marks.append(_text(label_width - 6, y + ROW / 2 + 4, label, FONT, anchor="end"))
+        for layer in layers:
+            thickness = BAR / 2 if layer.thin else BAR
+            marks.append(_rect(label_width + scale * layer.starts[i], y + (ROW - thickness) / 2,
+                               scale * layer.lengths[i], thickness, layer.colour,
+                               f"{label}: {layer.name} {layer.lengths[i]:,}"))
+        marks.append(_text(label_width + scale * ends[i] + 4, y + ROW / 2 + 4, notes[i], SMALL))
+    return _plot(width, height, marks, caption)
+
+
+def _histograms(panels: list[tuple[str, dict[str, list[int]]]], series: list[tuple[str, str]], edges: list[int],
+                xlabel: str, ylabel: str, caption: str) -> Plot:
+    """Side by side, one stacked histogram per (title, counts per series and bin), on one y scale each."""
+    panel_width, panel_height, left, top, gap = 300, 200, 52, 52, 40
+    width = left + len(panels) * (panel_width + gap)
+    height = top + panel_height + 44
+    marks = _legend(series, left, 8)
+    x_ticks = _ticks(edges[-1])
+    x_scale = panel_width / (edges[-1] - edges[0])
+    bin_width = 5 * x_scale
+    for p, (title, counts) in enumerate(panels):
+        x0 = left + p * (panel_width + gap)
+        totals = [sum(counts[name][b] for name, _ in series) for b in range(len(edges) - 1)]
+        y_ticks = _ticks(max(totals, default=0))
+        y_scale = panel_height / y_ticks[-1]
+        marks.append(_text(x0 + panel_width / 2, top - 10, title, FONT, anchor="middle", weight="600"))
+        marks += _y_axis(y_ticks, x0, y_scale, top + panel_height, panel_width)
+        bottom = top + panel_height
+        for tick in x_ticks:
+            if tick <= edges[-1]:
+                x = x0 + (tick - edges[0]) * x_scale
+                marks.append(_line(x, bottom, x, bottom + 4, INK))
+                marks.append(_text(x, bottom + 16, f"{tick:,}", SMALL, anchor="middle"))
+        marks.append(_text(x0 + panel_width / 2, bottom + 34, xlabel, SMALL, anchor="middle"))
+        for b, (low, high) in enumerate(itertools.pairwise(edges)):
+            stacked = 0
+            for name, colour in series:
+                n = counts[name][b]
+                if n:
+                    marks.append(_rect(x0 + (low - edges[0]) * x_scale, bottom - (stacked + n) * y_scale, bin_width,
+                                       n * y_scale, colour, f"{title}: {low}-{high} points, {name} {n:,}",
+                                       stroke="#FFFFFF"))
+                    stacked += n
+    marks.append(_text(14, top + panel_height / 2, ylabel, SMALL, anchor="middle", rotate=True))
+    return _plot(width, height, marks, caption)
+
+
+def _grouped_columns(groups: list[tuple[str, str]], series: list[tuple[str, str, list[float]]], ylabel: str,
+                     caption: str) -> Plot:
+    """Vertical bars of percentages, one group per (first line, second line) label, one bar per series."""
+    group_width, bar, left, top, plot_height = 96, 30, 52, 40, 180
+    width = left + group_width * len(groups) + 10
+    height = top + plot_height + 44
+    ticks = [0, 25, 50, 75, 100]
+    scale = plot_height / 100
+    bottom = top + plot_height
+    marks = _legend([(name, colour) for name, colour, _ in series], left, 8)
+    marks += _y_axis(ticks, left, scale, bottom, group_width * len(groups), suffix="%")
+    for g, (first, second) in enumerate(groups):
+        centre = left + group_width * (g + 0.5)
+        for s, (name, colour, values) in enumerate(series):
+            x = centre + bar * (s - len(series) / 2)
+            share = values[g]
+            marks.append(_rect(x, bottom - share * scale, bar, share * scale, colour,
+                               f"{first} {second}: {name} {round(share)}%"))
+            marks.append(_text(x + bar / 2, bottom - share * scale - 3, f"{round(share)}%", SMALL - 1, anchor="middle"))
+        marks.append(_text(centre, bottom + 16, first, SMALL, anchor="middle"))
+        marks.append(_text(centre, bottom + 30, second, SMALL, anchor="middle"))
+    marks.append(_text(14, top + plot_height / 2, ylabel, SMALL, anchor="middle", rotate=True))
+    return _plot(width, height, marks, caption)
+
+
+def _plot(width: float, height: float, marks: list[str], caption: str) -> Plot:
+    """The marks as one inline SVG (no namespace needed inside HTML, so the page names no URL),
+    labelled with the caption, which also stands under it."""
+    svg = (f'<svg role="img" aria-label="{escape(caption)}" viewBox="0 0 {_at(width)} {_at(height)}" '
+           f'width="{_at(width)}" height="{_at(height)}" font-size="{FONT}" fill="{INK}">\n' + "\n".join(filter(None, marks))
+           + "\n</svg>")
+    return Plot(Markup(svg), caption)
+
+
+def _ticks(largest: float) -> list[int]:
+    """Round axis ticks from 0 to at least ``largest`` (a count): whole steps of 1, 2, 2.5 or 5
+    times a power of ten, at most eight of them."""
+    largest = max(largest, 1)
+    magnitude = 10 ** math.floor(math.log10(largest / 8))
+    step = next(int(m * magnitude) for m in (1, 2, 2.5, 5, 10)
+                if float(m * magnitude).is_integer() and largest / (m * magnitude) <= 8)
+    return [step * i for i in range(math.ceil(largest / step) + 1)]
+
+
+def _legend(items: list[tuple[str, str]], x: float, y: float) -> list[str]:
+    """A row of swatches with their names, from (x, y) at the top left."""
+    marks = []
+    for name, colour in items:
+        marks.append(f'<rect x="{_at(x)}" y="{_at(y)}" width="12" height="12" fill="{colour}"/>')
+        marks.append(_text(x + 16, y + 10, name, SMALL))
+        x += 16 + _text_width([name], SMALL) + 14
+    return marks
+
+
+def _x_axis(ticks: list[float], x0: float, scale: float, top: float, bottom: float, label: str) -> list[str]:
+    """Vertical grid lines at the ticks, the axis along the bottom, numbered, and its label."""
+    marks = []
+    for tick in ticks:
+        x = x0 + tick * scale
+        marks.append(_line(x, top, x, bottom, GRID))
+        marks.append(_text(x, bottom + 15, f"{tick:,}", SMALL, anchor="middle"))
+    marks.append(_line(x0, bottom, x0 + ticks[-1] * scale, bottom, INK))
+    marks.append(_text(x0 + ticks[-1] * scale / 2, bottom + 32, label, SMALL, anchor="middle"))
+    return marks
+
+
+def _y_axis(ticks: list[float], x0: float, scale: float, bottom: float, width: float, suffix: str = "") -> list[str]:
+    """Horizontal grid lines at the ticks, numbered on the left, and the base line."""
+    marks = []
+    for tick in ticks:
+        y = bottom - tick * scale
+        marks.append(_line(x0, y, x0 + width, y, GRID if tick else INK))
+        marks.append(_text(x0 - 5, y + 4, f"{tick:,}{suffix}", SMALL, anchor="end"))
+    return marks
+
+
+def _rect(x: float, y: float, width: float, height: float, colour: str, title: str, stroke: str = "") -> str:
+    if width <= 0 or height <= 0:
+        return ""
+    outline = f' stroke="{stroke}" stroke-width="0.5"' if stroke else ""
+    return (f'<rect x="{_at(x)}" y="{_at(y)}" width="{_at(width)}" height="{_at(height)}" fill="{colour}"{outline}>'
+            f"<title>{escape(title)}</title></rect>")
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, colour: str) -> str:
+    return f'<line x1="{_at(x1)}" y1="{_at(y1)}" x2="{_at(x2)}" y2="{_at(y2)}" stroke="{colour}"/>'
+
+
+def _text(x: float, y: float, text: str, size: int, anchor: str = "start", weight: str = "",
+          rotate: bool = False) -> str:
+    attributes = f' text-anchor="{anchor}"' if anchor != "start" else ""
+    attributes += f' font-weight="{weight}"' if weight else ""
+    attributes += f' transform="rotate(-90 {_at(x)} {_at(y)})"' if rotate else ""
+    return f'<text x="{_at(x)}" y="{_at(y)}" font-size="{size}"{attributes}>{escape(text)}</text>'
+
+
+def _text_width(texts: list[str], size: int) -> float:
+    """A generous estimate of the widest text's width in a sans-serif face (0.6 em a character)."""
+    return max((len(t) for t in texts), default=0) * 0.6 * size
+
+
+def _at(value: float) -> str:
+    """A coordinate to a tenth, without a needless ``.0``."""
+    return f"{value:.1f}".removesuffix(".0")
 
 
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
@@ -404,69 +601,3 @@ def _number(value) -> str:
 
 def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "—"
-
-
-def _label(text: str) -> str:
-    """Plot text taken literally (matplotlib would read ``$...$`` as mathematics)."""
-    return str(text).replace("$", r"\$")
-
-
-def _new_figure(width: float, height: float) -> Figure:
-    """A figure made without pyplot: no GUI backend, no global figure registry."""
-    figure = Figure(figsize=(width, height), dpi=72)
-    figure.set_layout_engine("constrained")
-    return figure
-
-
-def _bar_rows(labels, xlabel: str) -> tuple[Figure, Axes, list[int]]:
-    """A figure for one horizontal bar per label, top to bottom: (figure, axes, y positions)."""
-    positions = list(range(len(labels)))[::-1]
-    figure = _new_figure(8, 1.0 + 0.3 * len(labels))
-    axes = figure.subplots()
-    axes.set_yticks(positions, [_label(t) for t in labels], fontsize=8)
-    axes.set_xlabel(xlabel)
-    axes.margins(x=0.15)
-    return figure, axes, positions
-
-
-def _legend_above(axes: Axes) -> None:
-    """The legend in one row above the plot, and no top or right frame."""
-    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, frameon=False, fontsize=8)
-    axes.spines[["top", "right"]].set_visible(False)
-
-
-def _part_of_whole_plot(labels, part, whole, names: tuple[str, str], color: str, xlabel: str, name: str,
-                        caption: str) -> Plot:
-    """Horizontal bars: each label's whole (light) with its part drawn over it, numbered part / whole."""
-    figure, axes, positions = _bar_rows(list(labels), xlabel)
-    axes.barh(positions, list(whole), color=LIGHT, label=names[1])
-    axes.barh(positions, list(part), color=color, height=0.5, label=names[0])
-    for y, p, w in zip(positions, part, whole):
-        axes.text(max(p, w), y, f"  {p:,} / {w:,}", va="center", fontsize=8)
-    _legend_above(axes)
-    return _figure(figure, name, caption)
-
-
-def _figure(figure: Figure, name: str, caption: str) -> Plot:
-    """The plot as inline SVG with its caption (also the SVG's accessible label)."""
-    return Plot(Markup(_svg(figure, name, caption)), caption)
-
-
-_SVG_NAMESPACES = re.compile(r'\s+xmlns(?::xlink)?="[^"]*"')
-_GROUP_IDS = re.compile(r'<g id="[^"]*"')
-
-
-def _svg(figure: Figure, name: str, label: str) -> str:
-    """``figure`` as inline SVG markup, byte-identical for the same content.
-
-    Referenced ids (clip paths, markers) are salted with the plot's name, so no two plots of a
-    page share one; the groups' ids, referenced by nothing, are dropped. SVG inside HTML needs no
-    namespace declarations, so they go too and the page names no URL at all.
-    """
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": f"psm-report-{name}", "svg.fonttype": "none"}):
-        figure.savefig(buffer, format="svg", bbox_inches="tight",
-                       metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
-    text = buffer.getvalue()
-    text = _GROUP_IDS.sub("<g", _SVG_NAMESPACES.sub("", text[text.index("<svg"):].strip()))
-    return text.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)

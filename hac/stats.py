@@ -33,8 +33,10 @@ hall and room-type wishes and college membership.
 
 from __future__ import annotations
 
+import functools
+import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -52,12 +54,15 @@ APPLICATION_COLUMNS = ("applicant_id", "gender", "student_type", "roommate_reque
 ROOM_COLUMNS = ("room_id", "hall", "room_type", "beds", "college")
 RANKING_COLUMNS = ("applicant_id", "pool", "tier", "rank", "score", "status")
 ASSIGNMENT_COLUMNS = ("applicant_id", "pool", "hall", "room_id")
-SCORE_COLUMNS = ("applicant_id", "track", "total_points", "travel_note", "review_note")
+SCORE_COLUMNS = ("applicant_id", "track", "total_points", "ineligible_reason", "travel_note", "review_note")
 REJECT_COLUMNS = ("row", "column", "error", "file")
 UNMATCHED_COLUMNS = ("applicant_id", "roommate_request", "reason")
 #: Statuses of applicants who hold or await a place, in the order they are shown.
 RANKED_STATUSES = ("offered", "accepted", "waitlisted")
 PLACED = ("offered", "accepted")
+WAITLIST_COLUMNS = ("pool", "gender", *RANKED_STATUSES, "waitlist_from_rank", "tier", "score", "placed_below")
+CUTOFF_COLUMNS = ("pool", "tier", "gender", "order", "first_rank", *RANKED_STATUSES, "lowest_placed",
+                  "best_waitlisted")
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,8 @@ class RunTables:
     """A run's results, normalised: text columns as ``str`` (empty for none), ``rank``, ``score``,
     ``total_points`` and ``beds`` as numbers (NaN for none), ``hall_preferences`` as a tuple.
 
-    ``applicants`` holds each id once (an id on two rows was rejected and never ranked)."""
+    ``applicants`` holds each id once (an id on two rows was rejected and never ranked).
+    ``derived`` keeps what :func:`_kept` functions worked out from these tables (read it only)."""
 
     ranking: pd.DataFrame
     applicants: pd.DataFrame
@@ -74,6 +80,20 @@ class RunTables:
     scores: pd.DataFrame
     rejects: pd.DataFrame
     unmatched: pd.DataFrame
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+
+def _kept(function):
+    """``function(tables)`` worked out once per :class:`RunTables` (the report and the summary
+    ask for some figures from two places); the frame given back is shared: read it only."""
+
+    @functools.wraps(function)
+    def kept(tables: RunTables):
+        if function.__name__ not in tables.derived:
+            tables.derived[function.__name__] = function(tables)
+        return tables.derived[function.__name__]
+
+    return kept
 
 
 # -- making the tables ------------------------------------------------------------------------
@@ -124,31 +144,40 @@ def _text(frame: pd.DataFrame | None, columns: tuple[str, ...], keep: str | tupl
     out = {}
     for c in columns:
         values = frame[c] if c in frame else pd.Series("", index=frame.index, dtype=object)
-        out[c] = values if c in keep else values.map(_cell)
+        out[c] = values if c in keep else _as_text(values)
     return pd.DataFrame(out, index=frame.index, columns=list(columns)).reset_index(drop=True)
 
 
-def _cell(value) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
+def _as_text(values: pd.Series) -> pd.Series:
+    """Each cell as ``str(cell)``, ``""`` for a missing one (None, NaN, NA)."""
+    if values.empty:
+        return values.map(str)  # the dtype pandas gives a mapped column (object or str), as for one with rows
+    text = values.astype(str)  # missing cells stay missing
+    return text.fillna("") if text.hasnans else text
 
 
 def _numbers(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    return frame.assign(**{c: pd.to_numeric(frame[c].map(lambda v: None if _cell(v) == "" else v),
-                                            errors="coerce").astype(float) for c in columns})
+    """``columns`` as floats: a blank or missing cell, or one that is not a number, as NaN."""
+    return frame.assign(**{c: pd.to_numeric(frame[c].where(_as_text(frame[c]) != ""), errors="coerce").astype(float)
+                           for c in columns})
 
 
 def _halls(value) -> tuple[str, ...]:
     if isinstance(value, tuple | list):
         return tuple(value)
-    return tuple(h.strip() for h in _cell(value).split(";") if h.strip())
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ()
+    return tuple(filter(None, map(str.strip, str(value).split(";"))))
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(columns=list(columns), dtype=object)
 
 
 def _csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     if not path.exists():
-        return pd.DataFrame(columns=list(columns), dtype=object)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+        return _empty(columns)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, usecols=lambda c: c in columns)
 
 
 def _input(run_dir: Path, manifest: dict, role: str, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -158,12 +187,17 @@ def _input(run_dir: Path, manifest: dict, role: str, columns: tuple[str, ...]) -
     candidates += sorted((run_dir / "inputs").glob(f"{role}.*"))
     path = next((p for p in candidates if p.exists()), None)
     if path is None:
-        return pd.DataFrame(columns=list(columns), dtype=object)
+        return _empty(columns)
     table = read_table(path)
-    at = {c: table.header.index(c) for c in columns if c in table.header}
-    rows = [[cells[at[c]] if c in at and at[c] < len(cells) else "" for c in columns]
-            for _, cells in table.rows]
-    return pd.DataFrame(rows, columns=list(columns), dtype=object)
+    rows = [cells for _, cells in table.rows]
+
+    def column(c: str) -> list[str]:
+        if c not in table.header:
+            return [""] * len(rows)
+        at = table.header.index(c)
+        return [cells[at] if at < len(cells) else "" for cells in rows]
+
+    return pd.DataFrame({c: column(c) for c in columns}, columns=list(columns), dtype=object)
 
 
 # -- cut-offs ---------------------------------------------------------------------------------
@@ -171,7 +205,7 @@ def _input(run_dir: Path, manifest: dict, role: str, columns: tuple[str, ...]) -
 
 def shown_statuses(tables: RunTables) -> list[str]:
     """offered, accepted (a later offer round's residents, when there are any) and waitlisted."""
-    present = set(tables.ranking["status"])
+    present = set(tables.ranking["status"].unique())
     return [s for s in RANKED_STATUSES if s != "accepted" or s in present]
 
 
@@ -180,47 +214,47 @@ def _ranked_with_gender(tables: RunTables) -> pd.DataFrame:
     ranking = tables.ranking
     ranked = ranking[ranking["status"].isin(RANKED_STATUSES)]
     gender = tables.applicants.set_index("applicant_id")["gender"]
-    pools = list(dict.fromkeys(ranking["pool"]))
+    pool_order = {pool: i for i, pool in enumerate(ranking["pool"].unique())}
     ranked = ranked.assign(gender=ranked["applicant_id"].map(gender).fillna("?"),
-                           pool_order=ranked["pool"].map(pools.index))
+                           pool_order=ranked["pool"].map(pool_order))
     return ranked.sort_values(["pool_order", "rank"], kind="stable")
 
 
 def tier_cutoffs(tables: RunTables) -> pd.DataFrame:
     """Per pool (ranking order), tier (rank order) and gender: each status's count, the lowest
     score holding a place and the best score waitlisted (NaN where there is none)."""
-    rows = []
-    for (order, tier, gender), group in _ranked_with_gender(tables).groupby(["pool_order", "tier", "gender"],
-                                                                            sort=False):
-        placed = group.loc[group["status"].isin(PLACED), "score"]
-        waiting = group.loc[group["status"] == "waitlisted", "score"]
-        rows.append(dict(pool=group["pool"].iloc[0], tier=tier, gender=gender, order=order,
-                         first_rank=group["rank"].min(),
-                         **{s: int((group["status"] == s).sum()) for s in RANKED_STATUSES},
-                         lowest_placed=placed.min() if len(placed) else float("nan"),
-                         best_waitlisted=waiting.max() if len(waiting) else float("nan")))
-    frame = pd.DataFrame(rows, columns=["pool", "tier", "gender", "order", "first_rank", *RANKED_STATUSES,
-                                        "lowest_placed", "best_waitlisted"])
-    tier_start = frame.groupby(["order", "tier"], sort=False)["first_rank"].transform("min")
-    return (frame.assign(tier_start=tier_start).sort_values(["order", "tier_start", "gender"], kind="stable")
-            .drop(columns=["order", "first_rank", "tier_start"]).reset_index(drop=True))
+    ranked = _ranked_with_gender(tables)
+    if ranked.empty:
+        return _empty(CUTOFF_COLUMNS).drop(columns=["order", "first_rank"])
+    status = ranked["status"]
+    groups = ranked.assign(**{s: status == s for s in RANKED_STATUSES},
+                           lowest_placed=ranked["score"].where(status.isin(PLACED)),
+                           best_waitlisted=ranked["score"].where(status == "waitlisted"),
+                           ).groupby(["pool_order", "tier", "gender"], sort=False)
+    frame = pd.concat([groups["pool"].first(), groups["rank"].min().rename("first_rank"),
+                       groups[list(RANKED_STATUSES)].sum().astype(int), groups["lowest_placed"].min(),
+                       groups["best_waitlisted"].max()], axis=1).reset_index()
+    tier_start = frame.groupby(["pool_order", "tier"], sort=False)["first_rank"].transform("min")
+    return (frame.assign(tier_start=tier_start).sort_values(["pool_order", "tier_start", "gender"], kind="stable")
+            [["pool", "tier", "gender", *RANKED_STATUSES, "lowest_placed", "best_waitlisted"]].reset_index(drop=True))
 
 
 def waitlist_starts(tables: RunTables) -> pd.DataFrame:
     """Per pool and gender (pools by name): each status's count and, where there is a waitlist,
     the rank, tier and score where it starts and how many hold a place though ranked below it."""
-    rows = []
-    for (pool, gender), group in _ranked_with_gender(tables).groupby(["pool", "gender"], sort=True):
-        waiting = group[group["status"] == "waitlisted"]
-        first = waiting.iloc[0] if len(waiting) else None
-        placed_below = group["status"].isin(PLACED) & (group["rank"] > first["rank"]) if first is not None else []
-        rows.append(dict(pool=pool, gender=gender, **{s: int((group["status"] == s).sum()) for s in RANKED_STATUSES},
-                         waitlist_from_rank=first["rank"] if first is not None else float("nan"),
-                         tier=first["tier"] if first is not None else "",
-                         score=first["score"] if first is not None else float("nan"),
-                         placed_below=int(sum(placed_below))))
-    return pd.DataFrame(rows, columns=["pool", "gender", *RANKED_STATUSES, "waitlist_from_rank", "tier", "score",
-                                       "placed_below"])
+    ranked = _ranked_with_gender(tables)
+    if ranked.empty:
+        return _empty(WAITLIST_COLUMNS)
+    keys, status = ["pool", "gender"], ranked["status"]
+    counts = ranked.assign(**{s: status == s for s in RANKED_STATUSES}).groupby(keys, sort=True)[
+        list(RANKED_STATUSES)].sum().astype(int).reset_index()
+    first = (ranked[status == "waitlisted"].drop_duplicates(keys)[[*keys, "rank", "tier", "score"]]
+             .rename(columns={"rank": "waitlist_from_rank"}))
+    ranked = ranked.merge(first[[*keys, "waitlist_from_rank"]], on=keys, how="left")
+    below = (ranked["status"].isin(PLACED) & (ranked["rank"] > ranked["waitlist_from_rank"])).groupby(
+        [ranked[k] for k in keys]).sum().rename("placed_below").astype(int).reset_index()
+    frame = counts.merge(first, on=keys, how="left").merge(below, on=keys, how="left")
+    return frame.assign(tier=frame["tier"].fillna(""))[list(WAITLIST_COLUMNS)]
 
 
 # -- roommates and mixing ---------------------------------------------------------------------
@@ -228,28 +262,40 @@ def waitlist_starts(tables: RunTables) -> pd.DataFrame:
 
 def _placed_ids(tables: RunTables) -> set[str]:
     ranking = tables.ranking
-    return set(ranking.loc[ranking["status"].isin(PLACED), "applicant_id"])
+    return set(ranking.loc[ranking["status"].isin(PLACED), "applicant_id"].tolist())
+
+
+def _by_id(frame: pd.DataFrame, column: str) -> dict:
+    """``column`` of ``frame`` by applicant id (a plain dict: read once per row of a loop)."""
+    return dict(zip(frame["applicant_id"].tolist(), frame[column].tolist()))
 
 
 def mutual_pairs(tables: RunTables) -> tuple[int, int]:
     """(pairs possible, pairs sharing a room): mutual requests with both placed and of one gender."""
-    apps = tables.applicants.set_index("applicant_id")
-    request, gender = apps["roommate_request"], apps["gender"]
+    request, gender = _by_id(tables.applicants, "roommate_request"), _by_id(tables.applicants, "gender")
     placed = _placed_ids(tables)
     possible = {tuple(sorted((a, b))) for a, b in request.items()
                 if b and a in placed and b in placed and request.get(b) == a and gender[a] == gender[b]}
-    room = dict(zip(tables.assignments["applicant_id"], tables.assignments["room_id"]))
+    room = _by_id(tables.assignments, "room_id")
     return len(possible), sum(1 for a, b in possible if room.get(a) == room.get(b))
+
+
+def _rooms(tables: RunTables, keys: list[str]) -> pd.DataFrame:
+    """Per room (grouped by ``keys``) holding anyone: ``residents`` and ``mixed`` (a local and a
+    non-local resident)."""
+    assignments = tables.assignments
+    student_type = assignments["applicant_id"].map(_by_id(tables.applicants, "student_type"))
+    return (assignments.assign(local=student_type == "local", non_local=student_type == "non_local")
+            .groupby(keys, sort=True).agg(residents=("local", "size"), local=("local", "any"),
+                                          non_local=("non_local", "any"))
+            .assign(mixed=lambda rooms: rooms["local"] & rooms["non_local"]))
 
 
 def mixing(tables: RunTables) -> tuple[int, int]:
     """(rooms with a local and a non-local resident, the upper bound over genders)."""
-    student_type = tables.applicants.set_index("applicant_id")["student_type"]
-    placed = tables.assignments.assign(type=tables.assignments["applicant_id"].map(student_type))
-    per_room = placed.groupby("room_id")["type"].agg(set)
-    mixed = int(per_room.map(lambda types: {"local", "non_local"} <= types).sum())
+    mixed = int(_rooms(tables, ["room_id"])["mixed"].sum())
     apps = tables.applicants[tables.applicants["applicant_id"].isin(_placed_ids(tables))]
-    counts = Counter(zip(apps["gender"], apps["student_type"]))
+    counts = Counter(zip(apps["gender"].tolist(), apps["student_type"].tolist()))
     bound = sum(min(counts[g, "local"], counts[g, "non_local"]) for g in sorted(set(apps["gender"])))
     return mixed, bound
 
@@ -257,29 +303,29 @@ def mixing(tables: RunTables) -> tuple[int, int]:
 # -- preferences ------------------------------------------------------------------------------
 
 
+@_kept
 def placed_units(tables: RunTables) -> pd.DataFrame:
     """Each placed unit: pool, rank, hall wishes, hall got, room-type wish and room type got.
 
     A unit is a mutual pair sharing a room (at the worse rank of the two, with the wishes of the
-    better-ranked member, as the allocation placed it) or one person.
+    better-ranked member, as the allocation placed it) or one person, in order of pool and rank.
     """
-    apps = tables.applicants.set_index("applicant_id")
-    request = apps["roommate_request"]
-    rank = tables.ranking.set_index("applicant_id")["rank"]
-    room_type = tables.rooms.drop_duplicates("room_id").set_index("room_id")["room_type"]
+    apps = tables.applicants
+    request, halls, wish = (_by_id(apps, c) for c in ("roommate_request", "hall_preferences", "room_type_preference"))
+    rank = _by_id(tables.ranking, "rank")
+    room_type = dict(zip(tables.rooms["room_id"].tolist()[::-1], tables.rooms["room_type"].tolist()[::-1]))  # first row
     placed = tables.assignments.assign(rank=tables.assignments["applicant_id"].map(rank))
-    room_of = dict(zip(placed["applicant_id"], placed["room_id"]))
+    room_of = _by_id(placed, "room_id")
     rows, seen = [], set()
     ordered = placed.sort_values(["pool", "rank"], kind="stable")
-    for a, pool, hall, room, r in ordered[["applicant_id", "pool", "hall", "room_id", "rank"]].itertuples(index=False):
+    for a, pool, hall, room, r in zip(*(ordered[c].tolist() for c in ("applicant_id", "pool", "hall", "room_id", "rank"))):
         if a in seen:
             continue
         b = request.get(a, "")
         partner = b if b and b != a and request.get(b) == a and room_of.get(b) == room else ""
         seen.update({a, partner})
         rows.append(dict(pool=pool, rank=max(r, rank.get(partner, r)) if partner else r, hall=hall,
-                         halls=apps["hall_preferences"].get(a, ()),
-                         wish=apps["room_type_preference"].get(a, ""), got=room_type.get(room, "")))
+                         halls=halls.get(a, ()), wish=wish.get(a, ""), got=room_type.get(room, "")))
     return pd.DataFrame(rows, columns=["pool", "rank", "halls", "hall", "wish", "got"])
 
 
@@ -299,9 +345,9 @@ def preference_bands(tables: RunTables) -> pd.DataFrame:
     if listed.empty:
         return pd.DataFrame(columns=["pool", "band", "units", "first", "any"])
     width = band_width(listed["rank"].max())
+    got, wished = listed["hall"].tolist(), listed["halls"].tolist()
     frame = listed.assign(start=((listed["rank"] - 1) // width * width).astype(int),
-                          first=[h == wished[0] for h, wished in zip(listed["hall"], listed["halls"])],
-                          any=[h in wished for h, wished in zip(listed["hall"], listed["halls"])])
+                          first=[h == w[0] for h, w in zip(got, wished)], any=[h in w for h, w in zip(got, wished)])
     bands = (frame.groupby(["pool", "start"], sort=True)
              .agg(units=("first", "size"), first=("first", "sum"), any=("any", "sum")).reset_index())
     bands["band"] = [f"{s + 1}-{s + width}" for s in bands["start"]]
@@ -318,21 +364,19 @@ def room_type_wishes(tables: RunTables) -> tuple[int, int]:
 # -- occupancy and scores ---------------------------------------------------------------------
 
 
+@_kept
 def hall_occupancy(tables: RunTables) -> pd.DataFrame:
     """Per hall (inventory order): rooms, beds, beds used, rooms shared (two or more residents) and
     rooms mixed (a local and a non-local resident)."""
     rooms = tables.rooms.assign(beds=tables.rooms["beds"].fillna(0).astype(int))
     assignments = tables.assignments
-    halls = list(dict.fromkeys([*rooms["hall"], *assignments["hall"]]))
-    room_count, beds, used = Counter(rooms["hall"]), rooms.groupby("hall")["beds"].sum(), Counter(assignments["hall"])
-    student_type = tables.applicants.set_index("applicant_id")["student_type"]
-    placed = assignments.assign(type=assignments["applicant_id"].map(student_type))
-    shared, mixed = Counter(), Counter()
-    for (hall, _), room in placed.groupby(["hall", "room_id"], sort=True):
-        shared[hall] += len(room) >= 2
-        mixed[hall] += {"local", "non_local"} <= set(room["type"])
+    halls = list(dict.fromkeys([*rooms["hall"].unique(), *assignments["hall"].unique()]))
+    room_count, used = Counter(rooms["hall"].tolist()), Counter(assignments["hall"].tolist())
+    beds = rooms.groupby("hall")["beds"].sum()
+    per_room = _rooms(tables, ["hall", "room_id"]).assign(shared=lambda r: r["residents"] >= 2)
+    shared, mixed = (per_room.groupby(level="hall")[c].sum() for c in ("shared", "mixed"))
     return pd.DataFrame([dict(hall=h, rooms=room_count[h], beds=int(beds.get(h, 0)), used=used[h],
-                              shared=shared[h], mixed=mixed[h]) for h in halls],
+                              shared=int(shared.get(h, 0)), mixed=int(mixed.get(h, 0))) for h in halls],
                         columns=["hall", "rooms", "beds", "used", "shared", "mixed"])
 
 
@@ -344,10 +388,15 @@ def scored_with_status(tables: RunTables) -> pd.DataFrame:
                          "status": scores["applicant_id"].map(status).fillna("not ranked")})
 
 
-def referred(tables: RunTables) -> list[str]:
+def referred(tables: RunTables) -> pd.DataFrame:
     """Applicants referred to the University's special arrangement (policy section A: full-time,
-    outside the eligible groups, with exceptional needs), by id."""
-    return sorted(tables.ranking.loc[tables.ranking["status"] == "referred", "applicant_id"])
+    outside the eligible groups, with exceptional needs; status ``referred`` in ranking.csv), by
+    id, with why they are outside the groups (``reason``: scores.csv's ``ineligible_reason``)."""
+    ranking = tables.ranking
+    ids = sorted(ranking.loc[ranking["status"] == "referred", "applicant_id"].tolist())
+    reason = _by_id(tables.scores, "ineligible_reason")
+    return pd.DataFrame({"applicant_id": ids, "reason": [reason.get(i, "") for i in ids]},
+                        columns=["applicant_id", "reason"])
 
 
 def flagged_for_review(tables: RunTables) -> pd.DataFrame:
@@ -385,7 +434,7 @@ def run_counts(tables: RunTables, applicants: int, rejected_rows: int, tracks: p
         "applicants": applicants,
         "rejected_rows": rejected_rows,
         "tracks": dict(sorted(Counter(tracks).items())),
-        "statuses": dict(sorted(Counter(tables.ranking["status"]).items())),
+        "statuses": dict(sorted(Counter(tables.ranking["status"].tolist()).items())),
         "referred": len(referred(tables)),
         "flagged_for_review": len(flagged_for_review(tables)),
         "assigned": len(tables.assignments),

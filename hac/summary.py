@@ -163,10 +163,13 @@ def quota_lines(warnings: Sequence[QuotaWarning]) -> list[str]:
     return [f"  warning: {w.message}" for w in warnings]
 
 
-def reject_lines(cohort: Cohort, rejected_status: int) -> list[str]:
-    """What was rejected, by file and column (the ten most frequent)."""
+def reject_lines(cohort: Cohort, rejected_status: int | None = None) -> list[str]:
+    """What was rejected, by file and column (the ten most frequent); with the exit status the
+    command gives for it (``psm``'s :data:`cli.exits.EXIT_REJECTED`), when a command wrote the
+    lines (the console, which has no exit status, passes None)."""
     if not cohort.rejected_rows:
         return []
     problems = Counter((r.file, r.column) for r in cohort.rejects)
-    return [f"  {cohort.rejected_rows:,} rows rejected (exit status {rejected_status}); problems by file and column:",
+    status = f"exit status {rejected_status}" if rejected_status is not None else "see rejects.csv"
+    return [f"  {cohort.rejected_rows:,} rows rejected ({status}); problems by file and column:",
             *(f"    {file}: {column}: {n:,}" for (file, column), n in problems.most_common(10))]

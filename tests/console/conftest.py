@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from cli.exits import EXIT_REJECTED
 from console import create_app
 from console_helpers import TOKEN, logged_in
 from hac.bundle import make_run_bundle
@@ -34,7 +35,7 @@ def runs_made(tmp_path_factory) -> Path:
     runs.mkdir()
     request = RunRequest(InputFiles(inputs / "applications.csv", inputs / "office_bearers.csv",
                                     inputs / "achievements.csv"), seed=SEED, policy=policy)
-    make_run_bundle(request, runs / "round1", rejected_status=3)
+    make_run_bundle(request, runs / "round1", rejected_status=EXIT_REJECTED)
     return runs
 
 

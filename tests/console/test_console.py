@@ -132,6 +132,9 @@ def test_the_run_page_shows_the_reports_sections_and_downloads(reader, runs_made
     for section in ("counts", "offers", "scores", "occupancy", "roommates", "preferences", "review"):
         assert f'id="{section}"' in page
     assert page.count("<svg") >= 4
+    ranking = ranking_of(runs_made)
+    for applicant in ranking.loc[ranking["status"] == "referred", "applicant_id"]:  # hac.stats.referred's list
+        assert f'<a href="/runs/round1/applicants/{applicant}">' in page
     assert reader.get("/runs/round1/files/ranking.csv").content == (runs_made / "round1" / "ranking.csv").read_bytes()
     assert reader.get("/runs/round1/files/..%2Fround1%2Fmanifest.json").status_code == 404
     assert reader.get("/runs/nope").status_code == 404
@@ -253,6 +256,8 @@ def test_an_offer_round_shows_each_problem_then_builds_once(client, runs):
                        files={"responses": ("responses.csv", responses_csv(runs), "text/csv")}, follow_redirects=False)
     assert good.status_code == 303 and good.headers["location"] == "/runs/round1-round2"
     assert "Offer round 2" in client.get("/runs/round1-round2").text
+    assert "re-runs the first round" in client.get("/runs/round1-round2/whatif").text  # what a scenario compares
+    assert 'id="first-round"' not in client.get("/runs/round1/whatif").text
     assert verify_bundle(runs / "round1-round2").passed
     again = client.post("/runs/round1/offers", data={"csrf_token": token},
                         files={"responses": ("responses.csv", responses_csv(runs), "text/csv")})
