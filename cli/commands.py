@@ -103,8 +103,8 @@ def appeal(args: argparse.Namespace) -> int:
     changes = dict(_pair(item) for item in args.set or [])
     posts = [dict(zip(("body", "post_level"), _fields(p, 2, "--add-post BODY,POST_LEVEL")))
              for p in args.add_post or []]
-    prizes = [dict(zip(("level", "prize", "award_date", "verified"),
-                       _fields(a, 4, "--add-achievement LEVEL,PRIZE,DATE,VERIFIED")))
+    prizes = [dict(zip(("level", "prize", "award_date", "verified", "kind"),
+                       _fields(a, 4, "--add-achievement LEVEL,PRIZE,DATE,VERIFIED[,KIND]", optional=1)))
               for a in args.add_achievement or []]
     result = recalculate(args.run_dir, args.applicant, changes, posts, prizes)
     shown = shown_changes(changes)
@@ -145,10 +145,12 @@ def _pair(item: str) -> tuple[str, str]:
     return column.strip(), value.strip()
 
 
-def _fields(text: str, n: int, usage: str) -> list[str]:
+def _fields(text: str, n: int, usage: str, optional: int = 0) -> list[str]:
+    """``n`` comma-separated fields, and up to ``optional`` more."""
     parts = [p.strip() for p in text.split(",")]
-    if len(parts) != n:
-        raise PsmError(f"{text!r}: expected {n} comma-separated fields: {usage}")
+    if not n <= len(parts) <= n + optional:
+        expected = f"{n} to {n + optional}" if optional else str(n)
+        raise PsmError(f"{text!r}: expected {expected} comma-separated fields: {usage}")
     return parts
 
 

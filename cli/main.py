@@ -116,8 +116,10 @@ def _parser() -> argparse.ArgumentParser:
     appeal.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the bundle written by psm run")
     appeal.add_argument("--applicant", required=True, help="the applicant's id")
     appeal.add_argument("--set", action="append", metavar="COLUMN=VALUE", help="a changed cell (repeatable)")
-    appeal.add_argument("--add-achievement", action="append", metavar="LEVEL,PRIZE,DATE,VERIFIED",
-                        help="an achievement to add, e.g. regional,1,2024-11-02,true (repeatable)")
+    appeal.add_argument("--add-achievement", action="append", metavar="LEVEL,PRIZE,DATE,VERIFIED[,KIND]",
+                        help="an achievement to add, e.g. regional,1,2024-11-02,true, or a scholarship: "
+                             "polyu,,2024-11-02,true,scholarship (KIND: competition (default), scholarship, "
+                             "award; repeatable)")
     appeal.add_argument("--add-post", action="append", metavar="BODY,POST_LEVEL",
                         help="an office-bearer post to add, e.g. 'Hall Association,chair' (repeatable)")
     appeal.add_argument("--by", required=True, help="who decides the appeal (recorded)")

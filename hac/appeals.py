@@ -135,7 +135,8 @@ def _cell(value) -> str:
 
 def _rows(model, rows: list[dict], applicant_id: str) -> pd.DataFrame:
     try:
-        valid = [model.model_validate({"applicant_id": applicant_id, **r}) for r in rows]
+        valid = [model.model_validate({"applicant_id": applicant_id, **{k: v for k, v in r.items() if v != ""}})
+                 for r in rows]  # an empty field is an empty cell, as in the input files
     except ValidationError as e:
         raise PsmError("; ".join(f"{model.__name__} {column}: {message}"
                                  for column, message in map(describe_problem, e.errors()))) from e

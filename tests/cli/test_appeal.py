@@ -93,3 +93,19 @@ def test_a_bad_change_is_refused_naming_the_column_and_fix(bundle, capsys):
 def test_appeals_do_not_disturb_verify(bundle, capsys):
     capsys.readouterr()
     assert main(["verify", str(bundle)]) == EXIT_OK
+
+
+def test_an_appeal_may_add_a_scholarship_with_its_kind_and_a_bad_kind_is_named(bundle, capsys):
+    """achievements.csv's ``kind`` (io-contract: competition / scholarship / award; a scholarship has no prize)."""
+    applicant = waitlisted_local(bundle)
+    capsys.readouterr()
+    assert appeal(bundle, applicant, "--add-achievement", "polyu,,2024-11-02,true,scholarship") == EXIT_OK
+    record = records(bundle)[-1]
+    assert record["achievements_added"] == [{"level": "polyu", "prize": "", "award_date": "2024-11-02",
+                                             "verified": "true", "kind": "scholarship"}]
+    assert record["new"]["card"]["achievement_points"] >= record["old"]["card"]["achievement_points"]
+    capsys.readouterr()
+    assert appeal(bundle, applicant, "--add-achievement", "polyu,,2024-11-02,true,bursary") == EXIT_ERROR
+    assert "kind" in capsys.readouterr().err
+    assert appeal(bundle, applicant, "--add-achievement", "polyu,1,2024-11-02,true,award,extra") == EXIT_ERROR
+    assert "expected 4 to 5 comma-separated fields" in capsys.readouterr().err
