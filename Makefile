@@ -31,8 +31,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-## bench: the performance benchmarks (not part of the tests): scoring, allocation, Monte Carlo, letters (several minutes)
+## bench: the performance benchmarks (not part of the tests): the speed table against the previous approach,
+## scoring, allocation, Monte Carlo, letters (several minutes)
 bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_speed.py
 	$(BIN)/python benchmarks/bench_scoring.py
 	$(BIN)/python benchmarks/bench_allocation.py
 	$(BIN)/python benchmarks/bench_montecarlo.py

@@ -1,0 +1,226 @@
+"""Benchmark: the speed table of the issue "Speed", in one run, against the previous approach.
+
+A benchmark, not a timed test: ``make bench`` runs it, or ``.venv/bin/python
+benchmarks/bench_speed.py`` (``--help`` for the flags). With the previous approach it takes
+several minutes; ``--skip-previous`` times only today's engine.
+
+Each figure is timed now and with the **previous approach**: the engine as it was at git tag
+``speed-reference`` (the commit before the speed work), extracted with ``git archive`` into a
+temporary directory and run from there in a subprocess (``PYTHONPATH`` set to it, the check
+that it imported from there). It is kept runnable as a reference here, not in the engine.
+
+| figure | how | target |
+|---|---|---|
+| ``psm run``, the sample (6,000), the bundled inventory | subprocess, whole command | 5 s |
+| ``psm verify`` of that bundle | subprocess | 5 s |
+| ``psm run``, 20,000 applicants, the inventory twice, quotas doubled | subprocess | 20 s |
+| ``psm score``, 100,000 applicants from CSV | subprocess | 4 s |
+| a what-if scenario on the sample (``whatif.run_cohort``: the volunteer band 50 h -> 30 h) | subprocess, the call alone (the cohort read before) | 3 s |
+
+Wall times are medians of ``--repeats`` (``--previous-repeats`` for the previous approach);
+the CPU time of the child (user + system) is printed beside them, since these 2-core machines
+are noisy. Beside the times: the room model's objective values from each bundle's manifest
+(mixing, room_type, tie_break), and whether the two bundles' results are byte-identical
+(every file but ``manifest.json``, which holds the timings, and ``report.html``).
+
+The **plain baselines**: scoring's per-row loop is ``bench_scoring.py``'s; the plain per-room
+CP-SAT model, where it can be built, is ``bench_allocation.py``'s comparison on subsamples;
+here, for allocation *quality*, a serial dictatorship (``serial_dictatorship.py``) over the
+engine's own units (same offers, same pairs, same rules) on the sample and the 20,000 cohort:
+first choices, listed halls, mixed rooms, room types met and applicants it leaves unplaced,
+beside the engine's on the same measures, and its time.
+
+Exit status 0 when every pair of bundles is identical, 1 otherwise (a target missed is
+reported, not an error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+REFERENCE_TAG = "speed-reference"
+SAMPLE = REPO / "data" / "sample"
+ROOMS = REPO / "data" / "halls" / "polyu_rooms.csv"
+MAIN = "import sys; from cli.main import main; sys.exit(main(sys.argv[1:]))"
+WHATIF = """
+import time, whatif
+cohort = whatif.load_cohort()  # once, as a notebook or the console holds it; the scenario is what is timed
+wall, cpu = time.perf_counter(), time.process_time()
+whatif.run_cohort(cohort, seed="demo-2025-26",
+                  overrides={"parts.volunteer.bands": [{"at_least": 0, "points": 0}, {"at_least": 30, "points": 8}]})
+print("TIMED", time.perf_counter() - wall, time.process_time() - cpu)
+"""
+NOT_COMPARED = {"manifest.json", "report.html", "run.log"}  # timings; the report's layout; the log names folders
+
+
+def extract_reference(tag: str, into: Path) -> Path:
+    """The whole tree of git ``tag`` (engine, config, data), extracted under ``into``."""
+    done = subprocess.run(["git", "-C", str(REPO), "archive", tag], capture_output=True)
+    if done.returncode != 0:
+        raise SystemExit(f"cannot extract the previous approach, git tag {tag!r}: {done.stderr.decode().strip()}; "
+                         "fetch the tags (git fetch --tags) or run with --skip-previous")
+    archive = done.stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def timed(argv: list[str], tree: Path) -> tuple[float, float]:
+    """Run ``argv`` (Python code and arguments) with ``tree`` first on the path: (wall, CPU) seconds."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", *argv], cwd=tree, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"{argv[1:3]} in {tree} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    last = done.stdout.strip().splitlines()[-1:] or [""]
+    if last[0].startswith("TIMED "):  # the child timed its own part (a what-if scenario, imports and cohort aside)
+        _, own_wall, own_cpu = last[0].split()
+        return float(own_wall), float(own_cpu)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def run_args(cohort: Path, out: Path, seed: str, rooms: Path | None = None, policy: Path | None = None) -> list[str]:
+    return [MAIN, "run", "--applications", str(cohort / "applications.csv"),
+            "--office-bearers", str(cohort / "office_bearers.csv"), "--achievements", str(cohort / "achievements.csv"),
+            *(["--rooms", str(rooms)] if rooms else []), *(["--policy", str(policy)] if policy else []),
+            "--seed", seed, "--out", str(out)]
+
+
+def median_of(argvs: list[list[str]], tree: Path) -> tuple[float, float]:
+    """Medians of (wall, CPU) over the argument lists (one run each)."""
+    runs = [timed(argv, tree) for argv in argvs]
+    return statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
+
+
+def objectives(bundle: Path) -> str:
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    found = manifest.get("solver", {}).get("objectives", {})
+    return ", ".join(f"{name} {v['value']} ({v['status']})" for name, v in found.items()) or "-"
+
+
+def differing(a: Path, b: Path) -> list[str]:
+    """Result files that differ between two bundles (module docstring: which are compared)."""
+    names = sorted({p.name for p in a.iterdir() if p.is_file()} | {p.name for p in b.iterdir() if p.is_file()})
+    return [n for n in names if n not in NOT_COMPARED
+            and not ((a / n).exists() and (b / n).exists() and filecmp.cmp(a / n, b / n, shallow=False))]
+
+
+def quality_lines(label: str, request) -> list[str]:
+    """The engine's allocation quality and the serial dictatorship's, on the engine's units."""
+    from allocation.access import RoomAccess  # noqa: PLC0415 (after the timed subprocesses)
+    from hac.pipeline import run  # noqa: PLC0415
+    from serial_dictatorship import quality, serial_dictatorship  # noqa: PLC0415
+
+    result = run(request, progress=False)
+    units = list(result.placement.units)
+    rooms = result.inventory.rooms
+    room_of = dict(zip(result.placement.assignments["applicant_id"], result.placement.assignments["room_id"]))
+    engine = quality(units, {u.unit_id: room_of[u.unit_id] for u in units}, rooms)
+    started = time.perf_counter()
+    baseline = serial_dictatorship(units, rooms, RoomAccess.from_policy(result.policy))
+    seconds = time.perf_counter() - started
+    return [f"  {label}: {len(units):,} units offered",
+            f"    engine (rooms planned at once):        {engine.line()}",
+            f"    serial dictatorship ({seconds:5.2f} s):      {quality(units, baseline, rooms).line()}"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs of today's engine per figure (default 3)")
+    parser.add_argument("--previous-repeats", type=int, default=1,
+                        help="timed runs of the previous approach per figure (default 1: it is slow)")
+    parser.add_argument("--skip-previous", action="store_true", help="do not run the previous approach")
+    parser.add_argument("--skip-quality", action="store_true", help="do not run the serial dictatorship baseline")
+    parser.add_argument("--reference", default=REFERENCE_TAG, help=f"git tag of the previous approach ({REFERENCE_TAG})")
+    args = parser.parse_args(argv)
+
+    from bench_allocation import write_doubled_rooms  # noqa: PLC0415
+    from hac.pipeline import InputFiles, RunRequest  # noqa: PLC0415
+    from psm.policy import load_policy  # noqa: PLC0415
+    from synthetic import generate_cohort, write_cohort  # noqa: PLC0415
+    from whatif import override_toml  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory(prefix="bench-speed-") as scratch:
+        tmp = Path(scratch)
+        print("setting up: cohorts of 20,000 and 100,000 (synthetic, seed 2025), the inventory twice ...", flush=True)
+        write_cohort(generate_cohort(n=20_000, seed=2025), tmp / "c20k")
+        write_cohort(generate_cohort(n=100_000, seed=2025), tmp / "c100k")
+        doubled = write_doubled_rooms(ROOMS, tmp / "rooms_twice.csv")
+        policy = load_policy(REPO / "config" / "policy" / "2025-26.toml")
+        twice = tmp / "policy_twice.toml"
+        twice.write_text(override_toml({"pools": {n: {"beds": 2 * p.beds} for n, p in policy.pools.items()}}),
+                         encoding="utf-8")
+        trees = {"now": REPO}
+        if not args.skip_previous:
+            (tmp / "previous").mkdir()
+            trees["previous"] = extract_reference(args.reference, tmp / "previous")
+
+        figures = [
+            ("psm run, sample 6,000", 5.0, lambda who, i: run_args(SAMPLE, tmp / f"{who}-sample-{i}", "demo-2025-26")),
+            ("psm verify of that bundle", 5.0, lambda who, i: [MAIN, "verify", str(tmp / f"{who}-sample-0")]),
+            ("psm run, 20,000, inventory x2", 20.0,
+             lambda who, i: run_args(tmp / "c20k", tmp / f"{who}-20k-{i}", "bench-20k", doubled, twice)),
+            ("psm score, 100,000 from CSV", 4.0,
+             lambda who, i: [MAIN, "score", "--applications", str(tmp / "c100k" / "applications.csv"),
+                             "--office-bearers", str(tmp / "c100k" / "office_bearers.csv"),
+                             "--achievements", str(tmp / "c100k" / "achievements.csv"),
+                             "--out", str(tmp / f"{who}-scores-{i}.csv")]),
+            ("what-if scenario, sample", 3.0, lambda who, i: [WHATIF]),
+        ]
+        rows = []
+        for name, target, make in figures:
+            line = {}
+            for who, tree in trees.items():
+                repeats = args.repeats if who == "now" else args.previous_repeats
+                line[who] = median_of([make(who, i) for i in range(repeats)], tree)
+                print(f"  {name}: {who} {line[who][0]:.1f} s wall, {line[who][1]:.1f} s CPU", flush=True)
+            rows.append((name, target, line))
+
+        print(f"\nspeed (medians: now of {args.repeats}, previous of {args.previous_repeats}; wall / CPU seconds)")
+        print(f"  {'figure':<32} {'now':>15} {'previous':>15} {'ratio':>7}  target")
+        for name, target, line in rows:
+            now, previous = line["now"], line.get("previous")
+            ratio = f"{previous[0] / now[0]:6.1f}x" if previous else "      -"
+            met = "met" if now[0] <= target else "NOT met"
+            prev = f"{previous[0]:6.1f} / {previous[1]:5.1f}" if previous else f"{'-':>15}"
+            print(f"  {name:<32} {now[0]:6.1f} / {now[1]:5.1f} {prev} {ratio}  <= {target:g} s {met}")
+
+        status = 0
+        print("\nroom model objectives and results (now against previous)")
+        for label, folder in (("sample", "sample-0"), ("20,000", "20k-0")):
+            now = tmp / f"now-{folder}"
+            print(f"  {label}: now {objectives(now)}")
+            if "previous" in trees:
+                before = tmp / f"previous-{folder}"
+                print(f"  {label}: previous {objectives(before)}")
+                changed = differing(now, before)
+                print(f"  {label}: results {'identical' if not changed else 'DIFFER: ' + ', '.join(changed)}")
+                status |= bool(changed)
+
+        if not args.skip_quality:
+            print("\nallocation quality against the plain baseline (serial dictatorship over the same offers)")
+            for label, cohort, rooms, policy_path, seed in (("sample", SAMPLE, None, None, "demo-2025-26"),
+                                                            ("20,000", tmp / "c20k", doubled, twice, "bench-20k")):
+                request = RunRequest(InputFiles(cohort / "applications.csv", cohort / "office_bearers.csv",
+                                                cohort / "achievements.csv"), seed=seed, policy=policy_path, rooms=rooms)
+                print("\n".join(quality_lines(label, request)), flush=True)
+        return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
