@@ -68,6 +68,7 @@ class Fit:
         self.solver_settings = SolverSettings(random_seed=settings.solver_seed,
                                               max_deterministic_time=settings.fit_max_deterministic_time)
         self._open: dict[ApplicantKind, list[SuiteClass]] = {}
+        self._refused_adds: list[ApplicantKind] = []  # kinds refused by try_add since the last remove()
         self._reindex()
 
     def _reindex(self) -> None:
@@ -111,17 +112,41 @@ class Fit:
         return self._open[kind]
 
     def try_add(self, kind: ApplicantKind) -> bool:
-        """Admit one more person of ``kind`` if everyone admitted so far still fits."""
+        """Admit one more person of ``kind`` if everyone admitted so far still fits.
+
+        A kind at least as hard to place as one refused since the last :meth:`remove` is refused
+        at once (:meth:`_at_least_as_hard`): people only accumulated since, so it cannot fit.
+        """
+        if any(self._at_least_as_hard(kind, other) for other in self._refused_adds):
+            return False
         if self._greedy_add(kind):
             self.people[kind] += 1
             return True
         wanted = self.people + Counter({kind: 1})
-        solution = self._solve(wanted, self.committed)
+        solution = self._decide(wanted, self.committed)
         if solution is None:
+            self._refused_adds.append(kind)
             return False
         self.people, (self.placed, self.suites) = wanted, solution
         self._reindex()
         return True
+
+    def _at_least_as_hard(self, kind: ApplicantKind, other: ApplicantKind) -> bool:
+        """Is one more ``kind`` at least as hard to place as one more ``other``?
+
+        True when they share a gender and every class open to ``kind`` is open to ``other``, and
+        ``kind`` needs at least what ``other`` needs there (size, accessible beds): any placement
+        with ``kind`` then gives one with ``other`` in its place.
+        """
+        return (kind.gender == other.gender and kind.size >= other.size and kind.accessible >= other.accessible
+                and {c.key for c in self.open_classes(kind)} <= {c.key for c in self.open_classes(other)})
+
+    def start_from(self, other: Fit) -> None:
+        """Take over the people and placement of ``other`` (no promises): a placement known to be valid."""
+        self.people, self.placed, self.suites = Counter(other.people), Counter(other.placed), Counter(other.suites)
+        self.committed = Counter()
+        self._refused_adds = []
+        self._reindex()
 
     def _fits(self, suite: SuiteClass, gender: str, given: int, adding: ApplicantKind | None = None) -> bool:
         """Would ``gender``'s units in this class (and one more ``adding``) fit in ``given`` suites?"""
@@ -183,6 +208,7 @@ class Fit:
     def remove(self, kind: ApplicantKind) -> SuiteClass:
         """Take one unit of ``kind`` out (from the last class holding one); returns that class."""
         key = max(key for key, n in self._where[kind].items() if n > 0)
+        self._refused_adds = []  # people no longer only accumulate: forget what was refused
         self._place(kind, self._by_key[key], -1)
         self.people[kind] -= 1
         return self._by_key[key]
@@ -216,7 +242,7 @@ class Fit:
             self.committed[kind, hall] += 1
             return True
         wanted = self.committed + Counter({(kind, hall): 1})
-        solution = self._solve(self.people, wanted)
+        solution = self._decide(self.people, wanted)
         if solution is None:
             self.refused.add((kind, hall))
             return False
@@ -297,6 +323,128 @@ class Fit:
             if n > 0 and self._in_hall[kind, hall] > self.committed[kind, hall]:
                 return self._by_key[key]
         return None
+
+    # What a unit of a kind needs of a suite, resource by resource: beds, accessible beds, rooms of
+    # two or more beds (a pair shares one), accessible such rooms; and what one suite of a class has.
+    _NEEDS = ((lambda k: k.size, lambda c: c.beds),
+              (lambda k: k.size * k.accessible, lambda c: c.accessible_beds),
+              (lambda k: int(k.size > 1), lambda c: c.shared_rooms),
+              (lambda k: int(k.size > 1) * k.accessible, lambda c: c.accessible_shared_rooms))
+
+    def _decide(self, people: Counter, committed: Counter) -> tuple[Counter, Counter] | None:
+        """Place ``people`` keeping every promise, or None if impossible: the exact answer.
+
+        First a counting argument that proves "impossible" (:meth:`_surely_impossible`), then a
+        placement built from scratch that proves "fits" (:meth:`_construct`); only when neither
+        settles it, the CP-SAT model (:meth:`_solve`).
+        """
+        groups = self._groups(people, committed)
+        if groups is None or self._surely_impossible(groups):
+            return None
+        built = self._construct(groups)
+        if built is not None:
+            return built
+        return self._solve(people, committed)
+
+    def _groups(self, people: Counter, committed: Counter) -> list[tuple[ApplicantKind, frozenset, int]] | None:
+        """Units as (kind, classes they may use, how many): those promised a hall confined to the
+        classes of that hall open to them, the others to every class open to them. None if a kind
+        has more promises than units."""
+        groups = []
+        for kind, n in sorted(people.items()):
+            open_keys = [c.key for c in self.open_classes(kind)]
+            for (promised, hall), m in sorted(committed.items(), key=repr):
+                if promised == kind and m:
+                    groups.append((kind, frozenset(k for k in open_keys if self._hall_of(k) == hall), m))
+                    n -= m
+            if n < 0:
+                return None
+            if n:
+                groups.append((kind, frozenset(open_keys), n))
+        return groups
+
+    def _surely_impossible(self, groups: list[tuple[ApplicantKind, frozenset, int]]) -> bool:
+        """A necessary condition, counted on whole suites: True proves that the units cannot fit.
+
+        For a set W of classes (each group's classes, each hall's, and all) and each gender, the
+        units of that gender confined to W need, for each resource (beds, accessible beds, shared
+        rooms, accessible shared ones), suites of W of that gender holding at least that much: at
+        least as many suites as the fewest that do, largest first. A suite has one gender, so if
+        the women's and the men's least numbers exceed W's suites, or W cannot hold them at all,
+        nothing fits.
+        """
+        family = {w for _, w, _ in groups}
+        for hall in {self._hall_of(k) for w in family for k in w}:
+            family.add(frozenset().union(*(w for w in family if all(self._hall_of(k) == hall for k in w))))
+        family.add(frozenset().union(*family) if family else frozenset())
+        for within in sorted(family, key=sorted):
+            least = 0
+            for gender in ("F", "M"):
+                confined = [(kind, n) for kind, w, n in groups if kind.gender == gender and w <= within]
+                if confined:
+                    houses = [self._by_key[k] for k in within if self._by_key[k].houses(gender)]
+                    suites = self._fewest_suites(houses, confined)
+                    if suites is None:
+                        return True
+                    least += suites
+            if least > sum(self._by_key[k].count for k in within):
+                return True
+        return False
+
+    def _fewest_suites(self, classes: list[SuiteClass], units: list[tuple[ApplicantKind, int]]) -> int | None:
+        """A lower bound on the suites of ``classes`` that hold ``units``; None if they cannot hold them."""
+        fewest = 0
+        for need, has in self._NEEDS:
+            wanted = sum(need(kind) * n for kind, n in units)
+            suites = 0
+            for c in sorted(classes, key=has, reverse=True):
+                if wanted <= 0 or has(c) == 0:
+                    break
+                taken = min(c.count, -(-wanted // has(c)))
+                suites += taken
+                wanted -= taken * has(c)
+            if wanted > 0:
+                return None
+            fewest = max(fewest, suites)
+        return fewest
+
+    def _construct(self, groups: list[tuple[ApplicantKind, frozenset, int]]) -> tuple[Counter, Counter] | None:
+        """A placement built from scratch, or None if this simple way finds none (which proves nothing).
+
+        Groups with the fewest classes open to them go first (pairs, then accessible needs, on a
+        tie); each fills the free places of suites its gender already holds in its classes, in
+        :meth:`open_classes` order, then takes fresh suites, class by class, as it needs them.
+        """
+        placed: Counter = Counter()
+        suites: Counter = Counter()
+        load: Counter = Counter()  # (class key, gender, resource) -> used
+        for kind, within, n in sorted(groups, key=lambda g: (len(g[1]), -g[0].size, -g[0].accessible, g[0])):
+            gender = kind.gender
+            needs = [need(kind) for need, _ in self._NEEDS]
+            options = [c for c in self.open_classes(kind) if c.key in within]
+
+            def room(c: SuiteClass, given: int, gender: str = gender, needs: list = needs) -> int:
+                """How many more units of this group fit in ``given`` suites of ``c``."""
+                return min((given * has(c) - load[c.key, gender, r]) // needs[r]
+                           for r, (_, has) in enumerate(self._NEEDS) if needs[r])  # needs[0], the beds, > 0
+
+            for fresh in (False, True):
+                for c in options:
+                    if n == 0:
+                        break
+                    if fresh:
+                        while (n > room(c, suites[c.key, gender]) and suites[c.key, "F"] + suites[c.key, "M"] < c.count
+                               and room(c, suites[c.key, gender] + 1) > room(c, suites[c.key, gender])):
+                            suites[c.key, gender] += 1
+                    take = max(0, min(n, room(c, suites[c.key, gender])))
+                    if take:
+                        placed[kind, c.key] += take
+                        for r in range(len(needs)):
+                            load[c.key, gender, r] += take * needs[r]
+                        n -= take
+            if n:
+                return None
+        return placed, +suites
 
     def _add_rounding_cuts(self, model: cp_model.CpModel, people: Counter, suites: dict) -> None:
         """Implied constraints that let the solver round suites up over several classes at once.

@@ -58,7 +58,7 @@ def place(admission: Admission, applications: pd.DataFrame, inventory: Inventory
     fit = Fit(inventory.classes, policy)
     units = form_units(admission.offered, applications, kinds, walk_order(policy), admission.pairs,
                        fit.access)
-    _fit_units(fit, units)
+    _fit_units(fit, units, admission.fit)
     promised = _choose_halls(fit, units)
     counts = Counter(room_kind(u, promised.get(u.unit_id, "")) for u in units)
     plan = plan_rooms(counts, inventory.classes, policy, progress)
@@ -69,8 +69,14 @@ def place(admission: Admission, applications: pd.DataFrame, inventory: Inventory
     return Placement(assignments, tuple(units), promised, admission.unpaired, plan)
 
 
-def _fit_units(fit: Fit, units: list[Unit]) -> None:
-    """Place every unit on counts: admission made sure they all fit, pairs joined as they are."""
+def _fit_units(fit: Fit, units: list[Unit], admitted: Fit | None = None) -> None:
+    """Place every unit on counts: admission made sure they all fit, pairs joined as they are.
+
+    When admission's fit check (``admitted``) holds exactly these units, its placement is taken
+    over: a valid placement of them all, found already."""
+    if admitted is not None and +admitted.people == Counter(unit.kind for unit in units):
+        fit.start_from(admitted)
+        return
     for unit in units:
         if not fit.try_add(unit.kind):
             raise PsmError(f"applicant(s) {', '.join(unit.members)} were offered a place but cannot be placed; "
