@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from console.app import console_of, officer_of, render
 from console.bundles import RoundAlreadyBuilt, UnknownRun
-from console.scenarios import first_round_note, overrides_from_form, plain_number, policy_form
+from console.scenarios import overrides_from_form, plain_number, policy_form, round_note
 from console.security import CSRF_FIELD, CsrfRefused, check_csrf, csrf_token
 from hac import report
 from hac.appeals import CARD, recalculate, record_appeal
@@ -33,6 +33,7 @@ from psm.errors import BundleChangedError, PsmError
 from psm.io import AchievementRow, ApplicationRow, OfficeBearerRow
 from psm.policy import load_policy
 from whatif import override_toml, policy_with
+from whatif.plots import changes_plot, net_plot, shifts_plot
 
 __all__ = ["routes"]
 
@@ -308,10 +309,10 @@ async def whatif_page(request: Request) -> Response:
     run_dir = console.bundles.path(name)
     policy_path = bundle_policy_path(run_dir)
     base = policy_form(await run_in_threadpool(load_policy, policy_path))
-    first_round = first_round_note(read_manifest(run_dir).get("offer_round", 1))
+    later_round = round_note(read_manifest(run_dir).get("offer_round", 1))
     if request.method == "GET":
         audit(request, "what-if form")
-        return render(request, "whatif.html.j2", run=name, base=base, values={}, problems=[], first_round=first_round,
+        return render(request, "whatif.html.j2", run=name, base=base, values={}, problems=[], later_round=later_round,
                       scenarios=console.scenarios.of_run(name))
     form = await checked_form(request)
     values = {key: str(value) for key, value in form.items() if key != CSRF_FIELD}
@@ -326,7 +327,7 @@ async def whatif_page(request: Request) -> Response:
     if problems:
         audit(request, "what-if", outcome="refused: invalid numbers")
         return render(request, "whatif.html.j2", status=422, run=name, base=base, values=values, problems=problems,
-                      first_round=first_round, scenarios=console.scenarios.of_run(name))
+                      later_round=later_round, scenarios=console.scenarios.of_run(name))
     label = str(form.get("label", "")).strip()[:80] or "scenario"
     job = console.scenarios.submit(name, run_dir, overrides, label, officer_of(request))
     audit(request, "what-if started", outcome=f"scenario {job.id}")
@@ -334,18 +335,14 @@ async def whatif_page(request: Request) -> Response:
 
 
 def comparison_view(result) -> dict:
-    """The scenario's tables and bar charts, as the result page shows them."""
-    cutoffs = result.cutoffs
-    shifted = cutoffs[cutoffs["shift"].notna() & (cutoffs["shift"] != 0)]
+    """The scenario's tables, and its charts (:mod:`whatif.plots`), as the result page shows them."""
     changes = ["applicant_id", "pool", "tier_before", "tier_after", "score_before", "score_after", "rank_before",
                "rank_after", "status_before", "status_after"]
     return dict(
-        summary=result.summary,
+        summary=result.summary, changes_plot=changes_plot(result.summary),
         gains=frame_table(result.gains, changes), losses=frame_table(result.losses, changes),
-        cutoffs=frame_table(cutoffs),
-        shift_bars=[(f"{r.pool} · {r.tier or '—'} · {r.gender}", int(r.shift)) for r in shifted.itertuples()],
-        breakdowns={by: (frame_table(table), [(str(v), int(n)) for v, n in zip(table[by], table["net"])])
-                    for by, table in result.breakdowns.items()},
+        cutoffs=frame_table(result.cutoffs), shifts_plot=shifts_plot(result.cutoffs),
+        breakdowns={by: (frame_table(table), net_plot(table, by)) for by, table in result.breakdowns.items()},
     )
 
 
@@ -364,7 +361,7 @@ async def scenario_page(request: Request) -> Response:
         error = job.future.exception()
         problem = str(error) if isinstance(error, PsmError) else f"the scenario stopped: {type(error).__name__}"
     return render(request, "scenario.html.j2", run=name, job=job, state=state, view=view, problem=problem,
-                  first_round=first_round_note(job.offer_round),
+                  later_round=round_note(job.offer_round),
                   result=job.future.result() if state == "done" else None)
 
 

@@ -7,14 +7,15 @@ The rules:
   Only the numbers an officer changed become overrides (:func:`overrides_from_form`), validated
   at once by :func:`whatif.policy_with` exactly as a policy file is, so a wrong number is named
   on the form before anything runs.
-- **The run** is :mod:`whatif`'s: the bundle's cohort (its kept inputs, read under its policy),
-  its rooms, seed, round and recorded travel minutes; the baseline under the bundle's policy and
-  the scenario under the overrides (score, rank, admit; no rooms), then
-  :func:`whatif.compare`. The baseline of a bundle is kept in the worker for the next scenario.
-- **From a later offer round** the scenario is still a first round: both sides offer places to
-  the whole cohort as if nobody had answered yet (no responses, no residents keeping rooms), so
-  the comparison is between two first rounds; the form, the job page and the baseline's label say
-  so (:func:`first_round_note`).
+- **The run** is :mod:`whatif`'s: the bundle's own round again (:class:`whatif.BundleReplay`),
+  once under the bundle's policy (the baseline: the round as the run made it) and once under the
+  overrides, then :func:`whatif.compare`. The bundle read and its baseline are kept in the worker
+  for the next scenario.
+- **From a later offer round** the scenario replays that round (:mod:`whatif.replay`): scored
+  and ranked under the changed numbers, the recorded answers to the previous round's offers (and
+  any withdrawals or revocations) applied, residents keeping their rooms, the freed beds offered
+  down the new waitlist; it is compared with this round's own offers. The form and the job page
+  say so (:func:`round_note`).
 - **In the background**: one worker process, so a scenario (half a minute or more) never holds up
   a page; scenarios wait their turn. The job page shows the step under way and refreshes itself.
 - The result keeps counts, scores, ranks and applicant ids only (the comparison's tables).
@@ -38,7 +39,7 @@ import pandas as pd
 from hac.bundle import read_manifest
 from whatif.compare import BREAKDOWNS
 
-__all__ = ["plain_number", "PolicyForm", "policy_form", "overrides_from_form", "first_round_note", "Scenario",
+__all__ = ["plain_number", "PolicyForm", "policy_form", "overrides_from_form", "round_note", "Scenario",
            "ScenarioResult", "Scenarios", "run_scenario"]
 
 
@@ -134,18 +135,19 @@ class ScenarioResult:
     seconds: float
 
 
-def first_round_note(offer_round: int) -> str:
-    """What a scenario from a bundle of ``offer_round`` compares, when that is not this round's own
-    offers (a later round); "" for a first round."""
+def round_note(offer_round: int) -> str:
+    """What a scenario from a bundle of ``offer_round`` replays, for a later round; "" for a first
+    round (the form's own words say what a first round's scenario does)."""
     if offer_round <= 1:
         return ""
-    return (f"This run is offer round {offer_round}. A scenario re-runs the first round: both sides offer places "
-            "to the whole cohort as if nobody had answered an offer yet (no responses, no residents keeping "
-            "rooms), so it compares the first round under this run's policy with the first round under the "
-            "changed numbers, not this round's own offers.")
+    return (f"This run is offer round {offer_round}. A scenario replays this round under the changed numbers: "
+            "the students are scored and ranked again, the recorded answers to the offers of round "
+            f"{offer_round - 1} (and any withdrawals or revocations) are applied, residents keep their rooms, and "
+            "the freed beds go down the new waitlist. It is compared with this round's own offers; residents hold "
+            "their places on both sides.")
 
 
-_baselines: dict[tuple[str, str], tuple] = {}  # in the worker: (bundle, manifest hash) -> (cohort, baseline, ...)
+_replays: dict[tuple[str, str], tuple] = {}  # in the worker: (bundle, manifest hash) -> (BundleReplay, baseline)
 
 
 def _write_step(progress: Path, step: str) -> None:
@@ -153,31 +155,25 @@ def _write_step(progress: Path, step: str) -> None:
 
 
 def run_scenario(run_dir: str, overrides: dict[str, Any], label: str, progress: str) -> ScenarioResult:
-    """In the worker: the bundle's baseline (kept for the next scenario) against ``overrides``."""
-    from hac.bundle import input_paths, read_checked_manifest, sha256_of  # noqa: PLC0415 (the worker's imports)
-    from psm.io import read_cohort  # noqa: PLC0415
-    from psm.policy import load_policy  # noqa: PLC0415
-    from psm.travel.recorded import RecordedTravel  # noqa: PLC0415
-    from whatif import compare, run_cohort  # noqa: PLC0415
+    """In the worker: the bundle's round under its own policy (kept for the next scenario)
+    against the same round under ``overrides`` (:class:`whatif.BundleReplay`)."""
+    from hac.bundle import read_checked_manifest, sha256_of  # noqa: PLC0415 (the worker's imports)
+    from whatif import BundleReplay, compare  # noqa: PLC0415
 
     started, folder, progress_path = time.perf_counter(), Path(run_dir), Path(progress)
     _write_step(progress_path, "reading the bundle")
-    manifest = read_checked_manifest(folder)
-    inputs = input_paths(folder, manifest)
+    read_checked_manifest(folder)  # every scenario: the bundle still matches its manifest
     key = (str(folder), sha256_of(folder / "manifest.json"))
-    common = dict(seed=manifest["seed"], rooms=inputs["rooms"], round_name=manifest["round"])
-    if key not in _baselines:
-        policy = load_policy(inputs["policy"])
-        cohort = read_cohort(policy, inputs["applications"], inputs.get("office_bearers"), inputs.get("achievements"))
-        travel = RecordedTravel(pd.read_csv(folder / "scores.csv", dtype={"applicant_id": str}))
-        _write_step(progress_path, "the baseline: scoring, ranking and admitting under the bundle's policy")
-        first = "the run's policy" if manifest.get("offer_round", 1) == 1 else "the first round under the run's policy"
-        baseline = run_cohort(cohort, inputs["policy"], travel=travel, label=first, **common)
-        _baselines.clear()
-        _baselines[key] = (cohort, travel, baseline)
-    cohort, travel, baseline = _baselines[key]
-    _write_step(progress_path, "the scenario: scoring, ranking and admitting under the changed policy")
-    scenario = run_cohort(cohort, inputs["policy"], overrides=overrides, travel=travel, label=label, **common)
+    if key not in _replays:
+        replay = BundleReplay(folder)
+        _write_step(progress_path, f"the baseline: {replay.steps} under the bundle's policy")
+        first = "the run's policy" if not replay.later_round else f"round {replay.offer_round} as the run made it"
+        baseline = replay.run(label=first)
+        _replays.clear()
+        _replays[key] = (replay, baseline)
+    replay, baseline = _replays[key]
+    _write_step(progress_path, f"the scenario: {replay.steps} under the changed policy")
+    scenario = replay.run(overrides, label=label)
     _write_step(progress_path, "comparing")
     comparison = compare(baseline, scenario)
     return ScenarioResult(

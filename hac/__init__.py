@@ -9,7 +9,8 @@ it never imports them.
 - :mod:`hac.offers`: the next offer round from a bundle and the responses;
 - :mod:`hac.redact`: a shared copy with ids pseudonymised;
 - :mod:`hac.stats`: every statistic of a run; :mod:`hac.summary` (text) and :mod:`hac.report`
-  (``report.html``, Jinja2 templates in ``hac/templates/``) show them.
+  (``report.html``, Jinja2 templates in ``hac/templates/``) show them, with the charts of
+  :mod:`hac.plots` (inline SVG, also drawn by the console and :mod:`whatif`).
 """
 
 from hac.pipeline import InputFiles, RunRequest, RunResult, Scored, run, run_cohort, score_request

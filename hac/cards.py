@@ -11,6 +11,7 @@ manifest (:func:`hac.bundle.read_checked_manifest`).
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -89,11 +90,8 @@ class BundleCards:
         self.manifest = manifest = read_checked_manifest(run_dir)
         self.policy = load_policy(input_paths(run_dir, manifest)["policy"])
 
-        def rows(name: str) -> dict[str, dict[str, str]]:  # by id; plain dicts: a card is read thousands of times
-            frame = pd.read_csv(run_dir / name, dtype=str, keep_default_na=False)
-            return {row["applicant_id"]: row for row in frame.to_dict("records")}
-
-        self.scores, self.ranking, self.assignments = rows("scores.csv"), rows("ranking.csv"), rows("assignments.csv")
+        self.scores, self.ranking, self.assignments = (_rows_by_id(run_dir / name) for name in
+                                                       ("scores.csv", "ranking.csv", "assignments.csv"))
         tables = stats.read_tables(run_dir, manifest)
         self.gender = dict(zip(tables.applicants["applicant_id"], tables.applicants["gender"]))
         starts = stats.waitlist_starts(tables)
@@ -148,6 +146,15 @@ class BundleCards:
 def applicant_card(run_dir: Path, applicant_id: str) -> ApplicantCard:
     """The card of ``applicant_id`` in the bundle ``run_dir``; PsmError if the id has no row."""
     return BundleCards(run_dir).card(applicant_id)
+
+
+def _rows_by_id(path: Path) -> dict[str, dict[str, str]]:
+    """A result CSV's rows by applicant_id, each a plain dict of its cells as text (an empty cell
+    is ""), as the bundle wrote them. Read with the csv module: a card looks cells up one by one,
+    thousands of times for letters, and building these dicts through pandas (its string columns
+    boxed cell by cell) cost more than reading the file."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["applicant_id"]: row for row in csv.DictReader(handle, restval="")}
 
 
 def _appeals(run_dir: Path) -> tuple[dict, ...]:

@@ -6,8 +6,8 @@ from :mod:`hac.stats` (the figures the printed summary and the manifest show) an
 section's tables and plots; :func:`render_report` renders them with ``templates/report.html.j2``
 (Jinja2, every value escaped), and the console's run page shows the same sections. It works for
 any bundle, months later, and for any offer round. The page is self-contained: the style sheet is
-inline, the plots are inline SVG drawn here (text kept as text, a title on every mark), and it
-names no URL.
+inline, the plots are inline SVG drawn by :mod:`hac.plots` (text kept as text, a title on every
+mark), and it names no URL.
 
 Personal data stays out: of the applications only the columns :mod:`hac.stats` reads;
 ``rejects.csv`` is shown without its ``value`` column, and quoted values inside its error
@@ -20,7 +20,6 @@ rounded to a tenth; nothing carries a date, an id or a path).
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import numbers
@@ -31,10 +30,10 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
-from markupsafe import Markup, escape
 
 from hac import stats
 from hac.pipeline import withhold_quoted
+from hac.plots import Layer, Plot, grouped_columns, hbar_plot, histograms, no_plot
 
 __all__ = ["note_kind", "render_report", "report_sections", "write_report"]
 
@@ -77,14 +76,6 @@ def table(header: list[str], rows: list[list], numeric: tuple[int, ...] = ()) ->
     """A :class:`Table`; the ``numeric`` columns formatted as numbers (thousands separators)."""
     return Table(header, [[_number(v) if i in numeric else ("" if v is None else str(v)) for i, v in enumerate(row)]
                           for row in rows], numeric)
-
-
-@dataclass(frozen=True)
-class Plot:
-    """An inline SVG plot with its caption, or (``svg`` empty) a note saying why there is none."""
-
-    svg: Markup
-    caption: str
 
 
 def write_report(run_dir: Path) -> Path:
@@ -301,29 +292,14 @@ def travel_part(scores: pd.DataFrame) -> dict | None:
 
 # -- plots ------------------------------------------------------------------------------------
 #
-# Drawn here as plain SVG (no plotting library: a report is written at the end of every run and
-# the console draws the same sections). Text stays text, in the page's own font; every mark has a
-# <title> (its label and number) and each plot an aria-label (its caption); coordinates are
-# rounded to a tenth, so the same figures always give the same bytes. The tables beside each plot
-# carry the same numbers for whoever cannot see it.
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One series of a horizontal bar plot: a bar per row from ``starts[i]`` for ``lengths[i]``,
-    drawn ``thin`` over the series before it (a part over its whole) or full height."""
-
-    name: str
-    colour: str
-    starts: list[float]
-    lengths: list[float]
-    thin: bool = False
+# What each section plots, in which colours; the drawing (inline SVG, text kept as text, a title on
+# every mark, coordinates to a tenth) is hac.plots', the one place plots are drawn.
 
 
 def offers_plot(cutoffs: pd.DataFrame, statuses: list[str]) -> Plot:
     """Horizontal stacked bars: each status's count per pool, tier and gender."""
     if cutoffs.empty:
-        return Plot(Markup(""), "No applicant was ranked.")
+        return no_plot("No applicant was ranked.")
     labels = [f"{pool} · {tier} · {gender}" for pool, tier, gender in
               zip(cutoffs["pool"].tolist(), cutoffs["tier"].tolist(), cutoffs["gender"].tolist())]
     counts = {s: [int(n) for n in cutoffs[s].tolist()] for s in statuses}
@@ -333,8 +309,8 @@ def offers_plot(cutoffs: pd.DataFrame, statuses: list[str]) -> Plot:
         start = [a + b for a, b in zip(start, counts[status])]
     notes = [" / ".join(f"{counts[s][i]:,}" for s in statuses) for i in range(len(cutoffs))]
     named = f"{', '.join(statuses[:-1])} and {statuses[-1]}".capitalize()
-    return _hbar_plot(labels, layers, notes, "applicants", f"{named} by pool, priority tier and gender "
-                                                            f"(numbers: {' / '.join(statuses)}).")
+    return hbar_plot(labels, layers, notes, "applicants", f"{named} by pool, priority tier and gender "
+                                                           f"(numbers: {' / '.join(statuses)}).")
 
 
 def scores_plot(scored: pd.DataFrame, statuses: list[str]) -> Plot:
@@ -352,13 +328,13 @@ def scores_plot(scored: pd.DataFrame, statuses: list[str]) -> Plot:
                 counts[status][min(int(points - edges[0]) // 5, len(edges) - 2)] += 1
         panels.append((f"{track} ({len(group):,})", counts))
     caption = "Total points by track (bins of 5 points), coloured by status."
-    return _histograms(panels, series, edges, "total points", "applicants", caption)
+    return histograms(panels, series, edges, "total points", "applicants", caption)
 
 
 def occupancy_plot(halls: pd.DataFrame) -> Plot:
     """Beds used out of beds, per hall."""
     if halls.empty:
-        return Plot(Markup(""), "The bundle holds no room inventory.")
+        return no_plot("The bundle holds no room inventory.")
     return _part_of_whole_plot(halls["hall"], halls["used"], halls["beds"], ("beds used", "beds"), OFFERED,
                                "beds", "Beds used out of beds, by hall.")
 
@@ -367,7 +343,7 @@ def mixing_plot(halls: pd.DataFrame) -> Plot:
     """Rooms with a local and a non-local resident out of rooms with two or more residents, per hall."""
     halls = halls[halls["shared"] > 0]
     if halls.empty:
-        return Plot(Markup(""), "No room is shared.")
+        return no_plot("No room is shared.")
     return _part_of_whole_plot(halls["hall"], halls["mixed"], halls["shared"], ("local and non-local",
                                "rooms shared"), MIXED, "rooms",
                                "Rooms with a local and a non-local resident, out of rooms shared, by hall.")
@@ -376,196 +352,25 @@ def mixing_plot(halls: pd.DataFrame) -> Plot:
 def preferences_plot(bands: pd.DataFrame) -> Plot:
     """Grouped bars per pool and rank band: share given their first choice and a listed hall."""
     if bands.empty:
-        return Plot(Markup(""), "No placed applicant listed hall preferences.")
+        return no_plot("No placed applicant listed hall preferences.")
     units = bands["units"].tolist()
     groups = [(pool, band) for pool, band in zip(bands["pool"].tolist(), bands["band"].tolist())]
     series = [("first choice", OFFERED, [100 * n / u for n, u in zip(bands["first"].tolist(), units)]),
               ("a listed hall", LISTED, [100 * n / u for n, u in zip(bands["any"].tolist(), units)])]
-    return _grouped_columns(groups, series, "% of units with a hall list",
-                            "Hall preferences met by pool and rank band "
-                            "(a mutual pair counts once, at the worse rank of the two).")
+    return grouped_columns(groups, series, "% of units with a hall list",
+                           "Hall preferences met by pool and rank band "
+                           "(a mutual pair counts once, at the worse rank of the two).")
 
 
 def _part_of_whole_plot(labels, part, whole, names: tuple[str, str], colour: str, xlabel: str, caption: str) -> Plot:
     """Horizontal bars: each label's whole (light) with its part drawn over it, numbered part / whole."""
     part, whole = [int(n) for n in part.tolist()], [int(n) for n in whole.tolist()]
     zeros = [0] * len(part)
-    return _hbar_plot(labels.tolist(), [Layer(names[1], LIGHT, zeros, whole), Layer(names[0], colour, zeros, part, True)],
-                      [f"{p:,} / {w:,}" for p, w in zip(part, whole)], xlabel, caption)
+    return hbar_plot(labels.tolist(), [Layer(names[1], LIGHT, zeros, whole), Layer(names[0], colour, zeros, part, True)],
+                     [f"{p:,} / {w:,}" for p, w in zip(part, whole)], xlabel, caption)
 
 
-# -- SVG drawing ------------------------------------------------------------------------------
-
-FONT, SMALL = 12, 11  # px: labels, then ticks and numbers
-ROW, BAR = 22, 15  # a horizontal bar's row and its thickness
-INK, GRID = "#222", "#E4E4E4"
-
-
-def _hbar_plot(labels: list[str], layers: list[Layer], notes: list[str], xlabel: str, caption: str) -> Plot:
-    """One row per label, top to bottom: each layer's bar, then the row's note after the longest."""
-    label_width = _text_width(labels, FONT) + 10
-    plot_width, top = 480, 30
-    ends = [max(layer.starts[i] + layer.lengths[i] for layer in layers) for i in range(len(labels))]
-    ticks = _ticks(max(ends))
-    scale = plot_width / ticks[-1]
-    width = label_width + plot_width + _text_width(notes, SMALL) + 12
-    height = top + ROW * len(labels) + 40
-    marks = _legend([(layer.name, layer.colour) for layer in layers], label_width, 8)
-    marks += _x_axis(ticks, label_width, scale, top, top + ROW * len(labels), xlabel)
-    for i, label in enumerate(labels):
-        y = top + ROW * i
-        marks.append(_text(label_width - 6, y + ROW / 2 + 4, label, FONT, anchor="end"))
-        for layer in layers:
-            thickness = BAR / 2 if layer.thin else BAR
-            marks.append(_rect(label_width + scale * layer.starts[i], y + (ROW - thickness) / 2,
-                               scale * layer.lengths[i], thickness, layer.colour,
-                               f"{label}: {layer.name} {layer.lengths[i]:,}"))
-        marks.append(_text(label_width + scale * ends[i] + 4, y + ROW / 2 + 4, notes[i], SMALL))
-    return _plot(width, height, marks, caption)
-
-
-def _histograms(panels: list[tuple[str, dict[str, list[int]]]], series: list[tuple[str, str]], edges: list[int],
-                xlabel: str, ylabel: str, caption: str) -> Plot:
-    """Side by side, one stacked histogram per (title, counts per series and bin), on one y scale each."""
-    panel_width, panel_height, left, top, gap = 300, 200, 52, 52, 40
-    width = left + len(panels) * (panel_width + gap)
-    height = top + panel_height + 44
-    marks = _legend(series, left, 8)
-    x_ticks = _ticks(edges[-1])
-    x_scale = panel_width / (edges[-1] - edges[0])
-    bin_width = 5 * x_scale
-    for p, (title, counts) in enumerate(panels):
-        x0 = left + p * (panel_width + gap)
-        totals = [sum(counts[name][b] for name, _ in series) for b in range(len(edges) - 1)]
-        y_ticks = _ticks(max(totals, default=0))
-        y_scale = panel_height / y_ticks[-1]
-        marks.append(_text(x0 + panel_width / 2, top - 10, title, FONT, anchor="middle", weight="600"))
-        marks += _y_axis(y_ticks, x0, y_scale, top + panel_height, panel_width)
-        bottom = top + panel_height
-        for tick in x_ticks:
-            if tick <= edges[-1]:
-                x = x0 + (tick - edges[0]) * x_scale
-                marks.append(_line(x, bottom, x, bottom + 4, INK))
-                marks.append(_text(x, bottom + 16, f"{tick:,}", SMALL, anchor="middle"))
-        marks.append(_text(x0 + panel_width / 2, bottom + 34, xlabel, SMALL, anchor="middle"))
-        for b, (low, high) in enumerate(itertools.pairwise(edges)):
-            stacked = 0
-            for name, colour in series:
-                n = counts[name][b]
-                if n:
-                    marks.append(_rect(x0 + (low - edges[0]) * x_scale, bottom - (stacked + n) * y_scale, bin_width,
-                                       n * y_scale, colour, f"{title}: {low}-{high} points, {name} {n:,}",
-                                       stroke="#FFFFFF"))
-                    stacked += n
-    marks.append(_text(14, top + panel_height / 2, ylabel, SMALL, anchor="middle", rotate=True))
-    return _plot(width, height, marks, caption)
-
-
-def _grouped_columns(groups: list[tuple[str, str]], series: list[tuple[str, str, list[float]]], ylabel: str,
-                     caption: str) -> Plot:
-    """Vertical bars of percentages, one group per (first line, second line) label, one bar per series."""
-    group_width, bar, left, top, plot_height = 96, 30, 52, 40, 180
-    width = left + group_width * len(groups) + 10
-    height = top + plot_height + 44
-    ticks = [0, 25, 50, 75, 100]
-    scale = plot_height / 100
-    bottom = top + plot_height
-    marks = _legend([(name, colour) for name, colour, _ in series], left, 8)
-    marks += _y_axis(ticks, left, scale, bottom, group_width * len(groups), suffix="%")
-    for g, (first, second) in enumerate(groups):
-        centre = left + group_width * (g + 0.5)
-        for s, (name, colour, values) in enumerate(series):
-            x = centre + bar * (s - len(series) / 2)
-            share = values[g]
-            marks.append(_rect(x, bottom - share * scale, bar, share * scale, colour,
-                               f"{first} {second}: {name} {round(share)}%"))
-            marks.append(_text(x + bar / 2, bottom - share * scale - 3, f"{round(share)}%", SMALL - 1, anchor="middle"))
-        marks.append(_text(centre, bottom + 16, first, SMALL, anchor="middle"))
-        marks.append(_text(centre, bottom + 30, second, SMALL, anchor="middle"))
-    marks.append(_text(14, top + plot_height / 2, ylabel, SMALL, anchor="middle", rotate=True))
-    return _plot(width, height, marks, caption)
-
-
-def _plot(width: float, height: float, marks: list[str], caption: str) -> Plot:
-    """The marks as one inline SVG (no namespace needed inside HTML, so the page names no URL),
-    labelled with the caption, which also stands under it."""
-    svg = (f'<svg role="img" aria-label="{escape(caption)}" viewBox="0 0 {_at(width)} {_at(height)}" '
-           f'width="{_at(width)}" height="{_at(height)}" font-size="{FONT}" fill="{INK}">\n' + "\n".join(filter(None, marks))
-           + "\n</svg>")
-    return Plot(Markup(svg), caption)
-
-
-def _ticks(largest: float) -> list[int]:
-    """Round axis ticks from 0 to at least ``largest`` (a count): whole steps of 1, 2, 2.5 or 5
-    times a power of ten, at most eight of them."""
-    largest = max(largest, 1)
-    magnitude = 10 ** math.floor(math.log10(largest / 8))
-    step = next(int(m * magnitude) for m in (1, 2, 2.5, 5, 10)
-                if float(m * magnitude).is_integer() and largest / (m * magnitude) <= 8)
-    return [step * i for i in range(math.ceil(largest / step) + 1)]
-
-
-def _legend(items: list[tuple[str, str]], x: float, y: float) -> list[str]:
-    """A row of swatches with their names, from (x, y) at the top left."""
-    marks = []
-    for name, colour in items:
-        marks.append(f'<rect x="{_at(x)}" y="{_at(y)}" width="12" height="12" fill="{colour}"/>')
-        marks.append(_text(x + 16, y + 10, name, SMALL))
-        x += 16 + _text_width([name], SMALL) + 14
-    return marks
-
-
-def _x_axis(ticks: list[float], x0: float, scale: float, top: float, bottom: float, label: str) -> list[str]:
-    """Vertical grid lines at the ticks, the axis along the bottom, numbered, and its label."""
-    marks = []
-    for tick in ticks:
-        x = x0 + tick * scale
-        marks.append(_line(x, top, x, bottom, GRID))
-        marks.append(_text(x, bottom + 15, f"{tick:,}", SMALL, anchor="middle"))
-    marks.append(_line(x0, bottom, x0 + ticks[-1] * scale, bottom, INK))
-    marks.append(_text(x0 + ticks[-1] * scale / 2, bottom + 32, label, SMALL, anchor="middle"))
-    return marks
-
-
-def _y_axis(ticks: list[float], x0: float, scale: float, bottom: float, width: float, suffix: str = "") -> list[str]:
-    """Horizontal grid lines at the ticks, numbered on the left, and the base line."""
-    marks = []
-    for tick in ticks:
-        y = bottom - tick * scale
-        marks.append(_line(x0, y, x0 + width, y, GRID if tick else INK))
-        marks.append(_text(x0 - 5, y + 4, f"{tick:,}{suffix}", SMALL, anchor="end"))
-    return marks
-
-
-def _rect(x: float, y: float, width: float, height: float, colour: str, title: str, stroke: str = "") -> str:
-    if width <= 0 or height <= 0:
-        return ""
-    outline = f' stroke="{stroke}" stroke-width="0.5"' if stroke else ""
-    return (f'<rect x="{_at(x)}" y="{_at(y)}" width="{_at(width)}" height="{_at(height)}" fill="{colour}"{outline}>'
-            f"<title>{escape(title)}</title></rect>")
-
-
-def _line(x1: float, y1: float, x2: float, y2: float, colour: str) -> str:
-    return f'<line x1="{_at(x1)}" y1="{_at(y1)}" x2="{_at(x2)}" y2="{_at(y2)}" stroke="{colour}"/>'
-
-
-def _text(x: float, y: float, text: str, size: int, anchor: str = "start", weight: str = "",
-          rotate: bool = False) -> str:
-    attributes = f' text-anchor="{anchor}"' if anchor != "start" else ""
-    attributes += f' font-weight="{weight}"' if weight else ""
-    attributes += f' transform="rotate(-90 {_at(x)} {_at(y)})"' if rotate else ""
-    return f'<text x="{_at(x)}" y="{_at(y)}" font-size="{size}"{attributes}>{escape(text)}</text>'
-
-
-def _text_width(texts: list[str], size: int) -> float:
-    """A generous estimate of the widest text's width in a sans-serif face (0.6 em a character)."""
-    return max((len(t) for t in texts), default=0) * 0.6 * size
-
-
-def _at(value: float) -> str:
-    """A coordinate to a tenth, without a needless ``.0``."""
-    return f"{value:.1f}".removesuffix(".0")
-
+# -- travel notes -----------------------------------------------------------------------------
 
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _STATUS_CODE = re.compile(r"[A-Z][A-Z_]+")

@@ -2,16 +2,22 @@
 
 The rules (``before`` is the baseline, ``after`` the what-if):
 
-- an applicant **gains** a place when offered after but not before, **loses** one when offered
-  before but not after; ``keeps`` and ``still_out`` are the rest (an applicant in only one of the
-  cohorts counts as not offered in the other, with status ``absent``);
+- an applicant **holds a place** when offered one in the round compared or, in a later offer
+  round (:func:`whatif.run_round`), as a resident who accepted an earlier offer (status
+  ``accepted``: :data:`hac.stats.PLACED`); residents hold theirs on both sides, so what changes is
+  who gets the round's new offers;
+- an applicant **gains** a place when holding one after but not before, **loses** one when
+  holding one before but not after; ``keeps`` and ``still_out`` are the rest (an applicant in only
+  one of the cohorts counts as holding none in the other, with status ``absent``);
 - **cut-offs** per pool x tier x gender, as ``report.html`` reads them: the lowest score offered
   and the best score waitlisted, before and after, and the shift of the lowest score offered
-  (after - before; negative: the bar is lower). Pools ranked by lottery have no scores;
+  (after - before; negative: the bar is lower); in a later round, of the round's new offers (the
+  residents left out). Pools ranked by lottery have no scores;
 - **breakdowns** by any applicant column (``district``, ``housing_type``, ``student_type`` for
   local/non-local, ``gender``, ``pool``, ``tier``): applicants, offers before and after, gains,
-  losses, the net change and the mean score before and after. An empty district or housing type
-  (non-local, exchange and research students give none) is shown as "(none)".
+  losses, the net change and the mean score before and after (``offered_before`` and
+  ``offered_after`` count the places held). An empty district or housing type (non-local,
+  exchange and research students give none) is shown as "(none)".
 
 Tables hold counts, scores and applicant ids only: nothing personal is read.
 """
@@ -23,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hac.stats import tables_of, tier_cutoffs
+from hac.stats import PLACED, tables_of, tier_cutoffs
 from whatif.outcome import Outcome
 
 __all__ = ["Comparison", "compare", "cutoffs", "BREAKDOWNS"]
@@ -46,12 +52,12 @@ class Comparison:
 
     @property
     def gains(self) -> pd.DataFrame:
-        """Applicants offered a place after but not before."""
+        """Applicants holding a place after but not before."""
         return self.changes[self.changes["change"] == "gains"].reset_index(drop=True)
 
     @property
     def losses(self) -> pd.DataFrame:
-        """Applicants offered a place before but not after."""
+        """Applicants holding a place before but not after."""
         return self.changes[self.changes["change"] == "loses"].reset_index(drop=True)
 
     def summary(self) -> pd.Series:
@@ -66,7 +72,7 @@ class Comparison:
         values = self.applicants.set_index("applicant_id")[by]
         values = values.astype(object).where(values.notna() & (values.astype(str) != ""), "(none)")
         table = self.changes.assign(**{by: self.changes["applicant_id"].map(values).fillna("(none)")})
-        table = table.assign(was=table["status_before"] == "offered", now=table["status_after"] == "offered",
+        table = table.assign(was=table["status_before"].isin(PLACED), now=table["status_after"].isin(PLACED),
                              gained=table["change"] == "gains", lost=table["change"] == "loses")
         grouped = table.groupby(by, sort=True)
         result = grouped.agg(applicants=("applicant_id", "size"), offered_before=("was", "sum"),
@@ -86,7 +92,7 @@ def compare(before: Outcome, after: Outcome) -> Comparison:
     b, a = b.reindex(ids), a.reindex(ids)
     status_before = b["status"].fillna("absent")
     status_after = a["status"].fillna("absent")
-    was, now = (status_before == "offered").to_numpy(), (status_after == "offered").to_numpy()
+    was, now = status_before.isin(PLACED).to_numpy(), status_after.isin(PLACED).to_numpy()
     change = np.select([now & ~was, was & ~now, was & now], ["gains", "loses", "keeps"], "still_out")
     changes = pd.DataFrame({
         "applicant_id": ids,
@@ -107,9 +113,12 @@ def compare(before: Outcome, after: Outcome) -> Comparison:
 
 def cutoffs(outcome: Outcome) -> pd.DataFrame:
     """Per pool x tier x gender (in rank order): offered, waitlisted, lowest score offered and best
-    score waitlisted, as :func:`hac.stats.tier_cutoffs` counts them for the report."""
-    tables = tables_of(ranking=outcome.ranking, applications=outcome.applicants, assignments=None, rooms=None,
-                       scores=None, rejects=None, unmatched=None)
+    score waitlisted, as :func:`hac.stats.tier_cutoffs` counts them for the report. In a later
+    offer round the residents (``accepted`` earlier) are left out: their places were not offered
+    in this round, so the bar is the round's new offers'."""
+    ranking = outcome.ranking
+    tables = tables_of(ranking=ranking[ranking["status"] != "accepted"], applications=outcome.applicants,
+                       assignments=None, rooms=None, scores=None, rejects=None, unmatched=None)
     table = tier_cutoffs(tables).rename(columns={"lowest_placed": "lowest_offered"})
     for column in ("lowest_offered", "best_waitlisted"):
         table[column] = pd.array(table[column].round().astype("Int64"), dtype="Int64")

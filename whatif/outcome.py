@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from allocation.admit import Admission
 from hac.pipeline import run_cohort as run_pipeline
 from psm.ranking import uma_semesters
 from psm.io import Cohort, read_cohort
@@ -26,7 +27,7 @@ from psm.policy import Policy, default_policy_path
 from psm.travel import TravelProvider, TravelTimes
 from whatif.overrides import policy_with
 
-__all__ = ["Outcome", "run_cohort", "load_cohort", "sample_folder", "APPLICANT_COLUMNS"]
+__all__ = ["Outcome", "run_cohort", "outcome_of", "load_cohort", "sample_folder", "APPLICANT_COLUMNS"]
 
 #: What an Outcome keeps of each application: the breakdown columns, nothing personal.
 APPLICANT_COLUMNS = ("applicant_id", "gender", "student_type", "district", "housing_type",
@@ -137,17 +138,25 @@ def run_cohort(cohort: Cohort | str | Path | None = None, policy: Policy | str |
     policy = policy_with(overrides, policy)
     if not isinstance(cohort, Cohort):
         cohort = load_cohort(cohort, policy)
-    apps = cohort.applications
     result = run_pipeline(cohort, policy, seed=seed, rooms=rooms, travel=travel, scoring_round=round_name,
                           place_rooms=place)
-    admission = result.admission
-    assignments = result.placement.assignments if place else None
+    return outcome_of(label=label or policy.version, policy=policy, seed=seed, round_name=round_name,
+                      applications=cohort.applications, scores=result.scored.scores, admission=result.admission,
+                      assignments=result.placement.assignments if place else None)
+
+
+def outcome_of(*, label: str, policy: Policy, seed: str, round_name: str, applications: pd.DataFrame,
+               scores: pd.DataFrame, admission: Admission, assignments: pd.DataFrame | None) -> Outcome:
+    """The :class:`Outcome` of an admission (a first round's, or a later round's new offers:
+    :func:`whatif.run_round`): its frame as the ranking, the applicants' breakdown columns with
+    their pool, tier, length of stay and released college."""
+    apps = applications.reset_index(drop=True)
     by_id = admission.frame.set_index("applicant_id")
-    applicants = apps[list(APPLICANT_COLUMNS)].reset_index(drop=True)
+    applicants = apps[list(APPLICANT_COLUMNS)]
     applicants = applicants.assign(pool=applicants["applicant_id"].map(by_id["pool"]),
                                    tier=applicants["applicant_id"].map(by_id["tier"]),
-                                   uma_semesters=uma_semesters(apps.reset_index(drop=True)),
+                                   uma_semesters=uma_semesters(apps),
                                    released_to=[admission.released.get(a, "") for a in applicants["applicant_id"]])
-    return Outcome(label=label or policy.version, policy=policy, seed=seed, round_name=round_name,
-                   scores=result.scored.scores, ranking=admission.frame.reset_index(drop=True), applicants=applicants,
-                   beds=admission.beds, assignments=assignments)
+    return Outcome(label=label, policy=policy, seed=seed, round_name=round_name, scores=scores,
+                   ranking=admission.frame.reset_index(drop=True), applicants=applicants, beds=admission.beds,
+                   assignments=assignments)

@@ -1,4 +1,5 @@
-"""The report's plots (hac.report): inline SVG drawn by our own code, readable and deterministic."""
+"""The plots (hac.plots, drawn for hac.report's sections and the console's what-if): inline SVG drawn by
+our own code, readable and deterministic."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from hac import report
+from hac import plots, report
 
 
-def parsed(plot: report.Plot) -> ET.Element:
+def parsed(plot: plots.Plot) -> ET.Element:
     return ET.fromstring(str(plot.svg))
 
 
@@ -68,10 +69,10 @@ def test_nothing_to_draw_gives_a_note_instead():
 
 
 def test_axis_ticks_are_round_and_cover_the_largest_value():
-    assert report._ticks(324) == [0, 50, 100, 150, 200, 250, 300, 350]
-    assert report._ticks(1406) == [0, 200, 400, 600, 800, 1000, 1200, 1400, 1600]
-    assert report._ticks(19) == [0, 5, 10, 15, 20]
-    assert report._ticks(0) == [0, 1]
+    assert plots.ticks(324) == [0, 50, 100, 150, 200, 250, 300, 350]
+    assert plots.ticks(1406) == [0, 200, 400, 600, 800, 1000, 1200, 1400, 1600]
+    assert plots.ticks(19) == [0, 5, 10, 15, 20]
+    assert plots.ticks(0) == [0, 1]
 
 
 def test_importing_the_report_does_not_import_a_plotting_library():
@@ -79,3 +80,35 @@ def test_importing_the_report_does_not_import_a_plotting_library():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parents[2])
     assert done.stdout.strip() == "False"
+
+
+def test_signed_bars_go_right_for_more_and_left_for_fewer_on_one_scale():
+    plot = plots.signed_bars(["gain a place", "lose a place", "undergraduate · first_time · F"], [12, -30, 0],
+                             "applicants", "Applicants who gain and lose a place.", names=("gain", "loss"))
+    svg = parsed(plot)
+    assert svg.get("aria-label") == plot.caption
+    width, height = (float(v) for v in svg.get("viewBox").split()[2:])
+    assert all(0 <= n <= max(width, height) for n in numbers_in(svg))
+    bars = {r.find("title").text: r for r in svg.iter("rect") if r.find("title") is not None}
+    assert set(bars) == {"gain a place: +12", "lose a place: -30"}  # nothing drawn for no change
+    gain, loss = bars["gain a place: +12"], bars["lose a place: -30"]
+    zero = float(gain.get("x"))
+    assert abs(float(loss.get("x")) + float(loss.get("width")) - zero) <= 0.1  # the loss ends at zero, on the left
+    assert abs(float(loss.get("width")) / float(gain.get("width")) - 30 / 12) < 0.02  # one scale both sides
+    texts = [t.text for t in svg.iter("text")]
+    assert {"+12", "-30", "0", "gain", "loss", "undergraduate · first_time · F"} <= set(texts)
+    assert str(plot.svg) == str(plots.signed_bars(["gain a place", "lose a place", "undergraduate · first_time · F"],
+                                                  [12, -30, 0], "applicants", "Applicants who gain and lose a place.",
+                                                  names=("gain", "loss")).svg)
+    assert not re.search(r"\d\.\d\d", str(plot.svg))
+
+
+def test_signed_bars_without_rows_give_a_note():
+    plot = plots.signed_bars([], [], "applicants", "Net change by district.")
+    assert not plot.svg and plot.caption == "Net change by district. No change."
+
+
+def test_the_report_draws_with_the_one_plot_module():
+    """One place draws: the report has no SVG code of its own."""
+    source = Path(report.__file__).read_text(encoding="utf-8")
+    assert "<rect" not in source and "<svg" not in source and "plots" in source
