@@ -6,10 +6,14 @@ A row is either used or reported: each problem of a rejected row becomes one
 but are counted. A file that cannot be read at all (encoding, header, a missing required
 column) raises :class:`~psm.errors.InputFileError` instead: nothing would be scored from it.
 
-Cells are checked row by row (the file's row model); the rules that tie cells together then run
-once over all the rows (``cross_check_rows``, vectorised). A row's problems are reported in
-this order: a merged cell, extra cells, the file's own rule (duplicate or unknown applicant_id),
-each invalid cell, then the cross-cell rules whose cells are valid.
+Cells are checked column by column: each distinct text of a column once, by the validator of
+its field in the file's row model (the model's own rules, run over a list); the file's own rule
+(duplicate or unknown applicant_id) and the rules that tie cells together
+(``cross_check_valid``) then run once over all the rows, vectorised. Only a row with a problem
+goes through its row model, one row at a time, and that model writes its messages, so the
+messages are those of the model whichever way the row was found. A row's problems are reported
+in this order: a merged cell, extra cells, the file's own rule, each invalid cell, then the
+cross-cell rules whose cells are valid.
 
 A row that repeats the header (two exports pasted together) is one reject saying so, not one
 per cell. A workbook row holding a cell hidden by a merged range is rejected, naming the range:
@@ -20,9 +24,10 @@ Source: ``shared/spec/io-contract.md`` (Inputs).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,7 +35,7 @@ from typing import Annotated, Any
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
-from psm.errors import InputFileError
+from psm.errors import InputFileError, InternalError
 from psm.io.rows import AchievementRow, ApplicationRow, Checked, OfficeBearerRow, Problem, _Row
 from psm.io.tables import RawTable, header_hint, read_table
 from psm.policy import Policy
@@ -51,6 +56,9 @@ __all__ = [
 ]
 
 RowRule = Callable[[int, Mapping[str, str]], list[Problem]]
+FileRule = Callable[[RawTable], dict[int, list[Problem]]]
+"""A rule of a file's own (needing more than one row): the problems of the data rows that have any,
+by position in the table's rows."""
 REJECT_COLUMNS = ("row", "applicant_id", "column", "value", "error", "file")
 
 
@@ -111,7 +119,7 @@ def read_cohort(
 ) -> Cohort:
     """Read the applications and the optional office-bearer and achievement lists."""
     apps = read_applications(applications, policy)
-    accepted = set(apps.frame["applicant_id"])
+    accepted = set(apps.frame["applicant_id"].tolist())
     rejected = {r.applicant_id.upper() for r in apps.rejects} - accepted
     posts = _read_linked(office_bearers, OfficeBearerRow, policy, accepted, rejected) if office_bearers else None
     prizes = _read_linked(achievements, AchievementRow, policy, accepted, rejected) if achievements else None
@@ -130,21 +138,28 @@ def read_applications(path: str | Path, policy: Policy) -> ReadResult:
 
     Ids are compared without regard to case (``19381469q`` is ``19381469Q``), as every file reads them.
     """
-    table = _open(path, ApplicationRow)
-    at = table.header.index("applicant_id")
+    return _validate(_open(path, ApplicationRow), ApplicationRow, policy, _duplicate_ids)
+
+
+def _duplicate_ids(table: RawTable) -> dict[int, list[Problem]]:
+    """Each row whose applicant_id (without regard to case) is on another row too, naming the others."""
+    keys = [key.upper() for key in _ids(table)]
+    column = pd.Series(keys, dtype=object)
+    repeated = (column.duplicated(keep=False) & (column != "")).to_numpy().nonzero()[0].tolist()
     rows_of: defaultdict[str, list[int]] = defaultdict(list)
-    for number, cells in table.rows:
-        if at < len(cells) and cells[at]:
-            rows_of[cells[at].upper()].append(number)
+    for at in repeated:
+        rows_of[keys[at]].append(table.rows[at][0])
+    problems: dict[int, list[Problem]] = {}
+    for at in repeated:
+        shown = ", ".join(str(n) for n in rows_of[keys[at]] if n != table.rows[at][0])
+        problems[at] = [("applicant_id", f"duplicate applicant_id, also on row(s) {shown}; keep one row per applicant")]
+    return problems
 
-    def duplicates(number: int, values: Mapping[str, str]) -> list[tuple[str, str]]:
-        others = [n for n in rows_of.get(values.get("applicant_id", "").upper(), []) if n != number]
-        if others:
-            shown = ", ".join(str(n) for n in others)
-            return [("applicant_id", f"duplicate applicant_id, also on row(s) {shown}; keep one row per applicant")]
-        return []
 
-    return _validate(table, ApplicationRow, policy, duplicates)
+def _ids(table: RawTable) -> list[str]:
+    """Each data row's applicant_id cell."""
+    at = table.header.index("applicant_id")
+    return [cells[at] for _, cells in table.rows]
 
 
 def read_office_bearers(
@@ -164,23 +179,33 @@ def read_achievements(
 def _read_linked(
     path: str | Path, model: type[_Row], policy: Policy, accepted: set[str], rejected: set[str]
 ) -> ReadResult:
-    def unknown_applicant(number: int, values: Mapping[str, str]) -> list[tuple[str, str]]:
-        applicant_id = values.get("applicant_id", "").upper()  # ids match without regard to case
+    def unknown_applicant(applicant_id: str) -> list[Problem]:
+        applicant_id = applicant_id.upper()  # ids match without regard to case
         if not applicant_id or applicant_id in accepted:
             return []
         if applicant_id in rejected:
             return [("applicant_id", "this applicant's application row was rejected; fix that row first")]
         return [("applicant_id", "no application with this applicant_id; check the id or add the application")]
 
-    return _validate(_open(path, model), model, policy, unknown_applicant)
+    def unknown_applicants(table: RawTable) -> dict[int, list[Problem]]:
+        return {at: problems for at, key in enumerate(_ids(table)) if (problems := unknown_applicant(key))}
+
+    return _validate(_open(path, model), model, policy, unknown_applicants)
 
 
 def read_rows(path: str | Path, model: type[_Row], policy: Policy, row_rule: RowRule | None = None) -> ReadResult:
     """Read any contract file with its row model: the generic reader behind the others.
 
-    ``row_rule(row_number, cells)`` may add problems that need more than the row itself.
+    ``row_rule(row_number, cells)`` (the non-empty cells by column) may add problems that need
+    more than the row itself.
     """
-    return _validate(_open(path, model), model, policy, row_rule or (lambda number, values: []))
+    def rule(table: RawTable) -> dict[int, list[Problem]]:
+        if row_rule is None:
+            return {}
+        return {at: problems for at, (number, cells) in enumerate(table.rows)
+                if (problems := row_rule(number, _non_empty(table.header, cells)))}
+
+    return _validate(_open(path, model), model, policy, rule)
 
 
 def _open(path: str | Path, model: type[_Row]) -> RawTable:
@@ -215,53 +240,143 @@ class _RowCheck:
     failed: frozenset[str] = frozenset()  # the columns whose cells are invalid
 
 
-def _validate(table: RawTable, model: type[_Row], policy: Policy, row_rule: RowRule) -> ReadResult:
-    """Each row's cells one by one, then the cross-cell rules once over every row (vectorised)."""
-    header = table.header
-    checks = [_check_cells(model, row_rule, header, number, cells) for number, cells in table.rows]
+def _validate(table: RawTable, model: type[_Row], policy: Policy, file_rule: FileRule) -> ReadResult:
+    """Every column at once, then the rules over every row at once; the rows with a problem one by one.
+
+    The rows whose cells are all valid, which break neither the file's rule nor its shape, are
+    checked by the cross-cell rules at once (``cross_check_valid``); any other row is checked
+    again by its row model (``_check_cells``) for its messages, as every row used to be. No rule
+    is written twice: the cells' rules are the row model's own validators, run over each
+    column's distinct texts to find the rows with a problem (``_check_columns``) and through the
+    model only for those rows, to word their problems; a row so set aside that its model finds
+    no fault in is a bug.
+    """
+    header, rows = table.header, table.rows
+    rule_problems = file_rule(table)
+    values, refused = _check_columns(table, model)
+    merged = _merged_problems(table)
+    troubled = sorted(refused | rule_problems.keys() | _misshapen(table, merged))
+    clean = _without(range(len(rows)), set(troubled))
+    crosses = model.cross_check_valid({name: _pick(column, clean) for name, column in values.items()},
+                                      policy, columns=header)
+    problems_of = {clean[at]: cross for at, cross in crosses.items()}
+
+    checks = [_check_cells(model, rule_problems.get(at, []), header, *rows[at]) for at in troubled]
     cross_checked = [check for check in checks if check.checked is not None]
     crosses = model.cross_check_rows([c.checked for c in cross_checked], policy, columns=header)
     for check, cross in zip(cross_checked, crosses):
         check.problems += [(column, message) for column, message in cross if column not in check.failed]
-    merged = _merged_problems(table)
-    accepted: list[tuple[int, _Row]] = []
+    for at, check in zip(troubled, checks):
+        problems_of[at] = merged.get(check.number, []) + check.problems
+        if not problems_of[at]:
+            raise InternalError(f"{table.path}: row {check.number} was set aside by the column checks, but its row "
+                                f"model finds no problem in it")
+
     rejects: list[Reject] = []
-    for check in checks:
-        problems = merged.get(check.number, []) + check.problems
-        if problems:
-            applicant_id = check.values.get("applicant_id", "")
-            rejects += [
-                Reject(check.number, applicant_id, column, check.values.get(column, ""), error, table.path.name)
-                for column, error in problems
-            ]
-        else:
-            accepted.append((check.number, check.row))
-    frame = rows_to_frame(model, [row for _, row in accepted], [number for number, _ in accepted])
-    rejected_rows = len({r.row for r in rejects})
+    for at in sorted(problems_of):
+        number, cells = rows[at]
+        cells_of = _non_empty(header, cells)
+        applicant_id = cells_of.get("applicant_id", "")
+        rejects += [Reject(number, applicant_id, column, cells_of.get(column, ""), error, table.path.name)
+                    for column, error in problems_of[at]]
+    accepted = _without(clean, problems_of)
+    frame = columns_to_frame(model, {name: _pick(column, accepted) for name, column in values.items()},
+                             [rows[at][0] for at in accepted])
     summary = FileSummary(
         path=str(table.path),
         sha256=hashlib.sha256(table.path.read_bytes()).hexdigest(),
-        rows=len(table.rows),
+        rows=len(rows),
         accepted=len(accepted),
-        rejected=rejected_rows,
+        rejected=len(problems_of),
         blank_rows=table.blank_rows,
         unknown_columns=tuple(name for name in header if name not in model.model_fields),
     )
     return ReadResult(frame, tuple(rejects), summary)
 
 
+def _misshapen(table: RawTable, merged: Mapping[int, list[Problem]]) -> set[int]:
+    """Positions of the rows holding a merged cell, extra cells, or a copy of the header."""
+    header, width = table.header, len(table.header)
+    return {at for at, (number, cells) in enumerate(table.rows)
+            if number in merged
+            or (len(cells) > width and _overflow(cells, width))
+            or (cells[0] == header[0] and _repeats_header(cells, header))}
+
+
+def _check_columns(table: RawTable, model: type[_Row]) -> tuple[dict[str, tuple[Any, ...]], set[int]]:
+    """Each field's values, row by row, and the positions of the rows holding a cell the model refuses.
+
+    Each distinct text of a column is validated once, by the field's own validator; an empty
+    cell is the field's default, or refused for a required field; a cell in a column outside
+    the contract is refused unless empty. Where a row's cell is refused, its value is left as
+    None: the row is not used, and its row model says what is wrong. A column whose values are
+    its texts (codes, ids already in capitals) keeps its texts. Columns are tuples, not lists:
+    the garbage collector stops scanning a tuple of plain values once it has seen it.
+    """
+    header, count = table.header, len(table.rows)
+    texts = dict(zip(header, zip(*(cells for _, cells in table.rows)))) if count else dict.fromkeys(header, ())
+    values: dict[str, tuple[Any, ...]] = {}
+    refused: set[int] = set()
+    for name, field in model.model_fields.items():
+        if name not in texts:  # an optional column left out of the file
+            values[name] = (field.default,) * count
+            continue
+        distinct = dict.fromkeys(texts[name])
+        value_of, bad = _check_distinct(model, name, [text for text in distinct if text != ""])
+        if field.is_required():
+            bad |= {""} & distinct.keys()
+        else:
+            value_of[""] = field.default
+        if bad:
+            refused.update(at for at, text in enumerate(texts[name]) if text in bad)
+        as_written = not bad and all(type(value_of[text]) is str and value_of[text] == text for text in distinct)
+        values[name] = texts[name] if as_written else tuple(map(value_of.get, texts[name]))  # equal values
+    for name in header:
+        if name not in model.model_fields:
+            refused.update(at for at, text in enumerate(texts[name]) if text != "")
+    return values, refused
+
+
+def _check_distinct(model: type[_Row], name: str, texts: list[str]) -> tuple[dict[str, Any], set[str]]:
+    """The valid ``texts`` of field ``name`` with their values, and the invalid ones."""
+    adapter = _list_adapter(model, name)
+    try:
+        return dict(zip(texts, adapter.validate_python(texts))), set()
+    except ValidationError as error:
+        bad = {texts[problem["loc"][0]] for problem in error.errors()}
+    valid = [text for text in texts if text not in bad]
+    return dict(zip(valid, adapter.validate_python(valid))), bad
+
+
+def _pick(column: tuple[Any, ...], positions: list[int]) -> tuple[Any, ...]:
+    return column if len(positions) == len(column) else tuple(map(column.__getitem__, positions))
+
+
+def _without(positions: Iterable[int], left_out: Collection[int]) -> list[int]:
+    return [at for at in positions if at not in left_out]
+
+
+def _non_empty(header: tuple[str, ...], cells: tuple[str, ...]) -> dict[str, str]:
+    """A row's non-empty cells by column (what its row model validates)."""
+    return {name: cell for name, cell in zip(header, cells) if cell != ""}
+
+
+def _repeats_header(cells: tuple[str, ...], header: tuple[str, ...]) -> bool:
+    return cells[: len(header)] == header and not any(cells[len(header):])
+
+
 def _check_cells(
-    model: type[_Row], row_rule: RowRule, header: tuple[str, ...], number: int, cells: tuple[str, ...]
+    model: type[_Row], rule_problems: list[Problem], header: tuple[str, ...], number: int, cells: tuple[str, ...]
 ) -> _RowCheck:
     """The row's cells checked one by one, with the problems found so far (cross-cell rules come later).
 
-    Problems in order: extra cells, the file's ``row_rule``, then each invalid cell. A copy of
-    the header row is one problem, not one per cell.
+    Problems in order: extra cells, the file's rule (``rule_problems``), then each invalid cell.
+    A copy of the header row is one problem, not one per cell.
     """
-    values = {name: cell for name, cell in zip(header, cells) if cell != ""}
-    if cells[: len(header)] == header and not any(cells[len(header):]):
+    values = _non_empty(header, cells)
+    if _repeats_header(cells, header):
         return _RowCheck(number, values, None, [("(row)", _REPEATED_HEADER)])
-    problems = _overflow(cells, len(header)) + row_rule(number, values)
+    problems = _overflow(cells, len(header)) + rule_problems
     try:
         row = model.model_validate(values)
     except ValidationError as error:
@@ -306,16 +421,21 @@ def _valid_cells(model: type[_Row], values: dict[str, str], failed: frozenset[st
     return valid
 
 
-_ADAPTERS: dict[tuple[type, str], TypeAdapter] = {}
-
-
+@functools.cache
 def _adapter(model: type[_Row], name: str) -> TypeAdapter:
-    key = (model, name)
-    if key not in _ADAPTERS:
-        field = model.model_fields[name]
-        annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
-        _ADAPTERS[key] = TypeAdapter(annotation)
-    return _ADAPTERS[key]
+    """The validator of one field of ``model``, on its own."""
+    return TypeAdapter(_annotation(model, name))
+
+
+@functools.cache
+def _list_adapter(model: type[_Row], name: str) -> TypeAdapter:
+    """The validator of one field of ``model``, over a list of cells."""
+    return TypeAdapter(list[_annotation(model, name)])
+
+
+def _annotation(model: type[_Row], name: str) -> Any:
+    field = model.model_fields[name]
+    return Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
 
 
 _MESSAGES = {
@@ -340,11 +460,15 @@ def describe_problem(problem: Mapping[str, Any]) -> tuple[str, str]:
 
 def rows_to_frame(model: type[_Row], rows: list[_Row], source_rows: list[int] | None = None) -> pd.DataFrame:
     """Validated rows as the frame the rest of the engine reads (one column per field)."""
-    if not rows:
+    values = {name: [row.__dict__[name] for row in rows] for name in model.model_fields}
+    return columns_to_frame(model, values, source_rows if source_rows is not None else list(range(2, len(rows) + 2)))
+
+
+def columns_to_frame(model: type[_Row], values: Mapping[str, Sequence[Any]], source_rows: list[int]) -> pd.DataFrame:
+    """Valid rows given column by column (``values[field][i]``) as the frame the rest of the engine reads."""
+    if not source_rows:
         return _empty_frame(model)
-    frame = pd.DataFrame([row.__dict__ for row in rows], columns=list(model.model_fields))
-    frame.insert(0, "source_row", source_rows if source_rows is not None else range(2, len(rows) + 2))
-    return frame
+    return pd.DataFrame({"source_row": source_rows, **{name: list(values[name]) for name in model.model_fields}})
 
 
 def _empty_frame(model: type[_Row]) -> pd.DataFrame:

@@ -1,9 +1,11 @@
 """Row models: one frozen pydantic model per input file, per ``shared/spec/io-contract.md``.
 
-Each model checks its cells one by one (type, code, range); ``cross_check_rows`` then applies
-the rules that tie cells together (a local applicant needs housing data, a readmission-track
-applicant needs a GPA) to every row of a file at once, and ``cross_check`` to one row. Messages
-say what is wrong and how to fix it; the reader adds the file, row, column and value.
+Each model checks its cells one by one (type, code, range); the rules that tie cells together
+(a local applicant needs housing data, a readmission-track applicant needs a GPA) apply to every
+row of a file at once: ``cross_check_valid`` to valid rows given column by column (the reader's
+fast path), ``cross_check_rows`` to rows some of whose cells may be invalid, and ``cross_check``
+to one row. Messages say what is wrong and how to fix it; the reader adds the file, row, column
+and value.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import datetime as dt
 import difflib
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Annotated, Any
 
@@ -153,6 +155,22 @@ class _Row(BaseModel):
         """
         return [row.cross_check(policy) if isinstance(row, _Row) else [] for row in rows]
 
+    @classmethod
+    def cross_check_valid(cls, cells: Mapping[str, Sequence[Any]], policy: Policy,
+                          columns: Collection[str] | None = None) -> dict[int, list[Problem]]:
+        """``cross_check_rows`` of valid rows given column by column (``cells[field][i]`` is row i's
+        value, the default where its cell is empty, as the model would hold it): the problems of
+        the rows that have any, by position.
+
+        By default each row's ``cross_check``, on a row built without validating again; a model
+        without per-row rules builds none.
+        """
+        if cls.cross_check is _Row.cross_check:
+            return {}
+        names = list(cells)
+        rows = (cls.model_construct(**dict(zip(names, values))) for values in zip(*cells.values()))
+        return {at: problems for at, row in enumerate(rows) if (problems := row.cross_check(policy))}
+
 
 Checked = _Row | Mapping[str, Any]
 """A row as the cross-cell rules see it: validated, or the valid cells of a row that is not."""
@@ -208,7 +226,19 @@ class ApplicationRow(_Row):
         row, ``prior_uma_semesters`` below ``prior_hall_semesters`` is refused: the University-
         managed accommodation includes the halls (section B.2).
         """
-        cells = _cells_frame(rows)
+        found = cls._cross_check_cells(_cells_frame(rows), policy, columns)
+        return [found.get(at, []) for at in range(len(rows))]
+
+    @classmethod
+    def cross_check_valid(cls, cells: Mapping[str, Sequence[Any]], policy: Policy,
+                          columns: Collection[str] | None = None) -> dict[int, list[Problem]]:
+        return cls._cross_check_cells(_cells_frame(cells), policy, columns)
+
+    @classmethod
+    def _cross_check_cells(cls, cells: pd.DataFrame, policy: Policy,
+                           columns: Collection[str] | None) -> dict[int, list[Problem]]:
+        """The rules of ``cross_check_rows`` over ``_cells_frame``'s frame: the problems of the rows
+        that have any, by position."""
         late = cells["admission_year"] > policy.settings.intake_year
         requested = cells["roommate_request"]
         self_request = requested.notna() & (requested == cells["applicant_id"])
@@ -230,16 +260,16 @@ class ApplicationRow(_Row):
              "required for a research applicant (section A: research students within normal study period); "
              "give the last day of the normal study period as YYYY-MM-DD"),
         ]
-        problems: list[list[Problem]] = [[] for _ in rows]
+        problems: defaultdict[int, list[Problem]] = defaultdict(list)
         for broken, column, message in rules:
-            for at in broken.to_numpy().nonzero()[0]:
+            for at in broken.to_numpy().nonzero()[0].tolist():
                 problems[at].append((column, message))
-        for at in short_stay.to_numpy().nonzero()[0]:
+        for at in short_stay.to_numpy().nonzero()[0].tolist():
             problems[at].append(("prior_uma_semesters", (
                 f"less than prior_hall_semesters ({cells.at[at, 'prior_hall_semesters']:g}), but University-managed "
                 "accommodation includes the halls (section B.2); give at least that many semesters, or leave it "
                 "empty to take prior_hall_semesters")))
-        return problems
+        return dict(problems)
 
 
 _DECISIVE = ("student_type", "funding", "study_mode", "admission_year", "year_of_study", "prior_hall_semesters")
@@ -252,9 +282,12 @@ _NUMBERS = ("admission_year", "year_of_study", "prior_hall_semesters", "prior_um
 """The cells the rules compare as numbers; the others they test for presence or equality."""
 
 
-def _cells_frame(rows: Sequence[Checked]) -> pd.DataFrame:
-    """The cells the rules read, one column each, one row per row: NaN or None where not valid."""
-    records = [row.__dict__ if isinstance(row, _Row) else row for row in rows]
+def _cells_frame(rows: Sequence[Checked] | Mapping[str, Sequence[Any]]) -> pd.DataFrame:
+    """The cells the rules read, one column each, one row per row: NaN or None where not valid.
+
+    ``rows``: the rows, or valid rows given column by column (``cross_check_valid``).
+    """
+    records = rows if isinstance(rows, Mapping) else [row.__dict__ if isinstance(row, _Row) else row for row in rows]
     columns = [*_DECISIVE, *_SECTION_A, *_LOCAL_DATA, "applicant_id", "roommate_request", "gpa",
                "prior_uma_semesters"]
     cells = pd.DataFrame(records, columns=columns).astype(dict.fromkeys(_NUMBERS, float))
@@ -302,10 +335,21 @@ class AchievementRow(_Row):
     verified: Boolean
 
     def cross_check(self, policy: Policy) -> list[Problem]:
-        if self.kind == "competition" and self.prize is None:
-            return [("prize", "required for a competition (section C 3b: a 1st-3rd prize); give 1, 2 or 3")]
-        if self.kind != "competition" and self.prize is not None:
-            article = "an" if self.kind[0] in "aeiou" else "a"
-            return [("prize", f"{article} {self.kind} has no prize (section C 3b counts 1st-3rd prizes of "
-                              "competitions); leave it empty, or set kind to competition")]
-        return []
+        return _prize_problems(self.kind, self.prize)
+
+    @classmethod
+    def cross_check_valid(cls, cells: Mapping[str, Sequence[Any]], policy: Policy,
+                          columns: Collection[str] | None = None) -> dict[int, list[Problem]]:
+        return {at: problems for at, (kind, prize) in enumerate(zip(cells["kind"], cells["prize"]))
+                if (problems := _prize_problems(kind, prize))}
+
+
+def _prize_problems(kind: str, prize: int | None) -> list[Problem]:
+    """A competition needs its prize; a scholarship or an award has none (section C 3b)."""
+    if kind == "competition" and prize is None:
+        return [("prize", "required for a competition (section C 3b: a 1st-3rd prize); give 1, 2 or 3")]
+    if kind != "competition" and prize is not None:
+        article = "an" if kind[0] in "aeiou" else "a"
+        return [("prize", f"{article} {kind} has no prize (section C 3b counts 1st-3rd prizes of "
+                          "competitions); leave it empty, or set kind to competition")]
+    return []

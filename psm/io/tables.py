@@ -107,7 +107,7 @@ def read_table(path: str | Path) -> RawTable:
 # --- CSV ------------------------------------------------------------------------------------------
 
 
-def _csv_records(path: Path) -> list[list[str]]:
+def _csv_records(path: Path) -> list[tuple[str, ...]]:
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -143,18 +143,33 @@ def text_line_of_offset(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _parse_csv(path: Path, text: str) -> list[list[str]]:
-    """CSV records; a record that breaks the quoting rules stops the read, naming its row and line."""
+def _parse_csv(path: Path, text: str) -> list[tuple[str, ...]]:
+    """CSV records, their cells stripped; a record that breaks the quoting rules stops the read,
+    naming its row and line (found by reading the file again, record by record).
+
+    Each record becomes a tuple at once: a long-lived list per record would cost the garbage
+    collector a scan of every cell, again and again, while the file is read.
+    """
+    try:
+        return [tuple(map(str.strip, record)) for record in csv.reader(io.StringIO(text, newline=""), strict=True)]
+    except csv.Error:
+        _refuse_csv(path, text)
+        raise
+
+
+def _refuse_csv(path: Path, text: str) -> None:
+    """Raise the error of the first record of ``text`` that breaks the quoting rules, naming its row and line."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[list[str]] = []
+    row = 1
     while True:
         first_line = reader.line_num + 1
         try:
-            records.append(next(reader))
+            next(reader)
         except StopIteration:
-            return records
+            return
         except csv.Error as e:
-            raise InputFileError(_csv_problem(path, len(records) + 1, first_line, e)) from e
+            raise InputFileError(_csv_problem(path, row, first_line, e)) from e
+        row += 1
 
 
 def _csv_problem(path: Path, row: int, line: int, error: csv.Error) -> str:
@@ -168,7 +183,7 @@ def _csv_problem(path: Path, row: int, line: int, error: csv.Error) -> str:
 # --- XLSX -----------------------------------------------------------------------------------------
 
 
-def _xlsx_records(path: Path) -> tuple[list[list[str]], list[Merge], str]:
+def _xlsx_records(path: Path) -> tuple[list[tuple[str, ...]], list[Merge], str]:
     import openpyxl  # imported here: only XLSX inputs need it
 
     try:
@@ -180,7 +195,7 @@ def _xlsx_records(path: Path) -> tuple[list[list[str]], list[Merge], str]:
         _check_first_sheet(path, workbook, sheet)
         sheet.reset_dimensions()  # the size stored in the file may be wrong: read every stored cell
         rows = list(sheet.iter_rows(values_only=True))
-        records = [[_cell_text(value) for value in row] for row in rows]
+        records = [tuple(_cell_text(value).strip() for value in row) for row in rows]
         merges = _merged_ranges(sheet)
     except InputFileError:
         raise
@@ -260,8 +275,10 @@ def _cell_text(value: object) -> str:
 # --- Both -----------------------------------------------------------------------------------------
 
 
-def _to_table(path: Path, records: list[list[str]], merges: Sequence[Merge] = (), sheet: str = "") -> RawTable:
-    cells_of = [tuple(map(str.strip, cells)) for cells in records]
+def _to_table(
+    path: Path, cells_of: list[tuple[str, ...]], merges: Sequence[Merge] = (), sheet: str = ""
+) -> RawTable:
+    """The table of a file's records (each a tuple of cells stripped of surrounding white space)."""
     hidden = _hidden_cells(cells_of, merges)
     if any(row == 1 for row, _, _ in hidden):
         ref = next(ref for row, _, ref in hidden if row == 1)
@@ -270,17 +287,18 @@ def _to_table(path: Path, records: list[list[str]], merges: Sequence[Merge] = ()
         )
     covered = {row for row, _, _ in hidden}
     cells_of += [()] * (max(covered, default=0) - len(cells_of))  # a merge may reach below the last row
-    numbered = list(enumerate(cells_of, 1))
-    non_blank = [(number, cells) for number, cells in numbered if any(cells) or number in covered]
+    non_blank = [(number, cells) for number, cells in enumerate(cells_of, 1) if any(cells) or number in covered]
     if not non_blank:
         raise InputFileError(f"{path}: the file is empty; it needs a header row and one row per record")
-    (header_row, header), *rows = non_blank
+    header_row, header = non_blank[0]
     if header_row != 1:
         raise InputFileError(f"{path}: the header must be on row 1, but row 1 is blank; delete the blank rows")
     while header and header[-1] == "":  # trailing empty header cells from spreadsheet exports
         header = header[:-1]
-    padded = tuple((number, cells + ("",) * (len(header) - len(cells))) for number, cells in rows)
-    blank_rows = len(numbered) - len(non_blank)
+    width = len(header)
+    padded = tuple(row if len(row[1]) >= width else (row[0], row[1] + ("",) * (width - len(row[1])))
+                   for row in non_blank[1:])
+    blank_rows = len(cells_of) - len(non_blank)
     return RawTable(path=path, header=header, rows=padded, blank_rows=blank_rows, merged=hidden, sheet=sheet)
 
 
