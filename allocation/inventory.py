@@ -14,6 +14,7 @@ every room of a suite in the same hall, with the same gender rule, pools and col
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, NamedTuple
 
@@ -88,21 +89,21 @@ class SuiteClass:
         """May residents of this gender live here? (:func:`allocation.access.gender_rule_houses`)"""
         return gender_rule_houses(self.gender, gender)
 
-    @property
+    @cached_property  # asked for hundreds of thousands of times by the fit check
     def beds(self) -> int:
         """Beds in one suite of the class."""
         return sum(room.beds for room in self.rooms)
 
-    @property
+    @cached_property
     def accessible_beds(self) -> int:
         return sum(room.beds for room in self.rooms if room.accessible)
 
-    @property
+    @cached_property
     def shared_rooms(self) -> int:
         """Rooms of two or more beds in one suite: where a roommate pair can live together."""
         return sum(1 for room in self.rooms if room.beds >= 2)
 
-    @property
+    @cached_property
     def accessible_shared_rooms(self) -> int:
         """Accessible rooms of two or more beds in one suite: for a pair one of whom needs access."""
         return sum(1 for room in self.rooms if room.beds >= 2 and room.accessible)
