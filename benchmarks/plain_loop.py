@@ -65,18 +65,26 @@ def _window(policy: Policy) -> tuple[dt.date, dt.date]:
     return dt.date(year, end.month, end.day), end
 
 
-def _ineligible(row, policy: Policy) -> bool:
-    """Section 1: research students need a full-time research mode; others UGC and full-time."""
+def _outside(row, policy: Policy) -> tuple[bool, bool]:
+    """Section A: (outside the eligible groups, not full-time). Research students need a
+    full-time research mode and a normal study period that has not ended before the residential
+    year starts; others UGC funding and a full-time mode."""
     rules = policy.eligibility
     if row.student_type == "research":
-        return row.study_mode not in rules.research_study_mode
-    return row.funding not in rules.funding or row.study_mode not in rules.study_mode
+        end = getattr(row, "normal_period_end", None)
+        ended = isinstance(end, (str, dt.date)) and str(end).strip() != "" and \
+            dt.date.fromisoformat(str(end)[:10]) < policy.settings.residential_year_start
+        return ended, row.study_mode not in rules.research_study_mode
+    return row.funding not in rules.funding, row.study_mode not in rules.study_mode
 
 
 def _track(row, policy: Policy) -> str:
-    """Section 2: ineligible, exchange, research, first_time or readmission."""
+    """Section 2: referred, ineligible, exchange, research, first_time or readmission."""
     settings = policy.settings
-    if _ineligible(row, policy):
+    outside, not_full_time = _outside(row, policy)
+    if outside and not not_full_time and getattr(row, "exceptional_needs", False) in (True, 1):
+        return "referred"  # section A: a full-time student outside the groups with exceptional needs
+    if outside or not_full_time:
         return "ineligible"
     if row.student_type == "exchange":
         return "exchange"
@@ -86,7 +94,9 @@ def _track(row, policy: Policy) -> str:
         if row.prior_hall_semesters < settings.semester_boundary:
             return "first_time"
         return "readmission"
-    # non-local
+    # non-local: the new intake (admitted in the intake year) is first-time whatever its year of study (B.2.a)
+    if row.admission_year == settings.intake_year:
+        return "first_time"
     if row.admission_year >= settings.nonlocal_cohort_boundary:
         first_years = settings.nonlocal_first_time_years_from_boundary
     else:
@@ -97,8 +107,8 @@ def _track(row, policy: Policy) -> str:
 
 
 def _is_freshman(row, policy: Policy) -> bool:
-    """Year of study 1 and admitted in the exercise's intake year."""
-    return row.year_of_study == 1 and row.admission_year == policy.settings.intake_year
+    """Admitted in the exercise's intake year, whatever the year of study (section C)."""
+    return row.admission_year == policy.settings.intake_year
 
 
 def plain_scores(
