@@ -23,7 +23,7 @@ import pandas as pd
 
 from allocation.access import ApplicantKind, RoomAccess
 
-__all__ = ["Unit", "NO_PLACE_REASONS", "form_units", "mutual_partners", "no_place_reason", "no_room_for",
+__all__ = ["Unit", "NO_PLACE_REASONS", "RELEASED_APART", "form_units", "mutual_partners", "no_place_reason", "no_room_for",
            "pair_problem", "residency_of", "unhonoured_requests"]
 
 
@@ -73,9 +73,18 @@ def pair_problem(a: ApplicantKind, b: ApplicantKind) -> str:
     return ""
 
 
+#: Why a pair is apart when one of them was offered a college bed its members left empty
+#: (section 7: released to applicants who listed the college) and the other may not use it.
+RELEASED_APART = ("one of them was offered a residential college bed its members left empty (open to applicants who "
+                  "listed the college, section 7), which the other may not use, and no ordinary room of two or more "
+                  "beds was left when the second of them was offered a place")
+
+
 def no_room_for(a: ApplicantKind, b: ApplicantKind, access: RoomAccess) -> str:
     """The reason a pair that could share in principle was left as two people."""
     kind = access.pair_kind(a, b)
+    if a.released_to != b.released_to and not (a.colleges & b.colleges):
+        return RELEASED_APART
     if a.college != b.college and kind.college == "":
         return ("not members of the same residential college, and no ordinary room of two or more beds was "
                 "left when the second of them was offered a place")

@@ -27,7 +27,7 @@ from builders import ROOM_COLUMNS, application, suite_rows, write_rows
 from allocation.access import ApplicantKind, RoomAccess
 from allocation.inventory import read_inventory
 from allocation.residual import ROOMMATE_BEDS_NEEDED, ROOMMATE_BEDS_NOT_OPEN, ROOMMATE_ROOM_AND_SUITE_FULL
-from allocation.units import NO_PLACE_REASONS
+from allocation.units import NO_PLACE_REASONS, RELEASED_APART
 from cli.exits import EXIT_ERROR, EXIT_OK, EXIT_VERIFY_FAILED
 from cli.main import main
 from hac.offers import LEFT_ALONE, read_changes, read_responses
@@ -262,6 +262,10 @@ def check_unmatched_reasons(folder: Path, rooms: pd.DataFrame, apps: pd.DataFram
                 assert apps.at[a, "gender"] != apps.at[b, "gender"]
             elif reason.startswith("not members of the same residential college"):
                 assert apps.at[a, "college"] != apps.at[b, "college"]
+            elif reason == RELEASED_APART:  # one of them in a college room not their own
+                in_others_college = [rooms.set_index("room_id").at[assignments.at[x, "room_id"], "college"]
+                                     not in ("", apps.at[x, "college"]) for x in (a, b)]
+                assert sum(in_others_college) == 1
             else:
                 assert reason == "no room of two or more beds open to both was left when the second of them was offered a place"
     return len(unmatched)
