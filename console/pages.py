@@ -117,11 +117,12 @@ async def run_page(request: Request) -> Response:
     run_dir = console.bundles.path(name)
     summary = await run_in_threadpool(console.bundles.summary, name)
     sections = await run_in_threadpool(console.cards.report, run_dir)
-    console.cards.warm(run_dir, "cards")  # the applicant pages opened from here
     audit(request, "run page")
     downloads = [f for f in DOWNLOADS if (run_dir / f).exists()]
-    return render(request, "run.html.j2", run=name, summary=summary, sections=report.SECTIONS, downloads=downloads,
+    page = render(request, "run.html.j2", run=name, summary=summary, sections=report.SECTIONS, downloads=downloads,
                   scenarios=console.scenarios.of_run(name), **sections)
+    console.cards.warm(run_dir, "cards")  # the applicant pages opened from here; after the page is made, so the
+    return page  # background work does not compete with it for the interpreter
 
 
 async def download(request: Request) -> Response:
@@ -175,10 +176,11 @@ async def applicant_page(request: Request) -> Response:
         card = cards.card(applicant_id)
     except PsmError:
         return render(request, "not_found.html.j2", status=404, run=request.path_params["run"], wanted=applicant_id)
-    console.cards.warm(run_dir, "report")  # the run page, if it is opened next
     audit(request, "applicant page", applicant_id=card.applicant_id)
-    return render(request, "applicant.html.j2", run=request.path_params["run"], card=card,
+    page = render(request, "applicant.html.j2", run=request.path_params["run"], card=card,
                   rules=part_rules(cards.policy, card))
+    console.cards.warm(run_dir, "report")  # the run page, if it is opened next (after this page is made)
+    return page
 
 
 # -- appeals ----------------------------------------------------------------------------------

@@ -154,7 +154,11 @@ def _rows_by_id(path: Path) -> dict[str, dict[str, str]]:
     thousands of times for letters, and building these dicts through pandas (its string columns
     boxed cell by cell) cost more than reading the file."""
     with path.open(encoding="utf-8", newline="") as handle:
-        return {row["applicant_id"]: row for row in csv.DictReader(handle, restval="")}
+        rows = csv.reader(handle)
+        header = next(rows, [])
+        at = header.index("applicant_id")
+        width = len(header)
+        return {cells[at]: dict(zip(header, cells + [""] * (width - len(cells)))) for cells in rows if cells}
 
 
 def _appeals(run_dir: Path) -> tuple[dict, ...]:
