@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 
 from psm.interrupt import stoppable
 
-__all__ = ["LINEARIZATION_LEVEL", "SolverSettings", "deterministic_solver", "solve", "Objective", "StepResult",
+__all__ = ["LINEARIZATION_LEVEL", "SolverSettings", "deterministic_solver", "in_one_step", "solve", "Objective", "StepResult",
            "LexicographicResult", "solve_lexicographically"]
 
 # The full LP relaxation suits these counting models: on the second offer round of the sample
@@ -76,6 +76,22 @@ class Objective:
     name: str
     expression: cp_model.LinearExprT
     maximise: bool = True
+
+
+def in_one_step(objectives: Sequence[Objective], bound: int) -> Objective:
+    """Maximised objectives, most important first, as one: ``((a * (bound + 1)) + b) * (bound + 1) + c ...``.
+
+    When every objective but the first is a count between 0 and ``bound``, the maximum of this
+    sum is exactly the lexicographic optimum (one more of an earlier objective outweighs
+    anything the later ones can add), so one solve replaces several. Each objective's own value
+    is read from the solution (``solver.value(objective.expression)``).
+    """
+    if any(not o.maximise for o in objectives):
+        raise ValueError("in_one_step combines maximised objectives only")
+    expression = objectives[0].expression
+    for later in objectives[1:]:
+        expression = expression * (bound + 1) + later.expression
+    return Objective(" then ".join(o.name for o in objectives), expression)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from allocation.solve import LINEARIZATION_LEVEL, Objective, SolverSettings, solve_lexicographically
+from allocation.solve import LINEARIZATION_LEVEL, Objective, SolverSettings, in_one_step, solve_lexicographically
 
 
 def test_settings_reach_the_solver_and_the_manifest():
@@ -37,3 +39,25 @@ def test_a_step_without_a_solution_ends_the_solve():
                                      SolverSettings(random_seed=0, max_deterministic_time=5.0))
     assert [s.name for s in result.steps] == ["x"]
     assert result.failed is not None and result.failed.status == cp_model.INFEASIBLE and result.failed.value is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3), st.integers(1, 8)),
+                min_size=1, max_size=4))
+def test_wishes_in_one_step_reach_the_lexicographic_optimum(rows):
+    """in_one_step: maximising a * (bound + 1) + b gives the most a, then the most b, for counts
+    0 <= b <= bound; here a and b count chosen items under knapsack rows (weights, capacity)."""
+    def model_of():
+        model = cp_model.CpModel()
+        items = [model.new_bool_var(f"i{k}") for k in range(3)]
+        for *weights, capacity in rows:
+            model.add(sum(w * i for w, i in zip(weights, items)) <= capacity)
+        return model, Objective("a", items[0] + items[1]), Objective("b", items[1] + 2 * items[2])
+
+    settings_ = SolverSettings(random_seed=0, max_deterministic_time=5.0)
+    model, a, b = model_of()
+    steps = solve_lexicographically(model, [a, b], settings_).steps
+    model, a, b = model_of()
+    one = solve_lexicographically(model, [in_one_step([a, b], bound=3)], settings_)  # b <= 3
+    assert one.steps[0].optimal
+    assert (one.solver.value(a.expression), one.solver.value(b.expression)) == (steps[0].value, steps[1].value)
