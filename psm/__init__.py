@@ -5,6 +5,8 @@ Read the committee's files (:mod:`psm.io`), decide eligibility, tracks and tiers
 PSM (:mod:`psm.scoring`), all under a versioned policy file (:mod:`psm.policy`).
 """
 
+from importlib import metadata as _metadata
+
 from psm.errors import InputFileError, PolicyError, PsmError
 from psm.io import Cohort, read_cohort
 from psm.policy import Policy, load_policy
@@ -25,4 +27,7 @@ __all__ = [
     "score_frames",
 ]
 
-__version__ = "0.1.0"
+try:  # the one place the version is written is pyproject.toml
+    __version__ = _metadata.version("hall-admission-engine")
+except _metadata.PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "unknown"
