@@ -1,9 +1,12 @@
 """The fit check's answers without CP-SAT (allocation.fit) equal the exact CP-SAT model's (hypothesis).
 
-The counting argument (``Fit._surely_impossible``) may only say "impossible" when the CP-SAT model
-finds no placement; a placement built from scratch (``Fit._construct``) must keep every rule and
-promise; and every answer of ``try_add`` / ``try_commit`` (quick moves, refusals remembered, kinds
-at least as hard as one refused) must be the CP-SAT model's answer for the people and promises so far.
+The counting argument (``Fit._surely_impossible``) and the LP relaxation (``Fit._lp_impossible``) may
+only say "impossible" when the CP-SAT model finds no placement; a placement built from scratch
+(``Fit._construct``) or by the quick CP-SAT solve (``Fit._quick_solve``) must keep every rule and
+promise, and the quick solve's "impossible" must be the full model's; the empty beds counted when
+the halls are nearly full (``Fit._add_empty_beds``) never change the model's answer; and every
+answer of ``try_add`` / ``try_commit`` (quick moves, refusals remembered, kinds at least as hard as
+one refused) must be the CP-SAT model's answer for the people and promises so far.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocation.access import ApplicantKind
-from allocation.fit import Fit
+from allocation.fit import _UNSETTLED, Fit
 from allocation.inventory import RoomSignature, SuiteClass
 
 HALLS = ("Red Hall", "Xuemin Hall")
@@ -91,6 +94,35 @@ def test_the_counting_argument_and_the_built_placement_agree_with_cp_sat(policy,
         assert placement_ok(fit, wanted, committed, *decided)
 
 
+def promised(people: list[ApplicantKind], promises: list[tuple[int, str]]) -> tuple[Counter, Counter]:
+    """The people as counts, and the promises among them (never more promises than units of a kind)."""
+    wanted, committed = Counter(people), Counter()
+    for i, hall in promises:
+        if i < len(people) and sum(m for (k, _), m in committed.items() if k == people[i]) < wanted[people[i]]:
+            committed[people[i], hall] += 1
+    return wanted, committed
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(classes=suite_classes(), people=st.lists(kinds(), max_size=14), promises=st.lists(
+    st.tuples(st.integers(0, 13), st.sampled_from(HALLS)), max_size=6))
+def test_the_lp_relaxation_and_the_quick_solve_agree_with_cp_sat(policy, classes, people, promises):
+    fit = Fit(classes, policy)
+    wanted, committed = promised(people, promises)
+    exact = fit._solve(wanted, committed)
+    groups = fit._groups(wanted, committed)
+    if groups is not None and fit._lp_impossible(groups):
+        assert exact is None
+    plain = Fit(classes, policy)
+    plain._add_empty_beds = lambda *args: True  # the model without the empty beds counted
+    assert (plain._solve(wanted, committed) is None) == (exact is None)
+    quick = fit._quick_solve(wanted, committed)
+    if quick is not _UNSETTLED:
+        assert (quick is None) == (exact is None)
+        if quick is not None:
+            assert placement_ok(fit, wanted, committed, *quick)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(classes=suite_classes(), steps=st.lists(st.tuples(kinds(), st.sampled_from((None,) + HALLS)), max_size=16))
 def test_every_answer_is_the_cp_sat_models(policy, classes, steps):
@@ -102,9 +134,32 @@ def test_every_answer_is_the_cp_sat_models(policy, classes, steps):
         if hall is None:
             expected = reference._solve(people + Counter({kind: 1}), committed) is not None
             assert fit.try_add(kind) == expected
-            people[kind] += expected
+            people += Counter({kind: expected})  # no kind counted 0: the model refuses one with no class open
         elif people[kind]:
             expected = reference._solve(people, committed + Counter({(kind, hall): 1})) is not None
             assert fit.try_commit(kind, hall) == expected
-            committed[kind, hall] += expected
+            committed += Counter({(kind, hall): expected})
         assert placement_ok(fit, people, committed, fit.placed, fit.suites)
+
+
+def test_a_pair_takes_the_room_of_two_single_people_without_a_solver(policy):
+    # Four women fill Red Hall's one suite (two doubles); a pair of women lives in Xuemin Hall's.
+    # The pair's first choice, Red Hall, is kept by a quick move, a swap: two of the women move to
+    # the pair's room (Fit._make_room_for_pair); moving one of them frees one bed, not a room.
+    double = RoomSignature("double", 2, False)
+    classes = tuple(SuiteClass(key=key, hall=hall, campus="Hung Hom", gender="any", pools=("undergraduate",),
+                               college="", rooms=(double, double), count=1)
+                    for key, hall in enumerate(HALLS))
+    fit = Fit(classes, policy)
+    woman, pair = ApplicantKind("undergraduate", "F", False, ""), ApplicantKind("undergraduate", "F", False, "", 2)
+    assert all(fit.try_add(woman) for _ in range(4)) and fit.try_add(pair)
+    assert fit.placed[pair, 1] == 1
+    assert fit._solve(fit.people, Counter({(pair, "Red Hall"): 1})) is not None
+
+    def decided_afresh(*args):
+        raise AssertionError("a quick move should have answered")
+
+    fit._decide = decided_afresh
+    assert fit.try_commit(pair, "Red Hall")
+    assert (fit.placed[pair, 0], fit.placed[woman, 0], fit.placed[woman, 1]) == (1, 2, 2)
+    assert placement_ok(fit, fit.people, fit.committed, fit.placed, fit.suites)
