@@ -131,8 +131,8 @@ def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, po
     With ``progress``, a progress line on stderr if it is a terminal.
     """
     warnings = check_quotas(policy, ranking, inventory) if taken is None else ()
-    frame = ranking.frame.copy()
-    walk = _Walk(frame=frame, kinds=kinds_of(applications, frame.set_index("applicant_id")["pool"]),
+    frame = ranking.frame.reset_index(drop=True)  # rows are positions (the walk's status array)
+    walk = _Walk(frame=frame, kinds=kinds_of(applications, frame.set_index("applicant_id")["pool"]).to_dict(),
                  partners=mutual_partners(applications), fit=Fit(inventory.classes, policy))
     beds = pool_quotas(policy, ranking, inventory, taken).set_index("pool")
     room_left = {pool: int(beds.loc[pool, "beds"]) for pool in walk_order(policy)}
@@ -140,7 +140,7 @@ def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, po
     for pool in walk_order(policy):
         refused: set[ApplicantKind] = set()
         for row in frame.index[(frame["pool"] == pool) & (frame["status"] == "ranked")]:  # already in rank order
-            kind = walk.kinds[frame.at[row, "applicant_id"]]
+            kind = walk.kinds[walk.ids[row]]
             if room_left[pool] > 0 and kind not in refused and walk.fit.try_add(kind):
                 walk.offer(row, kind)
                 room_left[pool] -= 1
@@ -163,8 +163,8 @@ def admit(ranking: Ranking, applications: pd.DataFrame, inventory: Inventory, po
 class _Walk:
     """The walk's state: statuses, offers in the order made, kinds offered, pairs joined."""
 
-    frame: pd.DataFrame
-    kinds: pd.Series  # applicant -> ApplicantKind as applied
+    frame: pd.DataFrame  # the ranking's rows, indexed 0..n-1 (rows are positions)
+    kinds: dict[str, ApplicantKind]  # applicant -> ApplicantKind as applied
     partners: dict[str, str]
     fit: Fit
     offered: dict[str, ApplicantKind] = field(default_factory=dict)  # in the order offered, with the kind offered
@@ -174,11 +174,12 @@ class _Walk:
 
     def __post_init__(self) -> None:
         self.status = self.frame["status"].to_numpy(dtype=object).copy()
+        self.ids = self.frame["applicant_id"].to_numpy(dtype=object)
 
     def offer(self, row: int, kind: ApplicantKind) -> None:
         """Offer the row's applicant a place as ``kind`` (already added to the fit); join a mutual
         partner offered before into one pair unit if everyone still fits that way."""
-        applicant = self.frame.at[row, "applicant_id"]
+        applicant = self.ids[row]
         self.status[row] = "offered"
         partner = self.partners.get(applicant)
         if partner in self.offered:
@@ -198,12 +199,12 @@ def _release_college_beds(walk: _Walk, applications: pd.DataFrame, halls_of: Map
     waitlist in rank order, to applicants who listed the college's hall."""
     if not halls_of:
         return
-    wishes = applications.set_index("applicant_id")["hall_preferences"]
+    wishes = dict(zip(applications["applicant_id"], applications["hall_preferences"]))
     frame = walk.frame
     for pool in pools:
         refused: set[ApplicantKind] = set()
         for row in frame.index[(frame["pool"] == pool) & (walk.status == "waitlisted")]:
-            applicant = frame.at[row, "applicant_id"]
+            applicant = walk.ids[row]
             kind = walk.kinds[applicant]
             for college in listed_colleges(tuple(wishes[applicant] or ()), kind.college, halls_of):
                 released = replace(kind, released_to=college)

@@ -172,10 +172,11 @@ def check_assignments(assignments: pd.DataFrame, admission: Admission, applicati
     problems += [f"suite {s} holds more than one gender" for s in mixed[mixed > 1].index]
     unit_kind = {m: unit.kind for unit in units for m in unit.members}  # a pair: the room must suit both
     access = RoomAccess.from_policy(policy)
-    for row in assignments.itertuples(index=False):
-        kind = unit_kind.get(row.applicant_id, kinds[row.applicant_id])
-        if not access.allows_listed_room(kind, rooms.loc[row.room_id]):
-            problems.append(f"{row.applicant_id} is in room {row.room_id}, which is not open to them")
+    room_rows = rooms.to_dict("index")
+    kind_of = kinds.to_dict()
+    for applicant, room in zip(assignments["applicant_id"], assignments["room_id"]):
+        if not access.allows_listed_room(unit_kind.get(applicant, kind_of[applicant]), room_rows[room]):
+            problems.append(f"{applicant} is in room {room}, which is not open to them")
     room_of = dict(zip(assignments["applicant_id"], assignments["room_id"]))
     hall_of = dict(zip(assignments["applicant_id"], assignments["hall"]))
     for unit in units:
