@@ -20,8 +20,10 @@ that it imported from there). It is kept runnable as a reference here, not in th
 Wall times are medians of ``--repeats`` (``--previous-repeats`` for the previous approach);
 the CPU time of the child (user + system) is printed beside them, since these 2-core machines
 are noisy. Beside the times: the room model's objective values from each bundle's manifest
-(mixing, room_type, tie_break), and whether the two bundles' results are byte-identical
-(every file but ``manifest.json``, which holds the timings, and ``report.html``).
+(mixing, room_type, tie_break), and whether the two bundles' results are byte-identical:
+scores, rejects, ranking and lottery must be; the rooms (``assignments.csv``) may differ, since
+several room plans reach the same optima, and ``unmatched_roommates.csv`` words some reasons
+differently since the speed work; those two are reported, not required.
 
 The **plain baselines**: scoring's per-row loop is ``bench_scoring.py``'s; the plain per-room
 CP-SAT model, where it can be built, is ``bench_allocation.py``'s comparison on subsamples;
@@ -30,8 +32,8 @@ engine's own units (same offers, same pairs, same rules) on the sample and the 2
 first choices, listed halls, mixed rooms, room types met and applicants it leaves unplaced,
 beside the engine's on the same measures, and its time.
 
-Exit status 0 when every pair of bundles is identical, 1 otherwise (a target missed is
-reported, not an error).
+Exit status 0 when scores, rejects, ranking, lottery and the objective values agree with the
+previous approach, 1 otherwise (a target missed is reported, not an error).
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ whatif.run_cohort(cohort, seed="demo-2025-26",
 print("TIMED", time.perf_counter() - wall, time.process_time() - cpu)
 """
 NOT_COMPARED = {"manifest.json", "report.html", "run.log"}  # timings; the report's layout; the log names folders
+#: Results that must not change with the speed work. Rooms (assignments.csv) may: several room plans
+#: reach the same optima (allocation/rooms.py), so the objective values are compared instead.
+MUST_MATCH = {"scores.csv", "rejects.csv", "ranking.csv", "lottery.json"}
 
 
 def extract_reference(tag: str, into: Path) -> Path:
@@ -209,8 +214,11 @@ def main(argv: list[str] | None = None) -> int:
                 before = tmp / f"previous-{folder}"
                 print(f"  {label}: previous {objectives(before)}")
                 changed = differing(now, before)
-                print(f"  {label}: results {'identical' if not changed else 'DIFFER: ' + ', '.join(changed)}")
-                status |= bool(changed)
+                strict = [name for name in changed if name in MUST_MATCH]
+                print(f"  {label}: scores, rejects, ranking and lottery "
+                      f"{'identical' if not strict else 'DIFFER: ' + ', '.join(strict)}; "
+                      f"rooms and reasons {'identical' if not set(changed) - set(strict) else 'differ: ' + ', '.join(sorted(set(changed) - set(strict)))}")
+                status |= bool(strict) or objectives(now) != objectives(before)
 
         if not args.skip_quality:
             print("\nallocation quality against the plain baseline (serial dictatorship over the same offers)")
