@@ -107,3 +107,12 @@ def capped_policy(path: Path, undergraduate: int, exchange: int = 30, research: 
     quotas = {"undergraduate": {"beds": undergraduate}, "exchange": {"beds": exchange}, "research": {"beds": research}}
     path.write_text(override_toml({"pools": quotas}), encoding="utf-8")
     return path
+
+
+def write_responses(path: Path, answers: Iterable[tuple[str, str]]) -> Path:
+    """A responses file for ``psm offers``: one ``applicant_id, response`` row per (id, answer)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["applicant_id", "response"])
+        writer.writerows(answers)
+    return path

@@ -11,7 +11,6 @@ its round and parent and ``psm verify`` reproduces it.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import ROOM_COLUMNS, application, suite_rows, write_rows
+from builders import ROOM_COLUMNS, application, suite_rows, write_responses, write_rows
 
 from allocation.access import ApplicantKind, RoomAccess
 from allocation.inventory import read_inventory
@@ -67,11 +66,8 @@ def rounds(sample_bundle, tmp_path_factory):
     assert main(["appeal", str(first), "--applicant", upheld, "--set", "volunteer_hours=120",
                  "--set", "llc_role=coordinator", "--add-post", "Student Union,chair", "--uphold", *common]) == EXIT_OK
     assert main(["appeal", str(first), "--applicant", heard, "--set", "volunteer_hours=120", *common]) == EXIT_OK
-    responses = out / "responses.csv"
-    with responses.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["applicant_id", "response"])
-        writer.writerows((a, answer(a)) for a in ranking.loc[ranking["status"] == "offered", "applicant_id"])
+    responses = write_responses(out / "responses.csv",
+                                ((a, answer(a)) for a in ranking.loc[ranking["status"] == "offered", "applicant_id"]))
     assert main(["offers", str(first), "--responses", str(responses), "--out", str(second)]) == EXIT_OK
     return first, second, upheld, heard, responses
 

@@ -14,9 +14,9 @@ import re
 from pathlib import Path
 
 import pytest
+from builders import capped_policy, run_folder, write_responses
 from pypdf import PdfReader
 
-from builders import capped_policy, run_folder
 from cli.exits import EXIT_OK, EXIT_REJECTED
 from cli.main import main
 from hac.letters import DECISIONS, PART_LABELS, make_letters
@@ -125,11 +125,8 @@ def test_later_rounds_write_accepted_declined_withdrawn_and_revoked_letters(bund
     """Round two: each offer-holder's letter says whether their place is kept (section B); round
     three: a resident who withdrew, and one whose offer the HAC revoked (section G), are told so."""
     offered = [r["applicant_id"] for r in rows(bundle / "ranking.csv") if r["status"] == "offered"]
-    responses = tmp_path / "responses.csv"
-    with responses.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["applicant_id", "response"])
-        writer.writerows([a, "accepted" if i % 2 else "declined"] for i, a in enumerate(offered))
+    responses = write_responses(tmp_path / "responses.csv",
+                                ((a, "accepted" if i % 2 else "declined") for i, a in enumerate(offered)))
     assert main(["offers", str(bundle), "--responses", str(responses), "--out", str(tmp_path / "round2")]) == EXIT_OK
     made = make_letters(tmp_path / "round2", tmp_path / "letters2")
     assert made.by_status["accepted"] == len(offered) // 2 and made.by_status["declined"] == (len(offered) + 1) // 2

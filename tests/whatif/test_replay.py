@@ -9,12 +9,12 @@ stay as they were, and only the waitlist's new offers change, towards those the 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import write_responses
 
 from cli.exits import EXIT_OK
 from cli.main import main
@@ -53,11 +53,8 @@ def chain(small_folder, small_quotas, tmp_path_factory) -> tuple[Path, Path]:
                  "--achievements", str(small_folder / "achievements.csv"), "--policy", str(policy),
                  "--seed", SEED, "--out", str(first)]) == EXIT_OK
     ranking = read(first, "ranking.csv")
-    responses = out / "responses.csv"
-    with responses.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["applicant_id", "response"])
-        writer.writerows((a, answer(a)) for a in ranking.loc[ranking["status"] == "offered", "applicant_id"])
+    responses = write_responses(out / "responses.csv",
+                                ((a, answer(a)) for a in ranking.loc[ranking["status"] == "offered", "applicant_id"]))
     assert main(["offers", str(first), "--responses", str(responses), "--out", str(second)]) == EXIT_OK
     return first, second
 
