@@ -116,12 +116,25 @@ def test_the_link_is_printed_for_loopback_with_a_token(console_server):
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=[\w-]{40,}", link)
 
 
-def test_search_an_applicant_and_read_the_card_of_scores_csv(page, console_server):
-    _, runs, _ = console_server
+def site(console_server) -> str:
+    """The console's address without the token; each test starts from it, whatever ran before."""
+    link, _, _ = console_server
+    return link.split("/?")[0]
+
+
+def waitlisted_without_volunteering(runs: Path) -> str:
+    """A waitlisted applicant with no volunteer points, so an appeal adding hours changes the card."""
     ranking = pd.read_csv(runs / "round1" / "ranking.csv", dtype=str, keep_default_na=False)
     scores = pd.read_csv(runs / "round1" / "scores.csv", dtype=str, keep_default_na=False).set_index("applicant_id")
     waitlisted = ranking.loc[ranking["status"] == "waitlisted", "applicant_id"]
-    applicant = next(a for a in waitlisted if scores.at[a, "volunteer_points"] == "0")  # the appeal below adds hours
+    return next(a for a in waitlisted if scores.at[a, "volunteer_points"] == "0")
+
+
+def test_search_an_applicant_and_read_the_card_of_scores_csv(page, console_server):
+    _, runs, _ = console_server
+    scores = pd.read_csv(runs / "round1" / "scores.csv", dtype=str, keep_default_na=False).set_index("applicant_id")
+    applicant = waitlisted_without_volunteering(runs)
+    page.goto(site(console_server) + "/")
     page.get_by_role("link", name="round1").first.click()
     page.get_by_label("Applicant id").fill(applicant.lower())
     page.get_by_role("button", name="Find").click()
@@ -135,7 +148,8 @@ def test_search_an_applicant_and_read_the_card_of_scores_csv(page, console_serve
 
 def test_preview_and_record_an_appeal(page, console_server):
     _, runs, _ = console_server
-    applicant = page.url.rsplit("/", 1)[1]
+    applicant = waitlisted_without_volunteering(runs)
+    page.goto(site(console_server) + f"/runs/round1/applicants/{applicant}")
     page.get_by_role("link", name="Hear an appeal").click()
     page.get_by_label("volunteer_hours").fill("60")
     page.get_by_role("button", name="Preview the recalculation").click()
@@ -160,7 +174,7 @@ def test_upload_responses_with_a_bad_row_then_a_good_file(page, console_server, 
     bad.loc[bad.index[0], "response"] = "yes please"
     good.to_csv(tmp_path / "good.csv", index=False)
     bad.to_excel(tmp_path / "bad.xlsx", index=False)
-    page.goto(page.url.split("/runs/")[0] + "/runs/round1/offers")
+    page.goto(site(console_server) + "/runs/round1/offers")
     page.get_by_label("Responses (CSV or XLSX)").set_input_files(str(tmp_path / "bad.xlsx"))
     page.get_by_role("button", name="Build the next round").click()
     assert "row 2, response = 'yes please': use one of accepted, declined, no_response" in \
@@ -172,8 +186,8 @@ def test_upload_responses_with_a_bad_row_then_a_good_file(page, console_server, 
     assert verify_bundle(runs / "round1-round2").passed
 
 
-def test_a_what_if_that_moves_a_band_shows_the_gains_table(page):
-    page.goto(page.url.split("/runs/")[0] + "/runs/round1/whatif")
+def test_a_what_if_that_moves_a_band_shows_the_gains_table(page, console_server):
+    page.goto(site(console_server) + "/runs/round1/whatif")
     page.get_by_label("Name of the scenario").fill("district bands 5 minutes lower")
     page.locator('input[name="parts.district.bands[3].at_least"]').fill("20")
     page.get_by_role("button", name="Run the scenario").click()
@@ -192,7 +206,7 @@ def test_a_page_without_the_session_cookie_is_refused(browser, console_server):
 def test_the_server_log_holds_no_applicant_id(page, console_server):
     link, runs, log = console_server
     ids = pd.read_csv(runs / "round1" / "ranking.csv", dtype=str)["applicant_id"]
-    page.goto(link.split("/?")[0] + f"/runs/round1/applicants/{ids[0]}")
+    page.goto(site(console_server) + f"/runs/round1/applicants/{ids[0]}")
     deadline = time.monotonic() + 10  # this test's own applicant page, whatever ran before it
     while "/runs/{run}/applicants/{applicant_id}" not in (text := log.read_text()) and time.monotonic() < deadline:
         time.sleep(0.1)
