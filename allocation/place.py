@@ -115,26 +115,30 @@ def _concrete(units: list[Unit], promised: dict[str, str], plan: RoomPlan, inven
     by_kind: dict[object, list[Unit]] = defaultdict(list)
     for unit in units:
         by_kind[room_kind(unit, promised.get(unit.unit_id, ""))].append(unit)
+    places_of: dict[object, list[tuple[int, object, int]]] = defaultdict(list)  # kind -> (class, room, units)
+    for (k, key, t), n in sorted(plan.units.items(), key=lambda item: (item[0].class_key, room_order(item[0].room))):
+        places_of[k].append((key, t, n))
     for kind, members in sorted(by_kind.items()):
         members.sort(key=lambda u: (u.order, u.unit_id))
-        in_order = sorted(plan.units.items(), key=lambda item: (item[0].class_key, room_order(item[0].room)))
-        for (k, key, t), n in in_order:
-            if k == kind:
-                queue[key, kind.gender, t, slot_of(kind.size, kind.residency)] += members[:n]
-                members = members[n:]
+        for key, t, n in places_of[kind]:
+            queue[key, kind.gender, t, slot_of(kind.size, kind.residency)] += members[:n]
+            members = members[n:]
         if members:
             raise PsmError(f"the room plan left {len(members)} unit(s) of one kind unplaced (a bug, please report it)")
+    waiting = {place: iter(units_there) for place, units_there in queue.items()}  # each taken once, in order
+    rooms_of: dict[tuple, list] = defaultdict(list)  # (class, gender, room type) -> rooms, in suite and room order
+    for room in rooms.itertuples(index=False):
+        rooms_of[room.class_key, room.suite_gender, room.signature].append(room)
 
     pool = admission.frame.set_index("applicant_id")["pool"]
     rows = []
     for (key, g, t), groups in _fills_in_order(plan):
-        free = rooms[(rooms["class_key"] == key) & (rooms["suite_gender"] == g) & (rooms["signature"] == t)]
-        free_rooms = iter(free.itertuples(index=False))
+        free_rooms = iter(rooms_of[key, g, t])
         for pattern, count in groups:
             for _ in range(count):
                 room = next(free_rooms)
                 for slot in pattern:
-                    unit = queue[key, g, t, slot].pop(0)
+                    unit = next(waiting[key, g, t, slot])
                     rows += [dict(applicant_id=m, pool=pool[m], hall=room.hall, suite_id=room.suite_id,
                                   room_id=room.room_id, round=round_no) for m in unit.members]
     frame = pd.DataFrame(rows, columns=list(ASSIGNMENT_COLUMNS))
@@ -167,13 +171,13 @@ def check_assignments(assignments: pd.DataFrame, admission: Admission, applicati
     over = [r for r, n in per_room.items() if n > rooms.at[r, "beds"]]
     problems += [f"room {r} holds {per_room[r]} people for {rooms.at[r, 'beds']} beds" for r in over]
     kinds = admitted_kinds(admission, applications)
-    genders = assignments.assign(gender=assignments["applicant_id"].map(lambda a: kinds[a].gender))
+    kind_of = kinds.to_dict()
+    genders = assignments.assign(gender=[kind_of[a].gender for a in assignments["applicant_id"]])
     mixed = genders.groupby("suite_id")["gender"].nunique()
     problems += [f"suite {s} holds more than one gender" for s in mixed[mixed > 1].index]
     unit_kind = {m: unit.kind for unit in units for m in unit.members}  # a pair: the room must suit both
     access = RoomAccess.from_policy(policy)
     room_rows = rooms.to_dict("index")
-    kind_of = kinds.to_dict()
     for applicant, room in zip(assignments["applicant_id"], assignments["room_id"]):
         if not access.allows_listed_room(unit_kind.get(applicant, kind_of[applicant]), room_rows[room]):
             problems.append(f"{applicant} is in room {room}, which is not open to them")

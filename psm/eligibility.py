@@ -82,8 +82,8 @@ def _date_before(columns: Columns, name: str, limit: dt.date | None) -> np.ndarr
     if limit is None or name not in columns:
         return np.zeros(shape, dtype=bool)
     values = np.atleast_1d(np.asarray(columns[name], dtype=object))
-    before = [_as_date(value) is not None and _as_date(value) < limit for value in values]
-    return np.asarray(before, dtype=bool).reshape(shape)
+    before_of = {value: (day := _as_date(value)) is not None and day < limit for value in dict.fromkeys(values)}
+    return np.asarray([before_of[value] for value in values], dtype=bool).reshape(shape)
 
 
 def _as_date(value: Any) -> dt.date | None:

@@ -26,6 +26,7 @@ from psm.errors import PsmError
 __all__ = ["write_fix", "neutralise_formula", "safe_text", "write_csv"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SEPARATOR = "\x00"  # joins a column's texts for one scan (:func:`_may_be_risky`)
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -46,17 +47,29 @@ def _risky(text: str) -> bool:
     return text.startswith(_FORMULA_START) or "\r" in text
 
 
+def _may_be_risky(texts: list[str]) -> bool:
+    """Could any of ``texts`` be :func:`_risky`? One scan of their joined text: False proves
+    none is (a 100,000-row column in milliseconds); True sends the column cell by cell."""
+    joined = _SEPARATOR + _SEPARATOR.join(texts)
+    return "\r" in joined or any(_SEPARATOR + start in joined for start in _FORMULA_START)
+
+
 def _safe_cells(column: pd.Series) -> pd.Series:
     """The column with every text cell made safe (:func:`safe_text`), other cells as they are.
 
     Only the cells :func:`_risky` finds are rewritten (a 100,000-row file has 900,000 text
-    cells and almost none of them risky). A column of Python objects is rebuilt from its
-    values, so its dtype is inferred as ``Series.map`` infers it (integers with a gap become
-    floats), and the bytes written are those of mapping :func:`safe_text` over every cell."""
+    cells and almost none of them risky), and a column whose joined text holds no risky start
+    is not looked at cell by cell (:func:`_may_be_risky`). A column of Python objects is rebuilt
+    from its values, so its dtype is inferred as ``Series.map`` infers it (integers with a gap
+    become floats), and the bytes written are those of mapping :func:`safe_text` over every cell."""
+    values = column.tolist()
+    texts = [v for v in values if isinstance(v, str)]
+    if not _may_be_risky(texts) and (isinstance(column.dtype, pd.StringDtype) or len(texts) == len(values)):
+        return column
     if isinstance(column.dtype, pd.StringDtype):
         risky = column.str.startswith(_FORMULA_START, na=False) | column.str.contains("\r", regex=False, na=False)
         return column.where(~risky, column[risky].map(safe_text)) if risky.any() else column
-    cells = [safe_text(v) if isinstance(v, str) and _risky(v) else v for v in column.tolist()]
+    cells = [safe_text(v) if isinstance(v, str) and _risky(v) else v for v in values]
     return pd.Series(cells, index=column.index, name=column.name)
 
 

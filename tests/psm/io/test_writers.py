@@ -99,14 +99,14 @@ def test_write_csv_neutralises_each_formula_start(tmp_path):
 @given(st.lists(st.text(st.one_of(st.sampled_from(FORMULA_STARTS + ["\n", '"', ",", "1", " "]),
                                   st.characters(codec="utf-8")), max_size=12), min_size=1, max_size=8))
 def test_written_cells_never_start_a_formula_or_a_row(tmp_path_factory, texts):
-    frame = pd.DataFrame({"cell": texts, "n": range(len(texts))})
+    frame = pd.DataFrame({"cell": texts, "n": range(len(texts)), "typed": pd.array(texts, dtype="string")})
     path = write_csv(frame, tmp_path_factory.mktemp("w") / "x.csv")
     with path.open(newline="", encoding="utf-8") as handle:  # newline="": CR and LF both end a row here
         rows = list(csv.reader(handle))
     assert len(rows) == len(texts) + 1  # a line break inside a cell never starts a row
-    for number, ((cell, n), text) in enumerate(zip(rows[1:], texts)):
+    for number, ((cell, n, typed), text) in enumerate(zip(rows[1:], texts)):
         assert n == str(number)
-        assert cell == safe_text(text)
+        assert cell == typed == safe_text(text)
         assert not cell.startswith(tuple(FORMULA_STARTS)) or NUMBER.fullmatch(cell)
 
 
