@@ -113,6 +113,11 @@ class AreaTable:
             raise InputFileError(f"{path}: the area table has {len(problems)} problem(s): " + "; ".join(problems))
         return cls(tuple(areas), str(path), hashlib.sha256(raw).hexdigest())
 
+    @property
+    def districts(self) -> frozenset[str]:
+        """The districts the table refines into areas."""
+        return frozenset(self._by_district)
+
     def areas_of(self, district: str | None) -> tuple[str, ...]:
         """The areas the table knows in ``district`` (none for a district it does not refine)."""
         return tuple(area for area, _, _ in self._by_district.get(district or "", ()))
@@ -166,8 +171,10 @@ class TableProvider:
         times = self.districts.travel_times(applicants)
         minutes, note = times.minutes.copy(), times.note.copy()
         if self.areas is not None and not applicants.empty and "home_address" in applicants:
-            for i, (district, address) in enumerate(zip(applicants["district"], applicants["home_address"])):
-                if _text(address) is None:
+            refined = self.areas.districts
+            for i, (district, address) in enumerate(zip(applicants["district"].tolist(),
+                                                         applicants["home_address"].tolist())):
+                if _text(address) is None or _text(district) not in refined:  # nothing to match, nothing to note
                     continue
                 found = self.areas.match(_text(district), _text(address))
                 if len(found) == 1:
