@@ -138,17 +138,23 @@ def read_inventory(policy: Policy, path: str | Path | None = None) -> Inventory:
     repeated = rooms[rooms["room_id"].duplicated(keep=False)]
     problems += [f"row {row}, room_id = {rid!r}: room id listed more than once; keep one row per room"
                  for row, rid in zip(repeated["source_row"], repeated["room_id"])]
-    for suite_id, suite in rooms.groupby("suite_id", sort=True):
-        for column in ("hall", "campus", "gender", "pools", "college"):
-            if suite[column].nunique() > 1:
-                problems.append(f"suite {suite_id!r}: its rooms disagree on {column} ({sorted(map(str, set(suite[column])))}); "
-                                f"a suite lies in one hall with one rule")
+    rules = ["hall", "campus", "gender", "pools", "college"]
+    kinds = rooms.groupby("suite_id", sort=True)[rules].nunique()  # how many different values per suite
+    for suite_id, row in kinds[(kinds > 1).any(axis=1)].iterrows():
+        suite = rooms[rooms["suite_id"] == suite_id]
+        problems += [f"suite {suite_id!r}: its rooms disagree on {column} ({sorted(map(_cell, set(suite[column])))}); "
+                     f"a suite lies in one hall with one rule" for column in rules if row[column] > 1]
     if problems:
         shown = "\n  - ".join(problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise PsmError(f"{path}: the room inventory has {len(problems)} problem(s):\n  - {shown}{more}")
     suites, classes = classify_suites(rooms)
     return Inventory(str(path), read.summary.sha256, rooms.reset_index(drop=True), suites, classes)
+
+
+def _cell(value: object) -> str:
+    """A value as rooms.csv writes it (pools: ``exchange;research``)."""
+    return ";".join(value) if isinstance(value, tuple) else str(value)
 
 
 def room_signatures(rooms: pd.DataFrame) -> list[RoomSignature]:
