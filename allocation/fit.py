@@ -83,6 +83,7 @@ class Fit:
                                               max_deterministic_time=settings.fit_max_deterministic_time)
         self._open: dict[ApplicantKind, list[SuiteClass]] = {}
         self._refused_adds: list[ApplicantKind] = []  # kinds refused by try_add since the last remove()
+        self._moves: list | None = None  # moves made during a trial, to undo it (:meth:`_try_moves`)
         self._reindex()
 
     def _reindex(self) -> None:
@@ -105,6 +106,24 @@ class Fit:
     def _place(self, kind: ApplicantKind, suite: SuiteClass, n: int = 1) -> None:
         self.placed[kind, suite.key] += n
         self._count(kind, suite.key, n)
+        if self._moves is not None:
+            self._moves.append((kind, suite, n))
+
+    def _try_moves(self) -> Counter:
+        """Start recording moves (:meth:`_place`) to undo them if a trial fails; returns a copy of
+        ``suites`` to restore then. Cheaper than copying ``placed`` and rebuilding its indexes."""
+        self._moves = []
+        return Counter(self.suites)
+
+    def _keep_moves(self) -> None:
+        self._moves = None
+
+    def _undo_moves(self, suites: Counter) -> None:
+        """Undo every move since :meth:`_try_moves` and give back its ``suites``."""
+        moves, self._moves = self._moves, None
+        for kind, suite, n in reversed(moves):
+            self._place(kind, suite, -n)
+        self.suites = suites
 
     def _hall_of(self, key: int) -> str:
         return self._by_key[key].hall
@@ -280,16 +299,16 @@ class Fit:
                 attempts += 1
                 if attempts > tries:
                     return False
-                saved = (Counter(self.placed), Counter(self.suites))
+                saved = self._try_moves()
                 self.suites[here.key, other] -= 1
                 self.suites[here.key, gender] += 1
                 self.suites[there.key, gender] -= 1
                 self.suites[there.key, other] += 1
                 if (self._shed(here, other, there, prefer=None) and self._shed(there, gender, here, prefer=kind)
                         and self._in_hall[kind, hall] > self.committed[kind, hall]):
+                    self._keep_moves()
                     return True
-                self.placed, self.suites = saved
-                self._reindex()
+                self._undo_moves(saved)
         return False
 
     def _shed(self, source: SuiteClass, gender: str, target: SuiteClass,
@@ -348,7 +367,7 @@ class Fit:
                 attempts += 1
                 if attempts > tries:
                     return None
-                saved = (Counter(self.placed), Counter(self.suites))
+                saved = self._try_moves()
                 while (not self._has_room(suite, kind) and self._where[other][suite.key] > 0
                        and self._in_hall[other, hall] > self.committed[other, hall]):
                     self._place(other, suite, -1)
@@ -358,9 +377,9 @@ class Fit:
                         break
                     self._take(other, elsewhere)
                 if self._has_room(suite, kind):
+                    self._keep_moves()
                     return suite, "free"
-                self.placed, self.suites = saved
-                self._reindex()
+                self._undo_moves(saved)
         return None
 
     def _movable(self, kind: ApplicantKind) -> SuiteClass | None:

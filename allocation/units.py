@@ -138,23 +138,26 @@ def form_units(offered: pd.DataFrame, applications: pd.DataFrame, kinds: pd.Seri
     applicant_id to its admission :class:`ApplicantKind`; ``pairs`` maps each joined member to
     the other; a pair's kind is ``access.pair_kind`` of its members'.
     """
-    apps = applications.set_index("applicant_id")
-    rank = offered.set_index("applicant_id")["rank"].astype(int)
-    pool = offered.set_index("applicant_id")["pool"]
-    order = {a: (walk.index(pool[a]), rank[a]) for a in rank.index}
+    ids = applications["applicant_id"].tolist()
+    student_type = dict(zip(ids, applications["student_type"].tolist()))
+    halls = dict(zip(ids, applications["hall_preferences"].tolist()))
+    room_type = dict(zip(ids, applications["room_type_preference"].tolist()))
+    kind_of = kinds.to_dict()
+    order = {a: (walk.index(pool), int(rank))
+             for a, pool, rank in zip(offered["applicant_id"].tolist(), offered["pool"].tolist(), offered["rank"].tolist())}
     units = []
-    for a in sorted(rank.index, key=order.get):
+    for a in sorted(order, key=order.get):
         if a in pairs and order[pairs[a]] < order[a]:
             continue  # already in the unit of the better-ranked member
         members = (a, pairs[a]) if a in pairs else (a,)
-        kind = kinds[a] if len(members) == 1 else access.pair_kind(kinds[a], kinds[members[1]])
+        kind = kind_of[a] if len(members) == 1 else access.pair_kind(kind_of[a], kind_of[members[1]])
         units.append(Unit(
             members=members,
             kind=kind,
             order=max(order[m] for m in members),
-            member_residency=tuple(residency_of(apps.at[m, "student_type"]) for m in members),
-            halls=tuple(apps.at[a, "hall_preferences"] or ()),
-            room_type=apps.at[a, "room_type_preference"],
+            member_residency=tuple(residency_of(student_type[m]) for m in members),
+            halls=tuple(halls[a] or ()),
+            room_type=room_type[a],
         ))
     units.sort(key=lambda u: (u.order, u.unit_id))
     return units
