@@ -126,14 +126,16 @@ def write_doubled_rooms(source: Path, out: Path) -> Path:
 
 
 def write_cut_rooms(source: Path, out: Path, target_beds: int) -> Path:
-    """From every hall, evenly spaced suites (suite_id order), with about ``target_beds`` beds in all."""
+    """From every hall's suites of each pool rule, evenly spaced suites (suite_id order), with about
+    ``target_beds`` beds in all. Each pool rule keeps a suite, so no pool is left without rooms
+    (the quota check stops a run where a pool with applicants has none)."""
     columns, rows = _read_rows(source)
     by_suite: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         by_suite[row["suite_id"]].append(row)
-    halls: dict[str, list[str]] = defaultdict(list)
+    halls: dict[tuple[str, str], list[str]] = defaultdict(list)
     for suite_id in sorted(by_suite):
-        halls[by_suite[suite_id][0]["hall"]].append(suite_id)
+        halls[by_suite[suite_id][0]["hall"], by_suite[suite_id][0]["pools"]].append(suite_id)
     total = sum(int(r["beds"]) for r in rows)
 
     def cut(fraction: float) -> list[str]:

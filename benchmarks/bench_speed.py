@@ -25,12 +25,19 @@ scores, rejects, ranking and lottery must be; the rooms (``assignments.csv``) ma
 several room plans reach the same optima, and ``unmatched_roommates.csv`` words some reasons
 differently since the speed work; those two are reported, not required.
 
-The **plain baselines**: scoring's per-row loop is ``bench_scoring.py``'s; the plain per-room
-CP-SAT model, where it can be built, is ``bench_allocation.py``'s comparison on subsamples;
-here, for allocation *quality*, a serial dictatorship (``serial_dictatorship.py``) over the
-engine's own units (same offers, same pairs, same rules) on the sample and the 20,000 cohort:
-first choices, listed halls, mixed rooms, room types met and applicants it leaves unplaced,
-beside the engine's on the same measures, and its time.
+The **plain baselines**, in the same run (``--skip-plain`` leaves the first two out):
+
+- scoring: the per-row Python loop of the same rules (``plain_loop.py``) on the 100,000 cohort,
+  against the engine's ``score_frames`` on the same frames, with the cross-check that both give
+  every applicant the same track and points;
+- rooms: the plain per-room CP-SAT model (a boolean per unit and room, ``allocation.plain``)
+  where it can be built, a cut of the inventory for ``--plain-size`` applicants (default 300),
+  against the engine's ``place`` on the same offers, objective values beside the times; and the
+  number of (unit, room) variables it would need for the whole sample, where it cannot;
+- allocation *quality*: a serial dictatorship (``serial_dictatorship.py``) over the engine's own
+  units (same offers, same pairs, same rules) on the sample and the 20,000 cohort: first
+  choices, listed halls, mixed rooms, room types met and applicants it leaves unplaced, beside
+  the engine's on the same measures, and its time.
 
 Exit status 0 when scores, rejects, ranking, lottery and the objective values agree with the
 previous approach, 1 otherwise (a target missed is reported, not an error).
@@ -125,6 +132,52 @@ def differing(a: Path, b: Path) -> list[str]:
             and not ((a / n).exists() and (b / n).exists() and filecmp.cmp(a / n, b / n, shallow=False))]
 
 
+def scoring_lines(cohort: Path, repeats: int) -> list[str]:
+    """The engine's scoring against the per-row loop on the same frames, and whether they agree."""
+    from bench_scoring import first_difference  # noqa: PLC0415 (after the timed subprocesses)
+    from plain_loop import plain_scores  # noqa: PLC0415
+    from psm.io import read_cohort  # noqa: PLC0415
+    from psm.policy import load_policy  # noqa: PLC0415
+    from psm.scoring import score_frames  # noqa: PLC0415
+    from psm.travel import DistrictTable  # noqa: PLC0415
+
+    policy, table = load_policy(), DistrictTable.load()
+    read = read_cohort(policy, cohort / "applications.csv", cohort / "office_bearers.csv", cohort / "achievements.csv")
+    frames = (read.applications, read.office_bearers, read.achievements)
+    engine_times, plain_started = [], 0.0
+    for _ in range(repeats):
+        started = time.process_time()
+        engine = score_frames(*frames, policy, table)
+        engine_times.append(time.process_time() - started)
+    plain_started = time.process_time()
+    plain = plain_scores(*frames, policy, table.minutes_by_district)
+    plain_seconds = time.process_time() - plain_started
+    engine_seconds = statistics.median(engine_times)
+    difference = first_difference(engine, plain)
+    return [f"  scoring {len(read.applications):,} (frames read before; CPU seconds): engine score_frames "
+            f"{engine_seconds:.2f} s, plain per-row loop {plain_seconds:.2f} s, {plain_seconds / engine_seconds:.0f}x; "
+            f"tracks and points {'identical' if difference is None else 'DIFFER: ' + difference}"]
+
+
+def plain_room_lines(size: int, tmp: Path, sample_request) -> list[str]:
+    """The plain per-room model against ``place`` on a cut of the inventory; its size on the sample."""
+    from bench_allocation import _objectives, compare_with_plain, plain_variable_count  # noqa: PLC0415
+    from hac.pipeline import run  # noqa: PLC0415
+    from psm.policy import load_policy  # noqa: PLC0415
+    from psm.travel import DistrictTable  # noqa: PLC0415
+
+    policy = load_policy()
+    limit = float(policy.allocation.max_deterministic_time)
+    row = compare_with_plain(size, 2025, policy, DistrictTable.load(), limit, tmp)
+    sample = run(sample_request, progress=False)
+    needed = plain_variable_count(sample.placement, sample.inventory, sample.policy)
+    return [f"  rooms, {size} applicants on a cut inventory ({row['rooms']} rooms, {row['units']} units; wall seconds):",
+            f"    engine place {row['place_seconds']:.2f} s (room model {row['room_model_seconds'] or 0:.2f} s): "
+            f"{_objectives(row['aggregated'])}",
+            f"    plain per-room model {row['plain_seconds']:.1f} s, {row['plain_status']}: {_objectives(row['plain'])}",
+            f"  rooms, the sample: the plain model would need {needed:,} (unit, room) variables; not built"]
+
+
 def quality_lines(label: str, request) -> list[str]:
     """The engine's allocation quality and the serial dictatorship's, on the engine's units."""
     from allocation.access import RoomAccess  # noqa: PLC0415 (after the timed subprocesses)
@@ -151,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="timed runs of the previous approach per figure (default 1: it is slow)")
     parser.add_argument("--skip-previous", action="store_true", help="do not run the previous approach")
     parser.add_argument("--skip-quality", action="store_true", help="do not run the serial dictatorship baseline")
+    parser.add_argument("--skip-plain", action="store_true",
+                        help="do not run the per-row scoring loop and the plain per-room model")
+    parser.add_argument("--plain-size", type=int, default=300,
+                        help="applicants for the plain per-room model's comparison (default 300)")
     parser.add_argument("--reference", default=REFERENCE_TAG, help=f"git tag of the previous approach ({REFERENCE_TAG})")
     args = parser.parse_args(argv)
 
@@ -219,6 +276,14 @@ def main(argv: list[str] | None = None) -> int:
                       f"{'identical' if not strict else 'DIFFER: ' + ', '.join(strict)}; "
                       f"rooms and reasons {'identical' if not set(changed) - set(strict) else 'differ: ' + ', '.join(sorted(set(changed) - set(strict)))}")
                 status |= bool(strict) or objectives(now) != objectives(before)
+
+        sample_request = RunRequest(InputFiles(SAMPLE / "applications.csv", SAMPLE / "office_bearers.csv",
+                                               SAMPLE / "achievements.csv"), seed="demo-2025-26")
+        if not args.skip_plain:
+            print("\nplain baselines: the per-row scoring loop, the plain per-room CP-SAT model", flush=True)
+            print("\n".join(scoring_lines(tmp / "c100k", args.repeats)), flush=True)
+            (tmp / "plain").mkdir()
+            print("\n".join(plain_room_lines(args.plain_size, tmp / "plain", sample_request)), flush=True)
 
         if not args.skip_quality:
             print("\nallocation quality against the plain baseline (serial dictatorship over the same offers)")
