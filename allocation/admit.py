@@ -90,7 +90,8 @@ def kinds_of(applications: pd.DataFrame, pools: pd.Series, released: Mapping[str
     released = released or {}
     return pd.Series(
         [ApplicantKind(pool, g, bool(a), c, released_to=released.get(i, "")) for i, pool, g, a, c in
-         zip(apps.index, pools.loc[apps.index], apps["gender"], apps["accessibility_needs"], college)],
+         zip(apps.index.tolist(), pools.loc[apps.index].tolist(), apps["gender"].tolist(),
+             apps["accessibility_needs"].tolist(), college.tolist())],
         index=apps.index,
     )
 
