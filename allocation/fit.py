@@ -55,6 +55,12 @@ QUICK_DETERMINISTIC_TIME = 0.15
 _UNSETTLED = object()  # the quick solve ran out of budget: no answer
 
 
+def _in_halls(hall: str, promised: str | tuple[str, ...]) -> bool:
+    """Is a class of ``hall`` in what was promised: one hall, or any of several (a question
+    :meth:`Fit._may_fit_outside_college` asks, never a promise kept)?"""
+    return hall == promised if isinstance(promised, str) else hall in promised
+
+
 def _twins(a: SuiteClass, b: SuiteClass) -> bool:
     """Suites alike in rooms and rules (the hall aside): people of one fit the other."""
     return (a.rooms, a.pools, a.college, a.gender) == (b.rooms, b.pools, b.college, b.gender) and a.gender == "any"
@@ -84,6 +90,7 @@ class Fit:
         self._open: dict[ApplicantKind, list[SuiteClass]] = {}
         self._refused_adds: list[ApplicantKind] = []  # kinds refused by try_add since the last remove()
         self._moves: list | None = None  # moves made during a trial, to undo it (:meth:`_try_moves`)
+        self._fits_outside: dict[ApplicantKind, tuple] = {}  # kind -> (promises, people) when it fitted outside its college
         self._reindex()
 
     def _reindex(self) -> None:
@@ -274,6 +281,8 @@ class Fit:
         if self._swap_suites(kind, hall):
             self.committed[kind, hall] += 1
             return True
+        if not self._may_fit_outside_college(kind, hall):
+            return False
         wanted = self.committed + Counter({(kind, hall): 1})
         solution = self._decide(self.people, wanted)
         if solution is None:
@@ -282,6 +291,34 @@ class Fit:
         (self.placed, self.suites), self.committed = solution, wanted
         self._reindex()
         return True
+
+    def _may_fit_outside_college(self, kind: ApplicantKind, hall: str) -> bool:
+        """For a unit released a college's empty beds (section 7) and a hall without that
+        college's rooms: False when no such hall can be promised it at all, which refuses them
+        all at once; True when that is not so (or not asked), which proves nothing.
+
+        One question for all those halls (the unit in any of them), decided once while the
+        promises stay as they are: if it is impossible, so is each hall, and promises only
+        accumulate. Why: on the sample, such units listed the ordinary halls their pool had
+        filled, and proving each of them impossible one by one was 45 of hall choice's 77
+        decisions.
+        """
+        if not kind.released_to:
+            return True
+        college = {c.hall for c in self.classes if c.college == kind.released_to}
+        outside = tuple(sorted({c.hall for c in self.open_classes(kind)} - college))
+        if hall not in outside or len(outside) < 2:
+            return True
+        state = (sum(self.committed.values()), sorted((+self.people).items()))
+        if self._fits_outside.get(kind) == state:  # asked already, with these people and promises: it fits
+            return True
+        if (kind, outside) not in self.refused:
+            if self._decide(self.people, self.committed + Counter({(kind, outside): 1})) is not None:
+                self._fits_outside[kind] = state
+                return True
+            self.refused.add((kind, outside))
+        self.refused.update((kind, h) for h in outside)
+        return False
 
     def _swap_suites(self, kind: ApplicantKind, hall: str, tries: int = 16) -> bool:
         """Swap the genders of a suite in ``hall`` and a suite of a twin class elsewhere, if that
@@ -443,7 +480,7 @@ class Fit:
             open_keys = [c.key for c in self.open_classes(kind)]
             for hall, m in promises.get(kind, ()):
                 if m:
-                    groups.append((kind, frozenset(k for k in open_keys if self._hall_of(k) == hall), m))
+                    groups.append((kind, frozenset(k for k in open_keys if _in_halls(self._hall_of(k), hall)), m))
                     n -= m
             if n < 0:
                 return None
@@ -688,7 +725,7 @@ class Fit:
                 placed[kind, c.key] = model.new_int_var(0, n, f"y{c.key}")
             model.add(sum(placed[kind, c.key] for c in options) == n)  # everyone admitted is placed
         for (kind, hall), n in sorted(committed.items(), key=repr):  # promised halls are kept
-            model.add(sum(placed[kind, c.key] for c in self.open_classes(kind) if c.hall == hall) >= n)
+            model.add(sum(placed[kind, c.key] for c in self.open_classes(kind) if _in_halls(c.hall, hall)) >= n)
         grouped: dict[tuple[int, str], list] = {}
         for (k, key), v in placed.items():
             grouped.setdefault((key, k.gender), []).append((k, v))

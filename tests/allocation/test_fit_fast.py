@@ -20,7 +20,7 @@ from allocation.access import ApplicantKind
 from allocation.fit import _UNSETTLED, Fit
 from allocation.inventory import RoomSignature, SuiteClass
 
-HALLS = ("Red Hall", "Xuemin Hall")
+HALLS = ("Red Hall", "Xuemin Hall", "Blue Hall")
 LAYOUTS = ((2, 2), (2, 3), (1,), (2, 2, 2, 3))
 
 
@@ -44,8 +44,10 @@ def suite_classes(draw) -> tuple[SuiteClass, ...]:
 
 
 def kinds() -> st.SearchStrategy[ApplicantKind]:
+    """Kinds of unit; some released the CURI college's empty beds (section 7)."""
     return st.builds(ApplicantKind, st.sampled_from(["undergraduate", "exchange"]), st.sampled_from("FM"),
-                     st.booleans(), st.sampled_from(["", "CURI"]), st.sampled_from([1, 1, 2]))
+                     st.booleans(), st.sampled_from(["", "CURI"]), st.sampled_from([1, 1, 2]),
+                     st.sampled_from(["", "", "CURI"]))
 
 
 def placement_ok(fit: Fit, people: Counter, committed: Counter, placed: Counter, suites: Counter) -> bool:
@@ -162,4 +164,46 @@ def test_a_pair_takes_the_room_of_two_single_people_without_a_solver(policy):
     fit._decide = decided_afresh
     assert fit.try_commit(pair, "Red Hall")
     assert (fit.placed[pair, 0], fit.placed[woman, 0], fit.placed[woman, 1]) == (1, 2, 2)
+    assert placement_ok(fit, fit.people, fit.committed, fit.placed, fit.suites)
+
+
+def _halls_and_a_college(extra_beds: bool) -> tuple[SuiteClass, ...]:
+    """Three ordinary halls of one four-bed suite each (a fifth bed in Red Hall with
+    ``extra_beds``) and the CURI college's suite in a hall of its own."""
+    double, single = RoomSignature("double", 2, False), RoomSignature("single", 1, False)
+    ordinary = [SuiteClass(key=key, hall=hall, campus="Hung Hom", gender="any", pools=("undergraduate",), college="",
+                           rooms=(double, double, single) if extra_beds and hall == "Red Hall" else (double, double),
+                           count=1)
+                for key, hall in enumerate(HALLS)]
+    college = SuiteClass(key=len(HALLS), hall="CURI College", campus="Hung Hom", gender="any",
+                         pools=("undergraduate",), college="CURI", rooms=(double, double), count=1)
+    return (*ordinary, college)
+
+
+def test_a_unit_released_college_beds_is_refused_every_full_ordinary_hall_with_one_question(policy):
+    # Section 7: twelve women fill the three ordinary halls; a woman released CURI's empty beds
+    # lives there. Her first choice, Red Hall, is impossible, and so, found by the same question
+    # (her in any ordinary hall), are the others: no further decision is made for them.
+    fit = Fit(_halls_and_a_college(extra_beds=False), policy)
+    woman, released = ApplicantKind("undergraduate", "F", False, ""), ApplicantKind("undergraduate", "F", False, "",
+                                                                                    released_to="CURI")
+    assert all(fit.try_add(woman) for _ in range(12)) and fit.try_add(released)
+    decisions = []
+    decide = fit._decide
+    fit._decide = lambda people, committed: decisions.append(committed) or decide(people, committed)
+    assert not fit.try_commit(released, "Red Hall")
+    assert len(decisions) == 1 and (released, tuple(sorted(HALLS))) in fit.refused  # the one question: any ordinary hall
+    assert not fit.try_commit(released, "Blue Hall") and not fit.try_commit(released, "Xuemin Hall")
+    assert len(decisions) == 1
+    for hall in HALLS:  # each answer is the CP-SAT model's
+        assert fit._solve(fit.people, Counter({(released, hall): 1})) is None
+    assert fit.try_commit(released, "CURI College")
+
+
+def test_a_unit_released_college_beds_takes_a_free_ordinary_bed_it_listed(policy):
+    fit = Fit(_halls_and_a_college(extra_beds=True), policy)
+    woman, released = ApplicantKind("undergraduate", "F", False, ""), ApplicantKind("undergraduate", "F", False, "",
+                                                                                    released_to="CURI")
+    assert all(fit.try_add(woman) for _ in range(12)) and fit.try_add(released)
+    assert fit.try_commit(released, "Xuemin Hall")  # a woman moves to Red Hall's fifth bed
     assert placement_ok(fit, fit.people, fit.committed, fit.placed, fit.suites)
