@@ -187,7 +187,7 @@ class _Walk:
             mate = self.offered[partner]
             if problem := pair_problem(mate, kind):
                 self.reasons[applicant] = problem
-            elif _join(self.fit, mate, kind):
+            elif self.fit.try_join(mate, kind):
                 self.pairs[applicant], self.pairs[partner] = partner, applicant
             else:
                 self.reasons[applicant] = no_room_for(mate, kind, self.fit.access)
@@ -215,13 +215,3 @@ def _release_college_beds(walk: _Walk, applications: pd.DataFrame, halls_of: Map
                     room_left[pool] -= 1
                     break
                 refused.add(released)
-
-
-def _join(fit: Fit, a: ApplicantKind, b: ApplicantKind) -> bool:
-    """Make two placed people one pair unit if everyone still fits; otherwise change nothing."""
-    taken = [(kind, fit.remove(kind)) for kind in (a, b)]
-    if fit.try_add(fit.access.pair_kind(a, b)):
-        return True
-    for kind, suite in reversed(taken):
-        fit.restore(kind, suite)
-    return False

@@ -88,7 +88,8 @@ class Fit:
         self.solver_settings = SolverSettings(random_seed=settings.solver_seed,
                                               max_deterministic_time=settings.fit_max_deterministic_time)
         self._open: dict[ApplicantKind, list[SuiteClass]] = {}
-        self._refused_adds: list[ApplicantKind] = []  # kinds refused by try_add since the last remove()
+        self._refused_adds: list[ApplicantKind] = []  # kinds refused by try_add (see there)
+        self._refused_joins: set[tuple[ApplicantKind, ApplicantKind]] = set()  # see try_join
         self._moves: list | None = None  # moves made during a trial, to undo it (:meth:`_try_moves`)
         self._fits_outside: dict[ApplicantKind, tuple] = {}  # kind -> (promises, people) when it fitted outside its college
         self._reindex()
@@ -154,8 +155,9 @@ class Fit:
     def try_add(self, kind: ApplicantKind) -> bool:
         """Admit one more person of ``kind`` if everyone admitted so far still fits.
 
-        A kind at least as hard to place as one refused since the last :meth:`remove` is refused
-        at once (:meth:`_at_least_as_hard`): people only accumulated since, so it cannot fit.
+        A kind at least as hard to place as one refused since is refused at once
+        (:meth:`_at_least_as_hard`): people only got harder to place since (:meth:`try_join`),
+        so it cannot fit.
         """
         if any(self._at_least_as_hard(kind, other) for other in self._refused_adds):
             return False
@@ -185,7 +187,7 @@ class Fit:
         """Take over the people and placement of ``other`` (no promises): a placement known to be valid."""
         self.people, self.placed, self.suites = Counter(other.people), Counter(other.placed), Counter(other.suites)
         self.committed = Counter()
-        self._refused_adds = []
+        self._refused_adds, self._refused_joins = [], set()
         self._reindex()
 
     def _fits(self, suite: SuiteClass, gender: str, given: int, adding: ApplicantKind | None = None) -> bool:
@@ -245,18 +247,44 @@ class Fit:
         self._take(kind, slot)
         return True
 
-    def remove(self, kind: ApplicantKind) -> SuiteClass:
-        """Take one unit of ``kind`` out (from the last class holding one); returns that class."""
+    def try_join(self, a: ApplicantKind, b: ApplicantKind) -> bool:
+        """Make two placed people, of kinds ``a`` and ``b``, one pair unit sharing a room
+        (:meth:`RoomAccess.pair_kind`) if everyone still fits; otherwise change nothing.
+
+        What was refused is remembered while the people only get harder to place: people added,
+        and pairs joined whose kind is at least as hard as each member's (:meth:`_at_least_as_hard`:
+        any placement of the pair places both members in its room). A join refused is then
+        refused at once, and so is any person of a kind refused. A pair of a college member and a
+        non-member may be given the college's rooms (``[allocation]
+        college_rooms_for_member_roommates``), which the non-member alone may not use: joining
+        them may make room, so it forgets what was refused.
+        """
+        if (a, b) in self._refused_joins:
+            return False
+        pair = self.access.pair_kind(a, b)
+        refused_adds = list(self._refused_adds)
+        taken = [(kind, self._remove(kind)) for kind in (a, b)]
+        if self.try_add(pair):
+            if self._at_least_as_hard(pair, a) and self._at_least_as_hard(pair, b):
+                self._refused_adds = refused_adds  # harder than before: still refused
+            else:
+                self._refused_joins.clear()
+            return True
+        for kind, suite in reversed(taken):
+            self._place(kind, suite)
+            self.people[kind] += 1
+        self._refused_adds = refused_adds + [pair]  # refused with two people fewer: refused now
+        self._refused_joins.add((a, b))
+        return False
+
+    def _remove(self, kind: ApplicantKind) -> SuiteClass:
+        """Take one unit of ``kind`` out (from the last class holding one); returns that class.
+        People no longer only accumulate: what was refused is forgotten (the caller may know better)."""
         key = max(key for key, n in self._where[kind].items() if n > 0)
-        self._refused_adds = []  # people no longer only accumulate: forget what was refused
+        self._refused_adds = []
         self._place(kind, self._by_key[key], -1)
         self.people[kind] -= 1
         return self._by_key[key]
-
-    def restore(self, kind: ApplicantKind, suite: SuiteClass) -> None:
-        """Undo :meth:`remove`: the unit goes back where it was (suites were never changed)."""
-        self._place(kind, suite)
-        self.people[kind] += 1
 
     def try_commit(self, kind: ApplicantKind, hall: str) -> bool:
         """Promise one placed unit of ``kind`` the hall ``hall``, if everything still fits.

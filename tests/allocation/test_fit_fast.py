@@ -12,6 +12,7 @@ one refused) must be the CP-SAT model's answer for the people and promises so fa
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from allocation.access import ApplicantKind
 from allocation.fit import _UNSETTLED, Fit
 from allocation.inventory import RoomSignature, SuiteClass
+from allocation.units import pair_problem
 
 HALLS = ("Red Hall", "Xuemin Hall", "Blue Hall")
 LAYOUTS = ((2, 2), (2, 3), (1,), (2, 2, 2, 3))
@@ -207,3 +209,59 @@ def test_a_unit_released_college_beds_takes_a_free_ordinary_bed_it_listed(policy
     assert all(fit.try_add(woman) for _ in range(12)) and fit.try_add(released)
     assert fit.try_commit(released, "Xuemin Hall")  # a woman moves to Red Hall's fifth bed
     assert placement_ok(fit, fit.people, fit.committed, fit.placed, fit.suites)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(classes=suite_classes(), some=st.lists(kinds(), min_size=1, max_size=3),
+       steps=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.sampled_from([True, True, False])),
+                      max_size=24),
+       member_roommates=st.booleans())
+def test_every_join_is_the_cp_sat_models(policy, classes, some, steps, member_roommates):
+    # The walk's use: people added one at a time, and mutual partners joined into a pair when both
+    # are placed. Each answer equals a fresh CP-SAT solve, also after joins and refusals were
+    # remembered (Fit.try_join), with college rooms open to a member's non-member roommate or not.
+    policy = policy.model_copy(update={"allocation": policy.allocation.model_copy(
+        update={"college_rooms_for_member_roommates": member_roommates})})
+    fit, reference = Fit(classes, policy), Fit(classes, policy)
+    people = Counter()
+    for i, j, join in steps:
+        a, b = (replace(some[k % len(some)], size=1) for k in (i, j))
+        if not join or pair_problem(a, b) or people[a] < 1 or people[b] < 1 + (a == b):
+            expected = reference._solve(people + Counter({a: 1}), Counter()) is not None
+            assert fit.try_add(a) == expected
+            people += Counter({a: expected})
+            continue
+        joined = people - Counter([a, b]) + Counter({fit.access.pair_kind(a, b): 1})
+        expected = reference._solve(joined, Counter()) is not None
+        assert fit.try_join(a, b) == expected
+        people = +joined if expected else people
+        assert +fit.people == people
+        assert placement_ok(fit, people, Counter(), fit.placed, fit.suites)
+
+
+def test_a_refused_join_is_remembered_until_a_member_and_a_non_member_are_joined(policy):
+    # Red Hall has three single rooms; the CURI college a double. A pair of ordinary women has no
+    # room (refused, then refused at once however many women are added). A member joined with a
+    # non-member may take the college's double ([allocation] college_rooms_for_member_roommates):
+    # that frees a single room, so refusals are forgotten and the next join is decided afresh.
+    single, double = RoomSignature("single", 1, False), RoomSignature("double", 2, False)
+    classes = (SuiteClass(key=0, hall="Red Hall", campus="Hung Hom", gender="any", pools=("undergraduate",),
+                          college="", rooms=(single, single, single), count=1),
+               SuiteClass(key=1, hall="CURI College", campus="Hung Hom", gender="any", pools=("undergraduate",),
+                          college="CURI", rooms=(double,), count=1))
+    policy = policy.model_copy(update={"allocation": policy.allocation.model_copy(
+        update={"college_rooms_for_member_roommates": True})})
+    fit = Fit(classes, policy)
+    woman, member = ApplicantKind("undergraduate", "F", False, ""), ApplicantKind("undergraduate", "F", False, "CURI")
+    decisions = []
+    decide = fit._decide
+    fit._decide = lambda people, committed: decisions.append(people) or decide(people, committed)
+    assert fit.try_add(woman) and fit.try_add(woman)
+    assert not fit.try_join(woman, woman) and len(decisions) == 1
+    assert fit.try_add(woman)
+    assert not fit.try_join(woman, woman) and len(decisions) == 1  # remembered: no decision
+    assert fit.try_add(member) and fit.try_join(member, woman)
+    assert +fit.people == Counter({woman: 2, fit.access.pair_kind(member, woman): 1})
+    before = len(decisions)
+    assert not fit.try_join(woman, woman) and len(decisions) == before + 1  # decided afresh
+    assert placement_ok(fit, fit.people, Counter(), fit.placed, fit.suites)
