@@ -17,8 +17,16 @@ and promised halls). Then, in the policy's order of importance (``[allocation] w
 many rooms as possible with a local and a non-local resident (``mixing``); as many units as
 possible in the room type they asked for (``room_type``); last, a tie-break that prefers lower
 class and room-type indices. The wishes are solved in one weighted step whose optimum is their
-lexicographic optimum (:func:`allocation.solve.in_one_step`), then the tie-break, keeping the
-value reached (:func:`allocation.solve.solve_lexicographically`).
+lexicographic optimum (:func:`allocation.solve.in_one_step`), then the tie-break, keeping each
+wish's value (:func:`allocation.solve.solve_lexicographically`).
+
+Room kinds the model cannot tell apart (same gender and slot, same open rooms, the room-type
+wish met in the same rooms or in all or none of them) share one ``units`` variable per room
+type (:func:`_merge_kinds`), shared out to the kinds after solving. The room plan is one model,
+not one per hall: kinds promised no hall reach nearly every class, so the kinds and classes
+fall into two connected parts on the sample (44 classes, and 14 of single rooms and Boyan Hall),
+and solving the parts apart was no faster (0.78 deterministic seconds, median of seeds 0-4,
+against 0.61 as one).
 
 The objective values are the model's optima; the counts that reach them are usually not the
 only ones (the tie-break weighs (class, room type) places, not kinds, pattern counts or suites
@@ -39,7 +47,7 @@ from ortools.sat.python import cp_model
 
 from allocation.access import ApplicantKind, RoomAccess
 from allocation.inventory import RoomSignature, SuiteClass
-from allocation.solve import Objective, SolverSettings, in_one_step, solve_lexicographically
+from allocation.solve import Objective, SolverSettings, in_one_step, solve, solve_lexicographically
 from allocation.units import Unit
 from psm.errors import PsmError
 from psm.policy import Policy
@@ -145,9 +153,14 @@ def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: 
     access = RoomAccess.from_policy(policy)
     room_types = {c.key: Counter(c.rooms) for c in classes}  # room signature -> rooms of it in one suite
     suite_count = {c.key: c.count for c in classes}
-    kinds = sorted(units_by_kind.items())
     options = {kind: [(c, t) for c in classes for t in room_types[c.key] if _opens(access, c, t, kind)]
-               for kind, _ in kinds}
+               for kind in units_by_kind}
+    merged = _merge_kinds(units_by_kind, options)
+    kinds = [(kind, sum(n for _, n in members)) for kind, members in merged]
+    fixed_room_type = {kind for kind, members in merged
+                       if len({kind.room_type == t.room_type for _, t in options[kind]}) == 1}
+    wish_met_anyway = sum(n for kind, members in merged if kind in fixed_room_type
+                          for member, n in members if member.room_type == options[kind][0][1].room_type)
 
     # Variables: suites per class and gender; units per kind and room type; rooms per filling.
     model = cp_model.CpModel()
@@ -191,17 +204,25 @@ def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: 
             in_slots = sum(here) == sum(p.count(slot) * fill[key, g, t, p] for p in patterns[group])
             model.add(in_slots).only_enforce_if(guard["beds and room patterns"])
 
-    model.add_assumptions(list(guard.values()))
+    # The guards hold while solving (fixed true: measured against passing them as assumptions,
+    # deterministic seconds over the two steps, random seeds 0-4, median, with the merged kinds
+    # and each wish kept: the 20,000-applicant benchmark 0.57 against 1.19, the sample 0.65
+    # against 0.61); only if the rules cannot all hold is the model solved again with them as
+    # assumptions, to name the group that breaks (_broken_rules).
+    diagnosis = model.clone()
+    for literal in guard.values():
+        model.add(literal == 1)
 
     # Objectives, most important first: the wishes in one weighted step (each counts at most one
     # per unit), then the tie-break. One step for the wishes where there were one per wish:
     # measured in CPU seconds for the wishes and the tie-break, the sample 14.8 as separate steps
     # against 3.8-5.0 in one, a second offer round 1.5 against 0.9, the 20,000-applicant benchmark
     # 5.5 against 2.7-3.2, with the same optima (every step proven optimal).
-    wishes = {"mixing": mixing_objective(fill), "room_type": room_type_objective(place)}
+    wishes = {"mixing": mixing_objective(fill),
+              "room_type": room_type_objective(place, fixed=fixed_room_type, met_anyway=wish_met_anyway)}
     ranked = [wishes[name] for name in policy.allocation.wishes if name in wishes]
     tie_break = tie_break_objective(place, classes, room_types)
-    units = sum(n for _, n in kinds)
+    units = sum(units_by_kind.values())
     objectives = ([in_one_step(ranked, bound=units)] if ranked else []) + [tie_break]
     steps = [objective.name for objective in objectives]
 
@@ -213,13 +234,16 @@ def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: 
     # towards it and costs more than it saves. Measured over the three steps, CPU seconds
     # (deterministic seconds): the sample 24.5 (7.2) with the hint, 14.9 (3.7) without; the
     # 20,000-applicant benchmark 14.4 (4.2) with, 7.0 (1.4) without; a second offer round of the
-    # sample 1.55 (0.53) with, 1.41 (0.45) without. The objective values are the same.
+    # sample 1.55 (0.53) with, 1.41 (0.45) without. The objective values are the same. Again with
+    # each wish kept: the sample's tie-break 1.10 deterministic seconds with the hint, 0.56 without.
+    # The tie-break folded into the wishes' step (wishes * W - tie-break, one solve) did not prove
+    # its optimum within 60 deterministic seconds on the sample.
     result = solve_lexicographically(model, objectives, settings, after_step=bar.advance)
     bar.close()
     solver = result.solver
     if result.failed is not None:
         if result.failed.status == cp_model.INFEASIBLE:
-            broken = [model.proto.variables[i].name for i in solver.sufficient_assumptions_for_infeasibility()]
+            broken = _broken_rules(diagnosis, list(guard.values()), settings)
             raise PsmError(f"room placement is impossible: the rule group(s) {broken} cannot all hold together; "
                            "check the inventory (accessible rooms, colleges, pools) against the offers")
         raise PsmError(f"room placement found no answer for {result.failed.name!r} within "
@@ -236,7 +260,7 @@ def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: 
     return RoomPlan(
         suites={key: solver.value(v) for key, v in suites.items() if solver.value(v)},
         fills={key: solver.value(v) for key, v in fill.items() if solver.value(v)},
-        units={key: solver.value(v) for key, v in place.items() if solver.value(v)},
+        units=_unmerge({key: solver.value(v) for key, v in place.items() if solver.value(v)}, merged, options),
         objectives=values,
         parameters=settings.as_dict() | {"objective_steps": [*(wish.name for wish in ranked), tie_break.name],
                                          "solved_in": steps},
@@ -248,10 +272,14 @@ def mixing_objective(fill: dict[RoomFilling, cp_model.IntVar]) -> Objective:
     return Objective("mixing", sum(v for filling, v in fill.items() if is_mixed(filling.pattern)))
 
 
-def room_type_objective(place: dict[KindInRooms, cp_model.IntVar]) -> Objective:
-    """The ``room_type`` wish: as many units as possible in the room type they asked for."""
-    return Objective("room_type",
-                     sum(v for where, v in place.items() if where.kind.room_type == where.room.room_type))
+def room_type_objective(place: dict[KindInRooms, cp_model.IntVar], fixed: frozenset | set = frozenset(),
+                        met_anyway: int = 0) -> Objective:
+    """The ``room_type`` wish: as many units as possible in the room type they asked for.
+
+    Kinds in ``fixed`` meet their wish wherever they live, or nowhere (merged kinds, see
+    :func:`_merge_kinds`): their units count in ``met_anyway``, not through ``place``."""
+    return Objective("room_type", met_anyway + sum(v for where, v in place.items() if where.kind not in fixed
+                                                   and where.kind.room_type == where.room.room_type))
 
 
 def tie_break_objective(place: dict[KindInRooms, cp_model.IntVar], classes: tuple[SuiteClass, ...],
@@ -261,6 +289,53 @@ def tie_break_objective(place: dict[KindInRooms, cp_model.IntVar], classes: tupl
     weight = {(c.key, t): position[c.key] * 8 + i for c in classes for i, t in enumerate(room_types[c.key])}
     return Objective("tie_break", sum(weight[where.class_key, where.room] * v for where, v in place.items()),
                      maximise=False)
+
+
+def _merge_kinds(units_by_kind: Counter, options: dict[RoomKind, list]) -> list[tuple[RoomKind, list]]:
+    """Room kinds the model cannot tell apart, as one: the same gender and slot, the same rooms
+    open to them, and the same room-type wish met in each (or one met everywhere or nowhere, a
+    constant of the ``room_type`` wish). Each merged kind is named by its first (smallest)
+    member, in sorted order: [(kind, [(member, units), ...]), ...].
+
+    Fewer variables, and no search among placements that differ only in which of such kinds
+    lives where: measured in deterministic seconds over the two steps, random seeds 0-4, median
+    (each wish kept, :func:`allocation.solve.solve_lexicographically`), the sample 0.61 against
+    1.57 unmerged; on the sample 346 kinds become 222, the units variables 2,868 become 2,373."""
+    alike: dict[tuple, list] = defaultdict(list)
+    for kind, n in sorted(units_by_kind.items()):
+        where = tuple((c.key, t) for c, t in options[kind])
+        met = tuple(kind.room_type == t.room_type for _, t in where)
+        alike[kind.gender, slot_of(kind.size, kind.residency), where,
+              met if len(set(met)) > 1 else ()].append((kind, n))
+    return sorted((members[0][0], members) for members in alike.values())
+
+
+def _unmerge(units: dict[KindInRooms, int], merged: list[tuple[RoomKind, list]],
+             options: dict[RoomKind, list]) -> dict[KindInRooms, int]:
+    """The units of each merged kind shared out to its members, in order: members in sorted
+    order fill its places in the order of ``options``."""
+    found = {}
+    for kind, members in merged:
+        left = [[member, n] for member, n in members]
+        for c, t in options[kind]:
+            here = units.get(KindInRooms(kind, c.key, t), 0)
+            while here:
+                take = min(here, left[0][1])
+                found[KindInRooms(left[0][0], c.key, t)] = take
+                here -= take
+                left[0][1] -= take
+                if not left[0][1]:
+                    left.pop(0)
+    return found
+
+
+def _broken_rules(diagnosis: cp_model.CpModel, guards: list, settings: SolverSettings) -> list[str]:
+    """The rule groups (guard literals) that cannot all hold together: the model solved again
+    with the guards as assumptions (a feasibility question, no objective)."""
+    diagnosis.add_assumptions(guards)
+    solver = settings.solver()
+    solve(solver, diagnosis)
+    return [diagnosis.proto.variables[i].name for i in solver.sufficient_assumptions_for_infeasibility()]
 
 
 def _opens(access: RoomAccess, c: SuiteClass, t: RoomSignature, kind: RoomKind) -> bool:

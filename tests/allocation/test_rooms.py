@@ -39,3 +39,36 @@ def test_a_feasible_model_reports_its_objectives_and_settings(tmp_path, policy):
     assert plan.objectives["mixing"] == (2, "optimal")  # two rooms, each with a local and a non-local
     assert plan.objectives["room_type"][0] == 1
     assert plan.parameters["num_workers"] == 1 and plan.parameters["random_seed"] == policy.allocation.solver_seed
+
+
+def test_kinds_the_model_cannot_tell_apart_are_solved_as_one_and_shared_back(tmp_path, policy):
+    # Three kinds of local women with the same open rooms (doubles only): one wishes a double (met
+    # wherever she lives), one a triple (met nowhere), one any room. The model holds them as one
+    # kind; the plan still gives each kind its own units, and room_type counts the double-wisher.
+    rooms = inventory(tmp_path, policy, suite_rows("S1", rooms=(("double", 2), ("double", 2)))
+                      + suite_rows("S2", rooms=(("double", 2), ("double", 2))))
+    kinds = Counter({woman(room_type="double"): 3, woman(room_type="triple"): 2, woman(): 1,
+                     woman(residency="N"): 2})
+    plan = plan_rooms(kinds, rooms.classes, policy)
+    placed = Counter()
+    for where, n in plan.units.items():
+        placed[where.kind] += n
+    assert placed == kinds
+    assert plan.objectives["room_type"] == (3, "optimal")
+    assert plan.objectives["mixing"] == (2, "optimal")  # two non-locals, each with a local
+    assert sum(n for filling, n in plan.fills.items() for _ in filling.pattern) == 8  # eight people in rooms
+
+
+def test_a_lexicographic_step_of_several_wishes_keeps_each_wishs_value(policy):
+    # solve_lexicographically with in_one_step: the next step keeps mixing and room_type at their
+    # values (each part), so the tie-break cannot trade one wish for the other.
+    from ortools.sat.python import cp_model
+
+    from allocation.solve import Objective, SolverSettings, in_one_step, solve_lexicographically
+    model = cp_model.CpModel()
+    a, b = model.new_int_var(0, 3, "a"), model.new_int_var(0, 3, "b")
+    model.add(a + b <= 4)
+    steps = [in_one_step([Objective("a", a), Objective("b", b)], bound=3), Objective("low a", a, maximise=False)]
+    result = solve_lexicographically(model, steps, SolverSettings(random_seed=0, max_deterministic_time=5))
+    assert [s.value for s in result.steps] == [3 * 4 + 1, 3]
+    assert (result.solver.value(a), result.solver.value(b)) == (3, 1)
