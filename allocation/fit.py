@@ -754,8 +754,12 @@ class Fit:
     def _model(self, people: Counter, committed: Counter,
                cuts: bool) -> tuple[cp_model.CpModel, dict, dict] | None:
         """The CP-SAT fit model: (model, placed, suites) variables; None if a kind has no class
-        open to it. With ``cuts``, the rounding cuts (:meth:`_add_rounding_cuts`)."""
+        open to it. With ``cuts``, the rounding cuts (:meth:`_add_rounding_cuts`).
+
+        Sums are built with ``LinearExpr.sum`` / ``weighted_sum`` and the hint in one go: the
+        same model as Python's ``sum`` and ``add_hint`` build, in a third of the time."""
         model = cp_model.CpModel()
+        total, weighted = cp_model.LinearExpr.sum, cp_model.LinearExpr.weighted_sum
         suites = {}
         for c in self.classes:
             for g in ("F", "M"):
@@ -768,9 +772,9 @@ class Fit:
                 return None
             for c in options:
                 placed[kind, c.key] = model.new_int_var(0, n, f"y{c.key}")
-            model.add(sum(placed[kind, c.key] for c in options) == n)  # everyone admitted is placed
+            model.add(total([placed[kind, c.key] for c in options]) == n)  # everyone admitted is placed
         for (kind, hall), n in sorted(committed.items(), key=repr):  # promised halls are kept
-            model.add(sum(placed[kind, c.key] for c in self.open_classes(kind) if _in_halls(c.hall, hall)) >= n)
+            model.add(total([placed[kind, c.key] for c in self.open_classes(kind) if _in_halls(c.hall, hall)]) >= n)
         grouped: dict[tuple[int, str], list] = {}
         for (k, key), v in placed.items():
             grouped.setdefault((key, k.gender), []).append((k, v))
@@ -778,24 +782,26 @@ class Fit:
             for g in ("F", "M"):
                 here = grouped.get((c.key, g), [])
                 if here:
-                    model.add(sum(k.size * v for k, v in here) <= c.beds * suites[c.key, g])  # beds
-                    needing = [k.size * v for k, v in here if k.accessible]
+                    model.add(weighted([v for _, v in here], [k.size for k, _ in here])
+                              - c.beds * suites[c.key, g] <= 0)  # beds
+                    needing = [(k, v) for k, v in here if k.accessible]
                     if needing:
-                        model.add(sum(needing) <= c.accessible_beds * suites[c.key, g])  # accessible beds
+                        model.add(weighted([v for _, v in needing], [k.size for k, _ in needing])
+                                  - c.accessible_beds * suites[c.key, g] <= 0)  # accessible beds
                     pairs = [v for k, v in here if k.size > 1]
                     if pairs:  # a pair shares a room of two or more beds
-                        model.add(sum(pairs) <= c.shared_rooms * suites[c.key, g])
+                        model.add(total(pairs) - c.shared_rooms * suites[c.key, g] <= 0)
                         accessible_pairs = [v for k, v in here if k.size > 1 and k.accessible]
                         if accessible_pairs:
-                            model.add(sum(accessible_pairs) <= c.accessible_shared_rooms * suites[c.key, g])
+                            model.add(total(accessible_pairs) - c.accessible_shared_rooms * suites[c.key, g] <= 0)
         if not self._add_empty_beds(model, people, grouped, suites):
             return None
         if cuts:
             self._add_rounding_cuts(model, people, suites)
-        for key, var in suites.items():  # start from the current placement: usually one step away
-            model.add_hint(var, self.suites[key])
-        for key, var in placed.items():
-            model.add_hint(var, self.placed[key])
+        # Start from the current placement: usually one step away.
+        hint = model.proto.solution_hint
+        hint.vars.extend([var.index for var in (*suites.values(), *placed.values())])
+        hint.values.extend([self.suites[key] for key in suites] + [self.placed[key] for key in placed])
         return model, placed, suites
 
     def _quick_solve(self, people: Counter, committed: Counter) -> tuple[Counter, Counter] | None | object:
