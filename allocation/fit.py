@@ -507,7 +507,7 @@ class Fit:
             for r, (need, _) in enumerate(self._NEEDS):
                 load[key, kind.gender, r] += n * need(kind)
         fewest = Counter()
-        for (key, gender), given in suites.items():
+        for key, gender in suites:
             c = self._by_key[key]
             fewest[key, gender] = max([-(-load[key, gender, r] // has(c)) for r, (_, has) in enumerate(self._NEEDS)
                                        if load[key, gender, r]], default=0)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from builders import ROOM_COLUMNS, suite_rows, write_rows
 
 from allocation.inventory import read_inventory
-from builders import ROOM_COLUMNS, suite_rows, write_rows
 from psm.errors import PsmError
 
 
