@@ -28,6 +28,14 @@ fall into two connected parts on the sample (44 classes, and 14 of single rooms 
 and solving the parts apart was no faster (0.78 deterministic seconds, median of seeds 0-4,
 against 0.61 as one).
 
+Where the time goes (sample): proving that mixing cannot reach the LP's bound (865 against 864).
+Every room is full there, so each gender's people in a class of four-bed suites come in fours;
+the relaxation splits suites instead, across many halls at once (SCIP's root cuts leave 865). A
+valid family of cuts was measured and left out: the suites of a gender that the people confined
+to a set of classes need, rounded up. The median over seeds 0-12 fell (deterministic seconds,
+sample 0.73 -> 0.56, 20,000 cohort 0.86 -> 0.53), but at seed 0 the sample slowed (0.65 -> 1.20)
+and one 20,000 seed went from 0.73 to 4.4.
+
 The objective values are the model's optima; the counts that reach them are usually not the
 only ones (the tie-break weighs (class, room type) places, not kinds, pattern counts or suites
 left empty: on the sample other optimal counts exist for all three). The plan is the same for
