@@ -164,11 +164,9 @@ def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: 
     options = {kind: [(c, t) for c in classes for t in room_types[c.key] if _opens(access, c, t, kind)]
                for kind in units_by_kind}
     merged = _merge_kinds(units_by_kind, options)
-    kinds = [(kind, sum(n for _, n in members)) for kind, members in merged]
-    fixed_room_type = {kind for kind, members in merged
-                       if len({kind.room_type == t.room_type for _, t in options[kind]}) == 1}
-    wish_met_anyway = sum(n for kind, members in merged if kind in fixed_room_type
-                          for member, n in members if member.room_type == options[kind][0][1].room_type)
+    kinds = [(group.kind, sum(n for _, n in group.members)) for group in merged]
+    fixed_room_type = {group.kind for group in merged if group.wish_fixed}
+    wish_met_anyway = sum(group.met_anyway for group in merged)
 
     # Variables: suites per class and gender; units per kind and room type; rooms per filling.
     model = cp_model.CpModel()
@@ -299,11 +297,19 @@ def tie_break_objective(place: dict[KindInRooms, cp_model.IntVar], classes: tupl
                      maximise=False)
 
 
-def _merge_kinds(units_by_kind: Counter, options: dict[RoomKind, list]) -> list[tuple[RoomKind, list]]:
+class _MergedKind(NamedTuple):
+    """Room kinds the model holds as one (:func:`_merge_kinds`), named by their first member."""
+
+    kind: RoomKind
+    members: list[tuple[RoomKind, int]]  # (member, units), in sorted order
+    wish_fixed: bool  # the room-type wish is met in every room open to them, or in none
+    met_anyway: int  # units whose wish is met in every room open to them (a constant of room_type)
+
+
+def _merge_kinds(units_by_kind: Counter, options: dict[RoomKind, list]) -> list[_MergedKind]:
     """Room kinds the model cannot tell apart, as one: the same gender and slot, the same rooms
     open to them, and the same room-type wish met in each (or one met everywhere or nowhere, a
-    constant of the ``room_type`` wish). Each merged kind is named by its first (smallest)
-    member, in sorted order: [(kind, [(member, units), ...]), ...].
+    constant of the ``room_type`` wish). In sorted order of the kinds that name them.
 
     Fewer variables, and no search among placements that differ only in which of such kinds
     lives where: measured in deterministic seconds over the two steps, random seeds 0-4, median
@@ -315,15 +321,20 @@ def _merge_kinds(units_by_kind: Counter, options: dict[RoomKind, list]) -> list[
         met = tuple(kind.room_type == t.room_type for _, t in where)
         alike[kind.gender, slot_of(kind.size, kind.residency), where,
               met if len(set(met)) > 1 else ()].append((kind, n))
-    return sorted((members[0][0], members) for members in alike.values())
+    merged = []
+    for (_, _, where, pattern), members in alike.items():
+        fixed = bool(where) and not pattern
+        met_anyway = sum(n for member, n in members if fixed and member.room_type == where[0][1].room_type)
+        merged.append(_MergedKind(members[0][0], members, fixed, met_anyway))
+    return sorted(merged)
 
 
-def _unmerge(units: dict[KindInRooms, int], merged: list[tuple[RoomKind, list]],
+def _unmerge(units: dict[KindInRooms, int], merged: list[_MergedKind],
              options: dict[RoomKind, list]) -> dict[KindInRooms, int]:
     """The units of each merged kind shared out to its members, in order: members in sorted
     order fill its places in the order of ``options``."""
     found = {}
-    for kind, members in merged:
+    for kind, members, _, _ in merged:
         left = [[member, n] for member, n in members]
         for c, t in options[kind]:
             here = units.get(KindInRooms(kind, c.key, t), 0)

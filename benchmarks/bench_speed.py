@@ -144,7 +144,7 @@ def scoring_lines(cohort: Path, repeats: int) -> list[str]:
     policy, table = load_policy(), DistrictTable.load()
     read = read_cohort(policy, cohort / "applications.csv", cohort / "office_bearers.csv", cohort / "achievements.csv")
     frames = (read.applications, read.office_bearers, read.achievements)
-    engine_times, plain_started = [], 0.0
+    engine_times = []
     for _ in range(repeats):
         started = time.process_time()
         engine = score_frames(*frames, policy, table)

@@ -118,10 +118,6 @@ class AreaTable:
         """The districts the table refines into areas."""
         return frozenset(self._by_district)
 
-    def areas_of(self, district: str | None) -> tuple[str, ...]:
-        """The areas the table knows in ``district`` (none for a district it does not refine)."""
-        return tuple(area for area, _, _ in self._by_district.get(district or "", ()))
-
     def match(self, district: str | None, address: str | None) -> list[tuple[str, float]]:
         """The areas of ``district`` whose names occur in ``address``: ``[(area, minutes), ...]``."""
         if not district or not address or district not in self._by_district:
@@ -182,7 +178,7 @@ class TableProvider:
                     note[i] = f"area estimate: {found[0][0]} ({district})"
                 elif len(found) > 1:
                     note[i] = f"address names several areas ({', '.join(a for a, _ in found)}); district figure used"
-                elif self.areas.areas_of(_text(district)):
+                else:  # a district the table refines
                     note[i] = f"address names no area the table knows ({district}); district figure used"
         if self.measure == "round_trip":
             minutes = minutes * 2

@@ -60,8 +60,9 @@ def test_kinds_the_model_cannot_tell_apart_are_solved_as_one_and_shared_back(tmp
 
 
 def test_a_lexicographic_step_of_several_wishes_keeps_each_wishs_value(policy):
-    # solve_lexicographically with in_one_step: the next step keeps mixing and room_type at their
-    # values (each part), so the tie-break cannot trade one wish for the other.
+    # solve_lexicographically with in_one_step: once the combined step is proven optimal, the
+    # model keeps each wish at its value (a >= 3, b >= 1), not only their weighted sum, before
+    # the next step; the next step then cannot trade one wish for the other.
     from ortools.sat.python import cp_model
 
     from allocation.solve import Objective, SolverSettings, in_one_step, solve_lexicographically
@@ -72,3 +73,5 @@ def test_a_lexicographic_step_of_several_wishes_keeps_each_wishs_value(policy):
     result = solve_lexicographically(model, steps, SolverSettings(random_seed=0, max_deterministic_time=5))
     assert [s.value for s in result.steps] == [3 * 4 + 1, 3]
     assert (result.solver.value(a), result.solver.value(b)) == (3, 1)
+    kept = [(list(c.linear.vars), list(c.linear.coeffs), c.linear.domain[0]) for c in list(model.proto.constraints)[1:]]
+    assert kept[:2] == [([a.index], [1], 3), ([b.index], [1], 1)]
