@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 
+import allocation.rooms as rooms_module
 from allocation.inventory import read_inventory
 from allocation.rooms import RoomKind, plan_rooms
 from builders import ROOM_COLUMNS, suite_rows, write_rows
@@ -41,7 +42,7 @@ def test_a_feasible_model_reports_its_objectives_and_settings(tmp_path, policy):
     assert plan.parameters["num_workers"] == 1 and plan.parameters["random_seed"] == policy.allocation.solver_seed
 
 
-def test_kinds_the_model_cannot_tell_apart_are_solved_as_one_and_shared_back(tmp_path, policy):
+def test_kinds_the_model_cannot_tell_apart_are_solved_as_one_and_shared_back(tmp_path, policy, monkeypatch):
     # Three kinds of local women with the same open rooms (doubles only): one wishes a double (met
     # wherever she lives), one a triple (met nowhere), one any room. The model holds them as one
     # kind; the plan still gives each kind its own units, and room_type counts the double-wisher.
@@ -49,7 +50,13 @@ def test_kinds_the_model_cannot_tell_apart_are_solved_as_one_and_shared_back(tmp
                       + suite_rows("S2", rooms=(("double", 2), ("double", 2))))
     kinds = Counter({woman(room_type="double"): 3, woman(room_type="triple"): 2, woman(): 1,
                      woman(residency="N"): 2})
+    merged = []
+    merge = rooms_module._merge_kinds
+    monkeypatch.setattr(rooms_module, "_merge_kinds", lambda *args: merged.extend(merge(*args)) or merged)
     plan = plan_rooms(kinds, rooms.classes, policy)
+    assert [sorted(member.room_type for member, _ in group.members) for group in merged] == [
+        ["any", "double", "triple"], ["any"]]  # the locals as one kind; the non-locals apart (another slot)
+    assert [(group.wish_fixed, group.met_anyway) for group in merged] == [(True, 3), (True, 0)]
     placed = Counter()
     for where, n in plan.units.items():
         placed[where.kind] += n
