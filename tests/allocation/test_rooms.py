@@ -1,4 +1,4 @@
-"""The room model's messages: an impossible model names the rule group that breaks it."""
+"""The room model: an impossible model names the rule group that breaks it; kinds held as one; each wish kept."""
 
 from __future__ import annotations
 
