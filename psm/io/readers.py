@@ -32,12 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
 from psm.errors import InputFileError, InternalError
 from psm.io.rows import AchievementRow, ApplicationRow, Checked, OfficeBearerRow, Problem, _Row
-from psm.io.tables import RawTable, header_hint, read_table
+from psm.io.tables import RawTable, TextColumn, header_hint, read_table
 from psm.policy import Policy
 
 __all__ = [
@@ -143,23 +144,18 @@ def read_applications(path: str | Path, policy: Policy) -> ReadResult:
 
 def _duplicate_ids(table: RawTable) -> dict[int, list[Problem]]:
     """Each row whose applicant_id (without regard to case) is on another row too, naming the others."""
-    keys = [key.upper() for key in _ids(table)]
-    column = pd.Series(keys, dtype=object)
-    repeated = (column.duplicated(keep=False) & (column != "")).to_numpy().nonzero()[0].tolist()
-    rows_of: defaultdict[str, list[int]] = defaultdict(list)
-    for at in repeated:
-        rows_of[keys[at]].append(table.rows[at][0])
+    ids = table.column("applicant_id")
+    keys = TextColumn.of([text.upper() for text in ids.texts]).recoded(ids.codes)
+    repeated = (np.bincount(keys.codes, minlength=len(keys.texts)) > 1) & (np.array(keys.texts, dtype=object) != "")
+    positions = repeated[keys.codes].nonzero()[0].tolist()
+    rows_of: defaultdict[int, list[int]] = defaultdict(list)
+    for at in positions:
+        rows_of[keys.codes[at]].append(table.numbers[at])
     problems: dict[int, list[Problem]] = {}
-    for at in repeated:
-        shown = ", ".join(str(n) for n in rows_of[keys[at]] if n != table.rows[at][0])
+    for at in positions:
+        shown = ", ".join(str(n) for n in rows_of[keys.codes[at]] if n != table.numbers[at])
         problems[at] = [("applicant_id", f"duplicate applicant_id, also on row(s) {shown}; keep one row per applicant")]
     return problems
-
-
-def _ids(table: RawTable) -> list[str]:
-    """Each data row's applicant_id cell."""
-    at = table.header.index("applicant_id")
-    return [cells[at] for _, cells in table.rows]
 
 
 def read_office_bearers(
@@ -188,7 +184,9 @@ def _read_linked(
         return [("applicant_id", "no application with this applicant_id; check the id or add the application")]
 
     def unknown_applicants(table: RawTable) -> dict[int, list[Problem]]:
-        return {at: problems for at, key in enumerate(_ids(table)) if (problems := unknown_applicant(key))}
+        ids = table.column("applicant_id")
+        problems_of = {text: problems for text in ids.texts if (problems := unknown_applicant(text))}
+        return {at: list(problems_of[ids.texts[ids.codes[at]]]) for at in ids.rows_holding(problems_of).tolist()}
 
     return _validate(_open(path, model), model, policy, unknown_applicants)
 
@@ -251,17 +249,18 @@ def _validate(table: RawTable, model: type[_Row], policy: Policy, file_rule: Fil
     model only for those rows, to word their problems; a row so set aside that its model finds
     no fault in is a bug.
     """
-    header, rows = table.header, table.rows
+    header = table.header
     rule_problems = file_rule(table)
     values, refused = _check_columns(table, model)
     merged = _merged_problems(table)
     troubled = sorted(refused | rule_problems.keys() | _misshapen(table, merged))
-    clean = _without(range(len(rows)), set(troubled))
+    clean = _without(range(len(table)), set(troubled))
     crosses = model.cross_check_valid({name: _pick(column, clean) for name, column in values.items()},
                                       policy, columns=header)
     problems_of = {clean[at]: cross for at, cross in crosses.items()}
 
-    checks = [_check_cells(model, rule_problems.get(at, []), header, *rows[at]) for at in troubled]
+    checks = [_check_cells(model, rule_problems.get(at, []), header, table.numbers[at], table.row(at))
+              for at in troubled]
     cross_checked = [check for check in checks if check.checked is not None]
     crosses = model.cross_check_rows([c.checked for c in cross_checked], policy, columns=header)
     for check, cross in zip(cross_checked, crosses):
@@ -274,18 +273,17 @@ def _validate(table: RawTable, model: type[_Row], policy: Policy, file_rule: Fil
 
     rejects: list[Reject] = []
     for at in sorted(problems_of):
-        number, cells = rows[at]
-        cells_of = _non_empty(header, cells)
+        number, cells_of = table.numbers[at], _non_empty(header, table.row(at))
         applicant_id = cells_of.get("applicant_id", "")
         rejects += [Reject(number, applicant_id, column, cells_of.get(column, ""), error, table.path.name)
                     for column, error in problems_of[at]]
     accepted = _without(clean, problems_of)
     frame = columns_to_frame(model, {name: _pick(column, accepted) for name, column in values.items()},
-                             [rows[at][0] for at in accepted])
+                             [table.numbers[at] for at in accepted])
     summary = FileSummary(
         path=str(table.path),
         sha256=hashlib.sha256(table.path.read_bytes()).hexdigest(),
-        rows=len(rows),
+        rows=len(table),
         accepted=len(accepted),
         rejected=len(problems_of),
         blank_rows=table.blank_rows,
@@ -296,11 +294,13 @@ def _validate(table: RawTable, model: type[_Row], policy: Policy, file_rule: Fil
 
 def _misshapen(table: RawTable, merged: Mapping[int, list[Problem]]) -> set[int]:
     """Positions of the rows holding a merged cell, extra cells, or a copy of the header."""
-    header, width = table.header, len(table.header)
-    return {at for at, (number, cells) in enumerate(table.rows)
-            if number in merged
-            or (len(cells) > width and _overflow(cells, width))
-            or (cells[0] == header[0] and _repeats_header(cells, header))}
+    found = {at for at, number in enumerate(table.numbers) if number in merged} if merged else set()
+    for column in table.columns[len(table.header):]:  # a cell beyond the header's columns
+        found.update((~column.holds("")).nonzero()[0].tolist())
+    repeats = np.ones(len(table), dtype=bool)
+    for name, column in zip(table.header, table.columns):
+        repeats &= column.holds(name)
+    return found | set(repeats.nonzero()[0].tolist())
 
 
 def _check_columns(table: RawTable, model: type[_Row]) -> tuple[dict[str, tuple[Any, ...]], set[int]]:
@@ -313,27 +313,27 @@ def _check_columns(table: RawTable, model: type[_Row]) -> tuple[dict[str, tuple[
     its texts (codes, ids already in capitals) keeps its texts. Columns are tuples, not lists:
     the garbage collector stops scanning a tuple of plain values once it has seen it.
     """
-    header, count = table.header, len(table.rows)
-    texts = dict(zip(header, zip(*(cells for _, cells in table.rows)))) if count else dict.fromkeys(header, ())
+    count = len(table)
     values: dict[str, tuple[Any, ...]] = {}
     refused: set[int] = set()
     for name, field in model.model_fields.items():
-        if name not in texts:  # an optional column left out of the file
+        if name not in table.header:  # an optional column left out of the file
             values[name] = (field.default,) * count
             continue
-        distinct = dict.fromkeys(texts[name])
-        value_of, bad = _check_distinct(model, name, [text for text in distinct if text != ""])
+        column = table.column(name)
+        value_of, bad = _check_distinct(model, name, [text for text in column.texts if text != ""])
         if field.is_required():
-            bad |= {""} & distinct.keys()
+            bad |= {""} & set(column.texts)
         else:
             value_of[""] = field.default
         if bad:
-            refused.update(at for at, text in enumerate(texts[name]) if text in bad)
-        as_written = not bad and all(type(value_of[text]) is str and value_of[text] == text for text in distinct)
-        values[name] = texts[name] if as_written else tuple(map(value_of.get, texts[name]))  # equal values
-    for name in header:
+            refused.update(column.rows_holding(bad).tolist())
+        as_written = not bad and all(type(value_of[text]) is str and value_of[text] == text for text in column.texts)
+        by_text = column.texts if as_written else list(map(value_of.get, column.texts))  # equal values
+        values[name] = column.spread(by_text)
+    for name, column in zip(table.header, table.columns):
         if name not in model.model_fields:
-            refused.update(at for at, text in enumerate(texts[name]) if text != "")
+            refused.update((~column.holds("")).nonzero()[0].tolist())
     return values, refused
 
 

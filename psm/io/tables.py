@@ -30,16 +30,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from psm.errors import InputFileError
 
-__all__ = ["RawTable", "read_table", "header_hint"]
+__all__ = ["RawTable", "TextColumn", "read_table", "header_hint"]
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -53,16 +56,59 @@ Merge = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
+class TextColumn:
+    """One column of a table, its cells as codes into its distinct texts: cell ``i`` is
+    ``texts[codes[i]]``. Each distinct text is held once, so a rule about a text is judged once."""
+
+    texts: tuple[str, ...]
+    codes: np.ndarray  # one int per data row
+
+    @classmethod
+    def of(cls, cells: Sequence[str]) -> TextColumn:
+        """The column holding ``cells``."""
+        distinct = dict.fromkeys(cells)
+        if len(distinct) == len(cells):
+            return cls(tuple(distinct), np.arange(len(cells), dtype=np.intp))
+        index = dict(zip(distinct, range(len(distinct))))
+        return cls(tuple(distinct), np.fromiter(map(index.__getitem__, cells), dtype=np.intp, count=len(cells)))
+
+    def recoded(self, codes: np.ndarray) -> TextColumn:
+        """The column whose row ``i`` holds this column's cell ``codes[i]``."""
+        return TextColumn(self.texts, self.codes[codes])
+
+    def cells(self) -> tuple[str, ...]:
+        """Every row's cell."""
+        return self.spread(self.texts)
+
+    def spread(self, by_text: Sequence[Any]) -> tuple[Any, ...]:
+        """Every row's value, given the value of each text (``by_text[k]`` for ``texts[k]``)."""
+        return tuple(_object_array(by_text)[self.codes].tolist())
+
+    def holds(self, text: str) -> np.ndarray:
+        """Which rows' cell is ``text``."""
+        return self.codes == self.texts.index(text) if text in self.texts else np.zeros(self.codes.size, dtype=bool)
+
+    def rows_holding(self, texts: Collection[str]) -> np.ndarray:
+        """Positions of the rows whose cell is one of ``texts``."""
+        wanted = np.fromiter((text in texts for text in self.texts), dtype=bool, count=len(self.texts))
+        return wanted[self.codes].nonzero()[0] if wanted.any() else np.zeros(0, dtype=np.intp)
+
+
+@dataclass(frozen=True, eq=False)
 class RawTable:
     """The header and the non-blank data rows of one file, each row with its number.
 
+    The rows are held column by column (``columns``, as many as the widest row, short rows
+    padded with ``""``); ``widths`` is each row's number of cells, at least the header's.
     ``merged`` lists, for each row holding a cell hidden by a merged range (XLSX only), the
     row number, the 0-based column of the first hidden cell and the range (e.g. ``"B2:B3"``).
     """
 
     path: Path
     header: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    numbers: tuple[int, ...]  # each data row's spreadsheet row number
+    columns: tuple[TextColumn, ...]
+    widths: np.ndarray
     blank_rows: int
     merged: tuple[tuple[int, int, str], ...] = ()
     sheet: str = ""  # the XLSX sheet read; "" for CSV
@@ -71,6 +117,22 @@ class RawTable:
     def place(self) -> str:
         """The file (and sheet) for a message."""
         return f"{self.path} (sheet {self.sheet!r})" if self.sheet else str(self.path)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def row(self, at: int) -> tuple[str, ...]:
+        """The cells of the data row at position ``at``."""
+        return tuple(column.texts[column.codes[at]] for column in self.columns[: self.widths[at]])
+
+    def column(self, name: str) -> TextColumn:
+        """The column named ``name`` in the header."""
+        return self.columns[self.header.index(name)]
+
+    @functools.cached_property
+    def rows(self) -> tuple[tuple[int, tuple[str, ...]], ...]:
+        """Each data row as (number, cells): built when asked for, since a table is held by column."""
+        return tuple(zip(self.numbers, map(self.row, range(len(self)))))
 
 
 def header_hint(table: RawTable, expected: Sequence[str]) -> str:
@@ -83,7 +145,8 @@ def header_hint(table: RawTable, expected: Sequence[str]) -> str:
         if len(table.header) <= 2 and joined.count(separator) >= 2:
             return (f"{hint}; the file is separated by {name}, not commas: save it as 'CSV UTF-8 (Comma "
                     "delimited)' from Excel")
-    for number, cells in table.rows[:5]:
+    for at in range(min(5, len(table))):
+        number, cells = table.numbers[at], table.row(at)
         named = [cell for cell in cells if cell]
         if sum(cell in expected for cell in named) >= max(2, len(named) // 2 + 1):
             return (f"{hint}; the header is on row {number}: delete the rows above it, so that the column "
@@ -96,25 +159,24 @@ def read_table(path: str | Path) -> RawTable:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        records, merges, sheet = _xlsx_records(path)
-    elif suffix in {".csv", ".txt"}:
-        records, merges, sheet = _csv_records(path), [], ""
-    else:
-        raise InputFileError(f"{path}: unsupported file type {suffix!r}; give a .csv or .xlsx file")
-    return _to_table(path, records, merges, sheet)
+        return _to_table(path, *_xlsx_records(path))
+    if suffix in {".csv", ".txt"}:
+        data = _read_bytes(path)
+        text = _decode(path, data)
+        return _csv_by_columns(path, data, text) or _to_table(path, _parse_csv(path, text))
+    raise InputFileError(f"{path}: unsupported file type {suffix!r}; give a .csv or .xlsx file")
 
 
 # --- CSV ------------------------------------------------------------------------------------------
 
 
-def _csv_records(path: Path) -> list[tuple[str, ...]]:
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as e:
         raise InputFileError(
             f"{path}: cannot read the file ({e.strerror}); check the path and its permissions"
         ) from e
-    return _parse_csv(path, _decode(path, data))
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -155,6 +217,123 @@ def _parse_csv(path: Path, text: str) -> list[tuple[str, ...]]:
     except csv.Error:
         _refuse_csv(path, text)
         raise
+
+
+def _csv_by_columns(path: Path, data: bytes, text: str) -> RawTable | None:
+    """The table of a CSV file parsed column by column (Apache Arrow's reader), or None where that
+    reader could read the file otherwise than the csv module (``_parse_csv``), which then reads it.
+
+    The two agree on every file the csv module reads without error whose records all have as
+    many cells as the first, and whose first record is not blank: Arrow's reader follows the
+    same grammar (a quote opens a quoted cell only at the start of a cell, ``""`` inside one is
+    a quote, records end at ``\\n``, ``\\r`` or ``\\r\\n`` outside quotes) except that it reads on
+    where the csv module stops, which ``_quotes_read_strictly`` finds first. A record of
+    another length, or a blank line where Arrow cannot tell the width, makes Arrow stop.
+    The cells are then stripped as ``_parse_csv`` strips them, each distinct text once.
+    """
+    import pyarrow as pa  # imported here: only CSV reading needs it
+    from pyarrow import csv as arrow_csv
+
+    body = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
+    if not _quotes_read_strictly(body):
+        return None
+    try:
+        first = next(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except (StopIteration, csv.Error):
+        return None
+    if not any(cell.strip() for cell in first):  # a blank first row: the slow reader says why it is refused
+        return None
+    names = [f"c{at}" for at in range(len(first))]
+    try:
+        parsed = arrow_csv.read_csv(
+            pa.py_buffer(body),
+            read_options=arrow_csv.ReadOptions(column_names=names),
+            parse_options=arrow_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=arrow_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
+        )
+    except pa.ArrowInvalid:  # records of another width, or a blank line Arrow cannot place
+        return None
+    records = [_stripped(column.combine_chunks()) for column in parsed.columns]
+    if any(column is None for column in records):
+        return None
+    blank = np.ones(parsed.num_rows, dtype=bool)
+    for column in records:
+        blank &= column.holds("")
+    kept = (~blank[1:]).nonzero()[0] + 1  # the data rows: every non-blank record after the header
+    header = _trimmed(tuple(column.texts[column.codes[0]] for column in records))
+    return RawTable(
+        path=path,
+        header=header,
+        numbers=tuple((kept + 1).tolist()),
+        columns=tuple(_kept(column, kept) for column in records),
+        widths=np.full(len(kept), len(records), dtype=np.intp),
+        blank_rows=int(blank.sum()),
+    )
+
+
+def _quotes_read_strictly(data: bytes) -> bool:
+    """Whether the csv module (strict) reads every quote of ``data`` without error: each quoted
+    cell is closed, and followed by a comma, a line end or the end of the file.
+
+    Only the quotes are visited. Outside a quoted cell, a quote opens one at the start of a cell
+    (after a comma, a line end, or at the start) and is a plain character elsewhere; inside, a
+    doubled quote is a quote and a single one closes the cell.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    quotes = (raw == ord('"')).nonzero()[0]
+    if not quotes.size:
+        return True
+    before = np.where(quotes > 0, raw[quotes - 1], ord(","))
+    opens = np.isin(before, _CELL_ENDS).tolist()
+    after = raw[np.minimum(quotes + 1, raw.size - 1)]
+    closes = (np.isin(after, _CELL_ENDS) | (quotes == raw.size - 1)).tolist()  # the end of the file ends a cell
+    at, count, inside = 0, len(opens), False
+    positions = quotes.tolist()
+    while at < count:
+        if not inside:
+            inside = opens[at]
+        elif at + 1 < count and positions[at + 1] == positions[at] + 1:
+            at += 1  # a doubled quote: one quote in the cell
+        elif closes[at]:
+            inside = False
+        else:
+            return False  # text after a quoted cell's closing quote
+        at += 1
+    return not inside
+
+
+_CELL_ENDS = np.array([ord(","), ord("\r"), ord("\n")], dtype=np.uint8)
+
+
+def _stripped(strings: Any) -> TextColumn | None:
+    """An Arrow string column as a :class:`TextColumn` of cells stripped of surrounding white space;
+    None where a cell is too long for the csv module (which then reads the file, and says so)."""
+    import pyarrow.compute as arrow_compute
+
+    encoded = arrow_compute.dictionary_encode(strings)
+    raw = encoded.dictionary.to_pylist()
+    if raw and max(map(len, raw)) >= csv.field_size_limit():
+        return None
+    codes = encoded.indices.to_numpy()
+    texts = list(map(str.strip, raw))
+    if len(set(texts)) == len(texts):  # stripping made no two texts equal
+        return TextColumn(tuple(texts), codes)
+    return TextColumn.of(texts).recoded(codes)
+
+
+def _kept(column: TextColumn, positions: np.ndarray) -> TextColumn:
+    """The column of the rows at ``positions``, holding only the texts they use."""
+    codes = column.codes[positions]
+    used = np.bincount(codes, minlength=len(column.texts)) > 0
+    if used.all():
+        return TextColumn(column.texts, codes)
+    recode = np.cumsum(used) - 1
+    return TextColumn(tuple(_object_array(column.texts)[used].tolist()), recode[codes])
+
+
+def _object_array(values: Sequence[Any]) -> np.ndarray:
+    """``values`` as a one-dimensional array of objects (a tuple among them stays one element)."""
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def _refuse_csv(path: Path, text: str) -> None:
@@ -293,13 +472,28 @@ def _to_table(
     header_row, header = non_blank[0]
     if header_row != 1:
         raise InputFileError(f"{path}: the header must be on row 1, but row 1 is blank; delete the blank rows")
-    while header and header[-1] == "":  # trailing empty header cells from spreadsheet exports
+    header = _trimmed(header)
+    rows = [cells for _, cells in non_blank[1:]]
+    widths = np.fromiter((max(len(header), len(cells)) for cells in rows), dtype=np.intp, count=len(rows))
+    padding = ("",) * int(widths.max(initial=len(header)))
+    columns = zip(*(cells + padding[len(cells):] for cells in rows)) if rows else [()] * len(padding)
+    return RawTable(
+        path=path,
+        header=header,
+        numbers=tuple(number for number, _ in non_blank[1:]),
+        columns=tuple(map(TextColumn.of, columns)),
+        widths=widths,
+        blank_rows=len(cells_of) - len(non_blank),
+        merged=hidden,
+        sheet=sheet,
+    )
+
+
+def _trimmed(header: tuple[str, ...]) -> tuple[str, ...]:
+    """The header without the trailing empty cells that spreadsheet exports leave."""
+    while header and header[-1] == "":
         header = header[:-1]
-    width = len(header)
-    padded = tuple(row if len(row[1]) >= width else (row[0], row[1] + ("",) * (width - len(row[1])))
-                   for row in non_blank[1:])
-    blank_rows = len(cells_of) - len(non_blank)
-    return RawTable(path=path, header=header, rows=padded, blank_rows=blank_rows, merged=hidden, sheet=sheet)
+    return header
 
 
 def _hidden_cells(
