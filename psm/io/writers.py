@@ -59,16 +59,19 @@ def _safe_cells(column: pd.Series) -> pd.Series:
 
     Only the cells :func:`_risky` finds are rewritten (a 100,000-row file has 900,000 text
     cells and almost none of them risky), and a column whose joined text holds no risky start
-    is not looked at cell by cell (:func:`_may_be_risky`). A column of Python objects is rebuilt
-    from its values, so its dtype is inferred as ``Series.map`` infers it (integers with a gap
-    become floats), and the bytes written are those of mapping :func:`safe_text` over every cell."""
-    values = column.tolist()
-    texts = [v for v in values if isinstance(v, str)]
-    if not _may_be_risky(texts) and (isinstance(column.dtype, pd.StringDtype) or len(texts) == len(values)):
-        return column
-    if isinstance(column.dtype, pd.StringDtype):
+    is not looked at cell by cell (:func:`_may_be_risky`; of a text column, its distinct texts).
+    A column of Python objects is rebuilt from its values, so its dtype is inferred as
+    ``Series.map`` infers it (integers with a gap become floats), and the bytes written are those
+    of mapping :func:`safe_text` over every cell."""
+    if isinstance(column.dtype, pd.StringDtype):  # texts and missing cells only: its distinct texts decide
+        if not _may_be_risky(column.dropna().unique().tolist()):
+            return column
         risky = column.str.startswith(_FORMULA_START, na=False) | column.str.contains("\r", regex=False, na=False)
         return column.where(~risky, column[risky].map(safe_text)) if risky.any() else column
+    values = column.tolist()
+    texts = [v for v in values if isinstance(v, str)]
+    if not _may_be_risky(texts) and len(texts) == len(values):
+        return column
     cells = [safe_text(v) if isinstance(v, str) and _risky(v) else v for v in values]
     return pd.Series(cells, index=column.index, name=column.name)
 

@@ -170,9 +170,9 @@ class TableProvider:
             refined = self.areas.districts
             for i, (district, address) in enumerate(zip(applicants["district"].tolist(),
                                                          applicants["home_address"].tolist())):
-                if _text(address) is None or _text(district) not in refined:  # nothing to match, nothing to note
+                if district not in refined or _text(address) is None:  # nothing to match, nothing to note
                     continue
-                found = self.areas.match(_text(district), _text(address))
+                found = self.areas.match(district, address)
                 if len(found) == 1:
                     minutes[i] = found[0][1]
                     note[i] = f"area estimate: {found[0][0]} ({district})"
