@@ -22,6 +22,11 @@ Rules that keep every row a person sees (none is lost or invented):
 - The first sheet is read; a hidden or empty first sheet stops the read, naming the sheet that
   holds the data.
 
+A table is held column by column (:class:`TextColumn`: each column's distinct texts and a code
+per row), so that each distinct text is judged once. A CSV file is parsed by Apache Arrow's
+reader wherever that gives exactly what Python's csv module gives (:func:`_csv_by_columns`),
+and by the csv module otherwise: the CSV rules above are that module's.
+
 A file that cannot be read at all raises :class:`~psm.errors.InputFileError` naming the file
 and, where the problem is in one place, the line or row.
 """
@@ -55,7 +60,7 @@ Merge = tuple[int, int, int, int]
 """A merged range as (first column, first row, last column, last row), 1-based."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TextColumn:
     """One column of a table, its cells as codes into its distinct texts: cell ``i`` is
     ``texts[codes[i]]``. Each distinct text is held once, so a rule about a text is judged once."""
@@ -163,7 +168,8 @@ def read_table(path: str | Path) -> RawTable:
     if suffix in {".csv", ".txt"}:
         data = _read_bytes(path)
         text = _decode(path, data)
-        return _csv_by_columns(path, data, text) or _to_table(path, _parse_csv(path, text))
+        table = _csv_by_columns(path, data, text)
+        return table if table is not None else _to_table(path, _parse_csv(path, text))
     raise InputFileError(f"{path}: unsupported file type {suffix!r}; give a .csv or .xlsx file")
 
 

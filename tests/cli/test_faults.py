@@ -208,9 +208,13 @@ def test_a_full_disk_during_psm_run_is_one_clear_line_and_leaves_nothing(cohort,
         monkeypatch.setattr(shutil, "copyfile", lambda src, dst, **kw: (_ for _ in ()).throw(_no_space(dst)))
         named = (str(cohort / "applications.csv"),)
     elif where == "csv":
-        def to_csv(self, path, *args, **kwargs):
-            raise _no_space(str(path))
-        monkeypatch.setattr(pd.DataFrame, "to_csv", to_csv)
+        write_bytes = Path.write_bytes
+
+        def csv_bytes(self, *args, **kwargs):
+            if self.name.endswith(".csv.partial"):  # a CSV is written to a hidden sibling first
+                raise _no_space(str(self))
+            return write_bytes(self, *args, **kwargs)
+        monkeypatch.setattr(Path, "write_bytes", csv_bytes)
         named = ("rejects.csv",)
     else:
         write_text = Path.write_text
@@ -229,16 +233,16 @@ def test_a_full_disk_during_psm_run_is_one_clear_line_and_leaves_nothing(cohort,
 
 def test_a_full_disk_during_psm_score_is_one_clear_line(cohort, tmp_path, monkeypatch, capsys):
     written = []
-    to_csv = pd.DataFrame.to_csv
+    write_bytes = Path.write_bytes
 
-    def filling(self, path, *args, **kwargs):
-        name = Path(path).name.removeprefix(".").removesuffix(".partial")  # written to a hidden sibling first
+    def filling(self, data):
+        name = self.name.removeprefix(".").removesuffix(".partial")  # written to a hidden sibling first
         if name == "scores.csv":
-            raise _no_space(str(path))
+            raise _no_space(str(self))
         written.append(name)
-        return to_csv(self, path, *args, **kwargs)
+        return write_bytes(self, data)
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", filling)
+    monkeypatch.setattr(Path, "write_bytes", filling)
     capsys.readouterr()
     assert main(["score", *inputs(cohort), "--out", str(tmp_path / "scores.csv")]) == EXIT_ERROR
     assert_one_clear_line(capsys.readouterr().err, "score", str(tmp_path / "scores.csv"))
@@ -246,15 +250,15 @@ def test_a_full_disk_during_psm_score_is_one_clear_line(cohort, tmp_path, monkey
 
 
 def test_a_scores_csv_half_written_when_the_disk_fills_is_not_left_behind(cohort, tmp_path, monkeypatch, capsys):
-    to_csv = pd.DataFrame.to_csv
+    write_bytes = Path.write_bytes
 
-    def half(self, path, *args, **kwargs):
-        if "scores.csv" in Path(path).name:  # the file, or the hidden sibling it is written to first
-            to_csv(self.head(len(self) // 2), path, *args, **kwargs)
+    def half(self, data):
+        if "scores.csv" in self.name:  # the file, or the hidden sibling it is written to first
+            write_bytes(self, data[: len(data) // 2])
             raise _no_space()
-        return to_csv(self, path, *args, **kwargs)
+        return write_bytes(self, data)
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", half)
+    monkeypatch.setattr(Path, "write_bytes", half)
     assert main(["score", *inputs(cohort), "--out", str(tmp_path / "scores.csv")]) == EXIT_ERROR
     assert not (tmp_path / "scores.csv").exists()
     assert not list(tmp_path.glob(".scores.csv*"))  # nor the half-written sibling
