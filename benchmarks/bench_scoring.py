@@ -65,9 +65,13 @@ REPO = Path(__file__).resolve().parent.parent
 REFERENCE_TAG = "speed-reference"
 
 # The previous reader, run in a subprocess whose PYTHONPATH holds the reference commit's psm: one
-# timed read_cohort (wall and CPU seconds as JSON on stdout), its result pickled to argv[1].
+# timed read_cohort (wall and CPU seconds as JSON on stdout), its result pickled to argv[1]. With
+# pandas' Python string storage, which the engine now pins (psm/__init__.py) and the reference,
+# written before pyarrow was installed, does not: the frames compared must have the same dtypes.
 PREVIOUS_READ = """
 import json, pickle, sys, time
+import pandas
+pandas.set_option("mode.string_storage", "python")
 import psm
 from psm.io import read_cohort
 from psm.policy import load_policy
