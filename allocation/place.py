@@ -130,7 +130,7 @@ def _concrete(units: list[Unit], promised: dict[str, str], plan: RoomPlan, inven
     for room in rooms.itertuples(index=False):
         rooms_of[room.class_key, room.suite_gender, room.signature].append(room)
 
-    pool = admission.frame.set_index("applicant_id")["pool"]
+    pool = dict(zip(admission.frame["applicant_id"].tolist(), admission.frame["pool"].tolist()))
     rows = []
     for (key, g, t), groups in _fills_in_order(plan):
         free_rooms = iter(rooms_of[key, g, t])
@@ -142,7 +142,7 @@ def _concrete(units: list[Unit], promised: dict[str, str], plan: RoomPlan, inven
                     rows += [dict(applicant_id=m, pool=pool[m], hall=room.hall, suite_id=room.suite_id,
                                   room_id=room.room_id, round=round_no) for m in unit.members]
     frame = pd.DataFrame(rows, columns=list(ASSIGNMENT_COLUMNS))
-    order = {a: i for i, a in enumerate(admission.frame["applicant_id"])}
+    order = {a: i for i, a in enumerate(admission.frame["applicant_id"].tolist())}
     return frame.sort_values("applicant_id", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
 
 
@@ -162,7 +162,7 @@ def check_assignments(assignments: pd.DataFrame, admission: Admission, applicati
     """Every hard rule on the concrete result; an empty list when none is broken."""
     problems = []
     offered = set(admission.offered["applicant_id"])
-    placed = list(assignments["applicant_id"])
+    placed = assignments["applicant_id"].tolist()
     if sorted(placed) != sorted(offered):
         problems.append(f"placed {len(placed)} applicants for {len(offered)} offers "
                         f"(missing {sorted(offered - set(placed))[:5]}, extra {sorted(set(placed) - offered)[:5]})")
@@ -172,17 +172,18 @@ def check_assignments(assignments: pd.DataFrame, admission: Admission, applicati
     problems += [f"room {r} holds {per_room[r]} people for {rooms.at[r, 'beds']} beds" for r in over]
     kinds = admitted_kinds(admission, applications)
     kind_of = kinds.to_dict()
-    genders = assignments.assign(gender=[kind_of[a].gender for a in assignments["applicant_id"]])
+    genders = assignments.assign(gender=[kind_of[a].gender for a in placed])
     mixed = genders.groupby("suite_id")["gender"].nunique()
     problems += [f"suite {s} holds more than one gender" for s in mixed[mixed > 1].index]
     unit_kind = {m: unit.kind for unit in units for m in unit.members}  # a pair: the room must suit both
     access = RoomAccess.from_policy(policy)
     room_rows = rooms.to_dict("index")
-    for applicant, room in zip(assignments["applicant_id"], assignments["room_id"]):
+    rooms_held = assignments["room_id"].tolist()
+    for applicant, room in zip(placed, rooms_held):
         if not access.allows_listed_room(unit_kind.get(applicant, kind_of[applicant]), room_rows[room]):
             problems.append(f"{applicant} is in room {room}, which is not open to them")
-    room_of = dict(zip(assignments["applicant_id"], assignments["room_id"]))
-    hall_of = dict(zip(assignments["applicant_id"], assignments["hall"]))
+    room_of = dict(zip(placed, rooms_held))
+    hall_of = dict(zip(placed, assignments["hall"].tolist()))
     for unit in units:
         if len({room_of.get(m) for m in unit.members}) > 1:
             problems.append(f"the pair {unit.members} does not share a room")
