@@ -189,13 +189,9 @@ def _input(run_dir: Path, manifest: dict, role: str, columns: tuple[str, ...]) -
     if path is None:
         return _empty(columns)
     table = read_table(path)
-    rows = [cells for _, cells in table.rows]
 
     def column(c: str) -> list[str]:
-        if c not in table.header:
-            return [""] * len(rows)
-        at = table.header.index(c)
-        return [cells[at] if at < len(cells) else "" for cells in rows]
+        return list(table.column(c).cells()) if c in table.header else [""] * len(table)
 
     return pd.DataFrame({c: column(c) for c in columns}, columns=list(columns), dtype=object)
 
