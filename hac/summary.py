@@ -42,7 +42,7 @@ def input_lines(command: str, policy: Policy, scoring_round: str, travel: Travel
 
 def score_lines(scores, policy: Policy, travel: TravelTimes) -> list[str]:
     """Tracks, total points by profile, travel sources and the travel provider's own counts."""
-    tracks = Counter(scores["track"])
+    tracks = Counter(scores["track"].tolist())
     lines = ["  tracks: " + " · ".join(f"{t} {tracks[t]:,}" for t in sorted(tracks, key=lambda t: -tracks[t]))]
     scored = scores[scores["profile"] != ""]
     if len(scored):
@@ -51,7 +51,7 @@ def score_lines(scores, policy: Policy, travel: TravelTimes) -> list[str]:
             points = group["total_points"].astype(int)
             lines.append(f"    {profile:<20} {len(group):>6,} {points.min():>5} {points.median():>7g} "
                          f"{points.max():>5}  ({policy.profiles[profile].total})")
-    sources = Counter(s for s in scores["travel_source"] if s)
+    sources = Counter(s for s in scores["travel_source"].tolist() if s)
     if sources:
         lines.append("  travel source (local): " + " · ".join(f"{s} {n:,}" for s, n in sorted(sources.items())))
     return lines + review_lines(scores) + [f"  {line}" for line in travel.stats.summary_lines()]
