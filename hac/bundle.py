@@ -175,7 +175,7 @@ ENGINE = "hall-admission-engine"
 
 def package_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
-    for name in (ENGINE, "numpy", "pandas", "ortools", "pydantic", "googlemaps", "openpyxl"):
+    for name in (ENGINE, "numpy", "pandas", "pyarrow", "ortools", "pydantic", "googlemaps", "openpyxl"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[name] = metadata.version(name)
     return versions

@@ -46,7 +46,7 @@ def test_the_bundle_holds_inputs_results_manifest_log_and_report(bundle):
         "district_minutes.csv", "area_minutes.csv"}
     manifest = json.loads((bundle / "manifest.json").read_text())
     assert manifest["seed"] == "bundle-test" and manifest["policy"]["version"] == "2025-26"
-    assert {"ortools", "pandas", "python"} <= set(manifest["packages"])
+    assert {"ortools", "pandas", "pyarrow", "python"} <= set(manifest["packages"])
     assert manifest["solver"]["num_workers"] == 1 and "objectives" in manifest["solver"]
     assert set(manifest["timings"]) >= {"scoring", "admission", "placement"}
     assert manifest["counts"]["applicants"] == 700
