@@ -257,7 +257,7 @@ def _csv_by_columns(path: Path, data: bytes, text: str) -> RawTable | None:
             parse_options=arrow_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=arrow_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
         )
-    except pa.ArrowInvalid:  # records of another width, or a blank line Arrow cannot place
+    except pa.ArrowException:  # records of another width, a blank line Arrow cannot place, a record over a block
         return None
     records = [_stripped(column.combine_chunks()) for column in parsed.columns]
     if any(column is None for column in records):
