@@ -255,8 +255,7 @@ def lottery(args: argparse.Namespace) -> int:
     table = read_table(args.applications)
     if "applicant_id" not in table.header:
         raise PsmError(f"{args.applications}: no applicant_id column; give a file whose header has applicant_id")
-    at = table.header.index("applicant_id")
-    ids = list(dict.fromkeys(cell for cell in table.columns[at].cells() if cell))
+    ids = list(dict.fromkeys(cell for cell in table.column("applicant_id").cells() if cell))
     order = draw_order(args.seed, ids)
     print(f"# {FORMULA}; seed {args.seed!r}; {len(ids)} ids; ids_sha256 {commitment(ids)}")
     print("position,applicant_id,lottery_key")
