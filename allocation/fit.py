@@ -40,7 +40,7 @@ from ortools.sat.python import cp_model
 
 from allocation.access import ApplicantKind, RoomAccess
 from allocation.inventory import SuiteClass
-from allocation.solve import SolverSettings, solve
+from allocation.solve import BackgroundSolve, SolverSettings
 from psm.errors import PsmError
 from psm.policy import Policy
 
@@ -483,6 +483,12 @@ class Fit:
         Measured on the sample (``/tmp/fitbench``, CPU): the CP-SAT solves left after the first
         two steps took about 85 ms each (125 of them); the LP proved 54 of the 59 impossible ones
         in about 15 ms each, and the quick solve settled all but one of the others in about 40 ms.
+
+        The CP-SAT solve starts before the LP and runs beside it, on a thread of its own
+        (:meth:`_search`); the LP's "impossible" stops it. The answer is the one the steps give
+        in the order above, whichever ends first: "impossible" when the LP says so, otherwise
+        CP-SAT's, waited for. Why: building the LP is Python (about 10 ms of its 16 on the
+        sample) and CP-SAT releases the interpreter, so on two cores most of one hides the other.
         """
         groups = self._groups(people, committed)
         if groups is None:
@@ -493,14 +499,15 @@ class Fit:
         built = self._construct(groups)
         if built is not None:
             return built
+        quick = not self._nearly_full(people)  # nearly full, presolve is what proves the hard cases
+        search = self._search(people, committed, quick)  # runs while the LP is built and solved
         if self._lp_impossible(groups, least):
+            search.abandon()
             return None
-        if not self._nearly_full(people):  # nearly full, presolve is what proves the hard cases
-            quick = self._quick_solve(people, committed)
-            if quick is not _UNSETTLED:
-                return quick and self._without_spare_suites(*quick)
-        solved = self._solve(people, committed)
-        return solved and self._without_spare_suites(*solved)
+        answer = search.answer()
+        if answer is _UNSETTLED:
+            answer = self._search(people, committed, quick=False).answer()
+        return answer and self._without_spare_suites(*answer)
 
     def _without_spare_suites(self, placed: Counter, suites: Counter) -> tuple[Counter, Counter]:
         """The solver's placement with each class giving each gender only the suites its people
@@ -829,44 +836,67 @@ class Fit:
         search, ``repair_hint``, no SAT inprocessing; with probing off, no symmetry, fewer cuts
         or one cut round neither.
         """
-        built = self._model(people, committed, cuts=False)
-        if built is None:
-            return None
-        model, placed, suites = built
-        self.quick_solver_calls += 1
-        solver = self.solver_settings.solver()
-        solver.parameters.cp_model_presolve = False
-        solver.parameters.cp_model_probing_level = 0
-        solver.parameters.max_deterministic_time = min(QUICK_DETERMINISTIC_TIME,
-                                                       float(self.solver_settings.max_deterministic_time))
-        status = solve(solver, model)
-        if status == cp_model.INFEASIBLE:
-            return None
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return _UNSETTLED
-        return self._read(solver, placed, suites)
-
-    @staticmethod
-    def _read(solver: cp_model.CpSolver, placed: dict, suites: dict) -> tuple[Counter, Counter]:
-        new_placed = Counter({key: solver.value(v) for key, v in placed.items() if solver.value(v)})
-        new_suites = Counter({key: solver.value(v) for key, v in suites.items() if solver.value(v)})
-        return new_placed, new_suites
+        return self._search(people, committed, quick=True).answer()
 
     def _solve(self, people: Counter, committed: Counter) -> tuple[Counter, Counter] | None:
         """Place ``people`` from scratch with CP-SAT, keeping every promise; None if impossible."""
-        self.solver_calls += 1
-        built = self._model(people, committed, cuts=True)
+        return self._search(people, committed, quick=False).answer()
+
+    def _search(self, people: Counter, committed: Counter, quick: bool) -> _Search:
+        """Start CP-SAT on the fit model in the background (:class:`~allocation.solve.BackgroundSolve`):
+        the quick solve (:meth:`_quick_solve`) or the full one, with the rounding cuts and presolve
+        (:meth:`_solve`). The caller reads the answer with :meth:`_Search.answer` once it has
+        done its own work meanwhile: :meth:`_decide` builds and solves the LP relaxation."""
+        if quick:
+            self.quick_solver_calls += 1
+        else:
+            self.solver_calls += 1
+        built = self._model(people, committed, cuts=not quick)
         if built is None:
-            return None
+            return _Search(None, {}, {}, quick, sum(people.values()))
         model, placed, suites = built
         solver = self.solver_settings.solver()
-        status = solve(solver, model)
+        if quick:
+            solver.parameters.cp_model_presolve = False
+            solver.parameters.cp_model_probing_level = 0
+            solver.parameters.max_deterministic_time = min(QUICK_DETERMINISTIC_TIME,
+                                                           float(self.solver_settings.max_deterministic_time))
+        return _Search(BackgroundSolve(solver, model), placed, suites, quick, sum(people.values()))
+
+
+@dataclass
+class _Search:
+    """A fit model being solved (:meth:`Fit._search`); ``running`` is None when the model could
+    not be built (a kind has no class open to it): impossible."""
+
+    running: BackgroundSolve | None
+    placed: dict
+    suites: dict
+    quick: bool
+    people: int
+
+    def answer(self) -> tuple[Counter, Counter] | None | object:
+        """A placement, None if proved impossible (both exact); a quick solve that ran out of
+        budget gives ``_UNSETTLED``, a full one raises (never read a time-out as "does not fit")."""
+        if self.running is None:
+            return None
+        status = self.running.status()
+        solver = self.running.solver
         if status == cp_model.INFEASIBLE:
             return None
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # never read a time-out as "does not fit"
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if self.quick:
+                return _UNSETTLED
             raise PsmError(
                 f"the admission fit check ended {solver.status_name(status)} after "
-                f"{solver.parameters.max_deterministic_time:g} deterministic seconds with {sum(people.values()):,} "
+                f"{solver.parameters.max_deterministic_time:g} deterministic seconds with {self.people:,} "
                 f"people; nobody was refused on its account. Report this with the inventory and policy used."
             )
-        return self._read(solver, placed, suites)
+        new_placed = Counter({key: solver.value(v) for key, v in self.placed.items() if solver.value(v)})
+        new_suites = Counter({key: solver.value(v) for key, v in self.suites.items() if solver.value(v)})
+        return new_placed, new_suites
+
+    def abandon(self) -> None:
+        """The answer is not wanted: stop the search."""
+        if self.running is not None:
+            self.running.abandon()

@@ -13,6 +13,7 @@ constraint, solve the next, and so on. Several maximised counts can be met in on
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,8 +22,8 @@ from ortools.sat.python import cp_model
 
 from psm.interrupt import stoppable
 
-__all__ = ["LINEARIZATION_LEVEL", "SolverSettings", "deterministic_solver", "in_one_step", "solve", "Objective", "StepResult",
-           "LexicographicResult", "solve_lexicographically"]
+__all__ = ["LINEARIZATION_LEVEL", "SolverSettings", "deterministic_solver", "in_one_step", "solve", "BackgroundSolve",
+           "Objective", "StepResult", "LexicographicResult", "solve_lexicographically"]
 
 # The full LP relaxation suits these counting models: on the second offer round of the sample
 # it solved the room model's three steps to optimality in about two seconds, where the default
@@ -68,6 +69,45 @@ def solve(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
     :class:`psm.interrupt.Interrupted` and its answer is never used."""
     with stoppable(solver):
         return solver.solve(model)
+
+
+class BackgroundSolve:
+    """:func:`solve` on a thread of its own, started at once, so that the caller can work on
+    meanwhile: CP-SAT releases the interpreter's lock while it searches, so the two share the
+    machine's cores. :meth:`status` waits for the answer; :meth:`abandon` stops the search and
+    waits for it to end, its answer unread.
+
+    The solve is the same as in the caller's thread (same model, same parameters, one worker):
+    the same answer, whichever finishes first. A signal stops it as it stops any solve
+    (:func:`psm.interrupt.stoppable`); the :class:`~psm.interrupt.Interrupted` it raises, or any
+    other error, is raised again by :meth:`status`.
+    """
+
+    def __init__(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> None:
+        self.solver = solver
+        self._outcome: tuple[int | None, BaseException | None] = (None, None)
+        self._thread = threading.Thread(target=self._run, args=(model,), name="cp-sat", daemon=True)
+        self._thread.start()
+
+    def _run(self, model: cp_model.CpModel) -> None:
+        try:
+            self._outcome = (solve(self.solver, model), None)
+        except BaseException as error:  # noqa: BLE001 (handed to the waiting thread, raised there)
+            self._outcome = (None, error)
+
+    def status(self) -> int:
+        """The solve's status, once it has ended."""
+        self._thread.join()
+        status, error = self._outcome
+        if error is not None:
+            raise error
+        return status
+
+    def abandon(self) -> None:
+        """Stop the search (its answer is not wanted) and wait for it to end."""
+        while self._thread.is_alive():
+            self.solver.stop_search()  # before the search has begun this does nothing: so, again until it ends
+            self._thread.join(0.001)
 
 
 @dataclass(frozen=True)

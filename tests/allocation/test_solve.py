@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from allocation.solve import LINEARIZATION_LEVEL, Objective, SolverSettings, in_one_step, solve_lexicographically
+from allocation.solve import LINEARIZATION_LEVEL, BackgroundSolve, Objective, SolverSettings, in_one_step, solve_lexicographically
 
 
 def test_settings_reach_the_solver_and_the_manifest():
@@ -61,3 +64,48 @@ def test_wishes_in_one_step_reach_the_lexicographic_optimum(rows):
     one = solve_lexicographically(model, [in_one_step([a, b], bound=3)], settings_)  # b <= 3
     assert one.steps[0].optimal
     assert (one.solver.value(a.expression), one.solver.value(b.expression)) == (steps[0].value, steps[1].value)
+
+
+def _hard_model() -> cp_model.CpModel:
+    """A market split problem (Cornuejols and Dawande): four equalities over 40 booleans, each
+    row's right side half its coefficients' sum; CP-SAT settles it in neither way within 30
+    deterministic seconds."""
+    rows = random.Random(1)
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{i}") for i in range(40)]
+    for _ in range(4):
+        a = [rows.randint(0, 99) for _ in x]
+        model.add(sum(c * v for c, v in zip(a, x)) == sum(a) // 2)
+    return model
+
+
+def test_a_background_solve_gives_the_answer_of_a_solve_in_this_thread():
+    model = cp_model.CpModel()
+    x, y = model.new_int_var(0, 9, "x"), model.new_int_var(0, 9, "y")
+    model.add(3 * x + 2 * y <= 17)
+    model.maximize(x + 2 * y)
+    settings = SolverSettings(random_seed=0, max_deterministic_time=5.0)
+    here, there = settings.solver(), settings.solver()
+    assert here.solve(model) == BackgroundSolve(there, model).status() == cp_model.OPTIMAL
+    assert (here.value(x), here.value(y)) == (there.value(x), there.value(y))
+
+
+def test_abandoning_a_background_solve_stops_its_search():
+    solver = SolverSettings(random_seed=0, max_deterministic_time=30.0).solver()
+    solver.parameters.cp_model_presolve = False
+    running = BackgroundSolve(solver, _hard_model())
+    running.abandon()
+    assert running.status() == cp_model.UNKNOWN  # stopped, proven neither way
+    assert solver.deterministic_time < 30.0  # before its limit
+
+
+def test_an_error_in_a_background_solve_is_raised_by_status(monkeypatch):
+    import allocation.solve as module
+
+    def failing(solver, model):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(module, "solve", failing)
+    running = BackgroundSolve(SolverSettings(random_seed=0, max_deterministic_time=1.0).solver(), cp_model.CpModel())
+    with pytest.raises(RuntimeError, match="boom"):
+        running.status()
