@@ -1,4 +1,8 @@
-"""One function per command: build the typed request, call the library (:mod:`hac`), print."""
+"""One function per command: build the typed request, call the library (:mod:`hac`), print.
+
+The modules only some commands need are imported by those commands: ``psm score`` then loads
+neither OR-Tools nor the report's templates, the letters' typesetting or the console.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,10 @@ import json
 import sys
 
 from cli.exits import EXIT_OK, EXIT_REJECTED, EXIT_VERIFY_FAILED
-from hac.appeals import recalculate, record_appeal, shown_changes
-from hac.bundle import building, make_run_bundle
-from hac.cards import applicant_card
-from hac.letters import make_letters
-from hac.offers import make_round_bundle
-from hac.publish import publish as publish_bundle
 from hac.pipeline import (InputFiles, RunRequest, allocate_ranking, rank_scored, score_request, write_allocation,
                           write_ranking, write_rejects, write_scores)
-from hac.redact import DIGITS, KEY_ENV, PREFIX, redact_bundle, redact_key
-from hac.stats import tables_of
 from hac.summary import (allocation_lines, input_lines, quota_lines, ranking_lines, reject_lines, rooms_line,
                          score_lines)
-from hac.verify import verify_bundle
 from psm.errors import PsmError
 from psm.io import read_table
 from psm.lottery import FORMULA, commitment, draw_order
@@ -74,6 +69,8 @@ def rank(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Score, rank and allocate in one go, into a complete, self-sufficient bundle RUN_DIR."""
+    from hac.bundle import make_run_bundle  # noqa: PLC0415
+
     made = make_run_bundle(run_request(args), args.out, EXIT_REJECTED)
     _say(made.lines)
     print(f"  bundle complete: {args.out}/ (manifest.json, inputs/, results, run.log, report.html)")
@@ -82,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
 
 def verify(args: argparse.Namespace) -> int:
     """Re-run a bundle from its own inputs and say whether every output reproduces."""
+    from hac.verify import verify_bundle  # noqa: PLC0415
+
     found = verify_bundle(args.run_dir)
     manifest, problems = found.manifest, found.problems
     print(f"psm verify · {args.run_dir} · policy {manifest['policy']['version']} · seed {manifest['seed']!r} · "
@@ -100,6 +99,8 @@ def verify(args: argparse.Namespace) -> int:
 
 
 def appeal(args: argparse.Namespace) -> int:
+    from hac.appeals import recalculate, record_appeal, shown_changes  # noqa: PLC0415
+
     changes = dict(_pair(item) for item in args.set or [])
     posts = [dict(zip(("body", "post_level"), _fields(p, 2, "--add-post BODY,POST_LEVEL")))
              for p in args.add_post or []]
@@ -156,6 +157,8 @@ def _fields(text: str, n: int, usage: str, optional: int = 0) -> list[str]:
 
 def letters(args: argparse.Namespace) -> int:
     """One PDF per applicant of the bundle, and letters.csv for mail merge."""
+    from hac.letters import make_letters  # noqa: PLC0415
+
     made = make_letters(args.run_dir, args.out)
     print(f"psm letters · {args.run_dir} -> {args.out}")
     print("  letters: " + ", ".join(f"{status} {n:,}" for status, n in made.by_status.items()))
@@ -168,6 +171,9 @@ def letters(args: argparse.Namespace) -> int:
 
 def publish(args: argparse.Namespace) -> int:
     """cutoffs.csv and waitlist.csv: what the committee may publish."""
+    from hac.publish import publish as publish_bundle  # noqa: PLC0415
+    from hac.redact import redact_key  # noqa: PLC0415
+
     key = redact_key() if args.ids == "pseudonyms" else None  # before anything is read or written
     done = publish_bundle(args.run_dir, args.out, key=key, with_points=args.with_points)
     print(f"psm publish · {args.run_dir} -> {args.out}")
@@ -179,6 +185,8 @@ def publish(args: argparse.Namespace) -> int:
 
 def show(args: argparse.Namespace) -> int:
     """One applicant's card from a bundle, read-only (nothing is recorded)."""
+    from hac.cards import applicant_card  # noqa: PLC0415
+
     card = applicant_card(args.run_dir, args.applicant)
     if args.json:
         print(json.dumps(card.as_dict(), indent=2, sort_keys=True, ensure_ascii=False))
@@ -212,6 +220,8 @@ def show(args: argparse.Namespace) -> int:
 
 def offers(args: argparse.Namespace) -> int:
     """Write the next round's bundle from the bundle ``RUN_DIR`` and the responses."""
+    from hac.offers import make_round_bundle  # noqa: PLC0415
+
     made = make_round_bundle(args.run_dir, args.responses, args.out, EXIT_REJECTED, changes=args.changes)
     _say(made.lines)
     print(f"  bundle complete: {args.out}/ (round {made.offer_round}; parent {args.run_dir})")
@@ -219,6 +229,8 @@ def offers(args: argparse.Namespace) -> int:
 
 
 def redact(args: argparse.Namespace) -> int:
+    from hac.redact import DIGITS, KEY_ENV, PREFIX, redact_bundle, redact_key  # noqa: PLC0415
+
     key = redact_key()  # before anything is read or written
     done = redact_bundle(args.run_dir, args.out, key)
     print(f"psm redact · {args.run_dir} -> {args.out}")
@@ -233,6 +245,9 @@ def redact(args: argparse.Namespace) -> int:
 
 def allocate(args: argparse.Namespace) -> int:
     """Allocate a ranking.csv that ``psm rank`` wrote, into the new folder ``--out``."""
+    from hac.bundle import building  # noqa: PLC0415
+    from hac.stats import tables_of  # noqa: PLC0415
+
     done = allocate_ranking(args.ranking, args.applications, args.policy, args.rooms)
     with building(args.out) as folder:  # a new folder, renamed into place only when complete
         write_ranking(done.admission.frame, done.ranking, done.policy, folder / "ranking.csv")

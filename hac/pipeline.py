@@ -17,12 +17,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from allocation.admit import Admission, admit
 from allocation.inventory import Inventory, default_rooms_path, read_inventory
-from allocation.place import Placement, place
 from allocation.quotas import QuotaWarning
 from psm.domain import PERSONAL_COLUMNS, UNRANKED_STATUSES, WITHHELD
 from psm.errors import PsmError
@@ -34,6 +33,10 @@ from psm.progress import timed_step
 from psm.ranking import Ranking, rank_cohort
 from psm.scoring import score_frames
 from psm.travel import DistrictTable, TravelProvider, TravelTimes, make_provider
+
+if TYPE_CHECKING:  # imported by the functions that allocate (_allocation): scoring never loads OR-Tools
+    from allocation.admit import Admission
+    from allocation.place import Placement
 
 __all__ = ["InputFiles", "RunRequest", "Scored", "RunResult", "AllocatedRanking", "RESULT_FILES",
            "load_run_policy", "score_request", "rank_scored", "run", "run_cohort", "wishes_checked", "allocate_ranking", "read_ranking",
@@ -245,6 +248,7 @@ def run_cohort(cohort: Cohort, policy: Policy, *, seed: str, rooms: Path | Inven
     Travel minutes default to the offline table ``psm run --travel table`` uses (districts refined
     by areas); rooms to the bundled inventory.
     """
+    admit, place = _allocation()
     inventory = rooms if isinstance(rooms, Inventory) else read_inventory(policy, rooms)
     cohort = wishes_checked(cohort, inventory)
     travel = travel if travel is not None else make_provider("table", policy.travel, progress=False)
@@ -258,6 +262,16 @@ def run_cohort(cohort: Cohort, policy: Policy, *, seed: str, rooms: Path | Inven
         with timed_step(f"placement: {len(admission.offered):,} offers into {len(inventory.rooms):,} rooms", timings):
             placement = place(admission, cohort.applications, inventory, policy, progress=progress)
     return RunResult(scored, ranking, inventory, admission, placement)
+
+
+def _allocation():
+    """:func:`allocation.admit.admit` and :func:`allocation.place.place`, imported when a run
+    first allocates: they bring OR-Tools (about 0.15 s to import), which ``psm score`` and
+    ``psm rank`` never use."""
+    from allocation.admit import admit  # noqa: PLC0415
+    from allocation.place import place  # noqa: PLC0415
+
+    return admit, place
 
 
 @dataclass(frozen=True)
@@ -292,6 +306,7 @@ def allocate_ranking(ranking_path: Path, applications_path: Path, policy_path: P
         raise PsmError(f"{applications_path}: {len(found)} wish(es) name a hall or college the rooms file lacks:\n"
                        f"  - {shown}\nfix them and rank again (psm rank), or score, rank and allocate in one go "
                        "(psm run), which rejects such rows")
+    admit, place = _allocation()
     admission = admit(ranking, applications.frame, inventory, policy, progress=True)
     placement = place(admission, applications.frame, inventory, policy, progress=True)
     return AllocatedRanking(policy, applications.frame, ranking, inventory, admission, placement,
