@@ -169,6 +169,55 @@ def test_a_pair_takes_the_room_of_two_single_people_without_a_solver(policy):
     assert placement_ok(fit, fit.people, fit.committed, fit.placed, fit.suites)
 
 
+def _trade(policy, classes, placed, committed, kind, hall):
+    """A fit holding ``placed`` (one suite of each class, women only) and ``committed``; ``kind``
+    promised ``hall`` by a quick move (no solver), as a fresh CP-SAT solve says it can be."""
+    fit = Fit(classes, policy)
+    fit.placed, fit.suites, fit.committed = Counter(placed), Counter({(c.key, "F"): 1 for c in classes}), Counter(committed)
+    fit.people = Counter()
+    for (k, _), n in placed.items():
+        fit.people[k] += n
+    fit._reindex()
+    assert fit._solve(fit.people, fit.committed + Counter({(kind, hall): 1})) is not None
+
+    def decided_afresh(*args):
+        raise AssertionError("a quick move should have answered")
+
+    fit._decide = decided_afresh
+    assert fit.try_commit(kind, hall)
+    assert placement_ok(fit, fit.people, fit.committed, fit.placed, fit.suites)
+    return fit
+
+
+def test_a_pair_trades_places_with_two_single_people_without_a_solver(policy):
+    # Red Hall's suite (two doubles) holds two women promised it and a pair; Xuemin Hall's holds
+    # four women, one of whom lists Red Hall. Every bed is taken, and no pair's room is free
+    # elsewhere: the pair and two of the women trade places (Fit._swap_units).
+    double = RoomSignature("double", 2, False)
+    classes = tuple(SuiteClass(key=key, hall=hall, campus="Hung Hom", gender="any", pools=("undergraduate",),
+                               college="", rooms=(double, double), count=1) for key, hall in enumerate(HALLS[:2]))
+    woman, pair = ApplicantKind("undergraduate", "F", False, ""), ApplicantKind("undergraduate", "F", False, "", 2)
+    fit = _trade(policy, classes, {(woman, 0): 2, (pair, 0): 1, (woman, 1): 4}, {(woman, "Red Hall"): 2},
+                 woman, "Red Hall")
+    assert (fit.placed[woman, 0], fit.placed[pair, 0], fit.placed[woman, 1], fit.placed[pair, 1]) == (4, 0, 2, 1)
+
+
+def test_someone_needing_an_accessible_bed_trades_places_without_a_solver(policy):
+    # Blue Hall's suite has ordinary singles; Red Hall's and Xuemin Hall's have accessible ones.
+    # Red Hall holds a woman promised it and one needing an accessible bed; a woman living in
+    # Xuemin Hall lists Red Hall. The one needing the accessible bed cannot move to Blue Hall's
+    # free bed: she trades places with a woman in Xuemin Hall (Fit._swap_units).
+    single, accessible = RoomSignature("single", 1, False), RoomSignature("single", 1, True)
+    classes = tuple(SuiteClass(key=key, hall=hall, campus="Hung Hom", gender="any", pools=("undergraduate",),
+                               college="", rooms=(room, room), count=1)
+                    for key, (hall, room) in enumerate((("Blue Hall", single), ("Red Hall", accessible),
+                                                        ("Xuemin Hall", accessible))))
+    woman, needing = ApplicantKind("undergraduate", "F", False, ""), ApplicantKind("undergraduate", "F", True, "")
+    fit = _trade(policy, classes, {(woman, 0): 2, (woman, 1): 1, (needing, 1): 1, (woman, 2): 2},
+                 {(woman, "Red Hall"): 1}, woman, "Red Hall")
+    assert (fit.placed[woman, 1], fit.placed[needing, 1], fit.placed[needing, 2]) == (2, 0, 1)
+
+
 def _halls_and_a_college(extra_beds: bool) -> tuple[SuiteClass, ...]:
     """Three ordinary halls of one four-bed suite each (a fifth bed in Red Hall with
     ``extra_beds``) and the CURI college's suite in a hall of its own."""
