@@ -905,7 +905,7 @@ class Fit:
         return _Search(BackgroundSolve(solver, model), placed, suites, quick, sum(people.values()))
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Search:
     """A fit model being solved (:meth:`Fit._search`); ``running`` is None when the model could
     not be built (a kind has no class open to it): impossible."""
