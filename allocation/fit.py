@@ -542,7 +542,12 @@ class Fit:
             return built
         quick = not self._nearly_full(people)  # nearly full, presolve is what proves the hard cases
         search = self._search(people, committed, quick)  # runs while the LP is built and solved
-        if self._lp_impossible(groups, least):
+        try:
+            impossible = self._lp_impossible(groups, least)
+        except BaseException:  # interrupted (Ctrl-C in a notebook, say): no solve left running
+            search.abandon()
+            raise
+        if impossible:
             search.abandon()
             return None
         answer = search.answer()

@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocation.access import ApplicantKind
-from allocation.fit import _UNSETTLED, Fit
+from allocation.fit import _UNSETTLED, Fit, _Search
 from allocation.inventory import RoomSignature, SuiteClass
 from allocation.units import pair_problem
 
@@ -314,3 +315,28 @@ def test_a_refused_join_is_remembered_until_a_member_and_a_non_member_are_joined
     before = len(decisions)
     assert not fit.try_join(woman, woman) and len(decisions) == before + 1  # decided afresh
     assert placement_ok(fit, fit.people, Counter(), fit.placed, fit.suites)
+
+
+def test_an_error_while_the_lp_is_solved_stops_the_cp_sat_search(policy, monkeypatch):
+    # The fit check's CP-SAT solve runs on a thread beside the LP (Fit._decide); if the LP is
+    # interrupted (Ctrl-C in a notebook, say), the solve is stopped too rather than left running.
+    double = RoomSignature("double", 2, False)
+    classes = tuple(SuiteClass(key=key, hall=hall, campus="Hung Hom", gender="any", pools=("undergraduate",),
+                               college="", rooms=(double, double), count=1) for key, hall in enumerate(HALLS[:2]))
+    woman = ApplicantKind("undergraduate", "F", False, "")
+    stopped = []
+    real_abandon = _Search.abandon
+
+    def abandon(search):
+        real_abandon(search)
+        stopped.append(search.running._thread.is_alive())
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_Search, "abandon", abandon)
+    monkeypatch.setattr(Fit, "_construct", lambda self, groups: None)  # so the question reaches CP-SAT
+    monkeypatch.setattr(Fit, "_lp_impossible", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Fit(classes, policy)._decide(Counter({woman: 3}), Counter())
+    assert stopped == [False]  # stopped once, and ended
