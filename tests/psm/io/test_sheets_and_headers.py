@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -111,14 +112,12 @@ def test_a_file_separated_by_another_character_is_explained(tmp_path, separator,
 
 
 def test_a_read_only_output_is_not_told_to_free_disk_space(tmp_path, monkeypatch):
-    import pathlib
-
     import pandas as pd
 
     def read_only(self, *args, **kwargs):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr(pathlib.Path, "write_bytes", read_only)
+    monkeypatch.setattr(Path, "write_bytes", read_only)
     with pytest.raises(PsmError) as raised:
         write_csv(pd.DataFrame({"a": [1]}), tmp_path / "out.csv")
     assert "free" not in str(raised.value) and "read-only" in str(raised.value)
