@@ -244,7 +244,9 @@ def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: 
     # each wish kept: the sample's tie-break 1.10 deterministic seconds with the hint, 0.56 without.
     # The tie-break folded into the wishes' step (wishes * W - tie-break, one solve) did not prove
     # its optimum within 60 deterministic seconds on the sample.
-    result = solve_lexicographically(model, objectives, settings, after_step=bar.advance)
+    # The wishes' step is raced (allocation.solve.race): only its value is kept, the same
+    # whichever configuration proves it; the tie-break, whose solution is the plan, is not.
+    result = solve_lexicographically(model, objectives, settings, after_step=bar.advance, race_values=True)
     bar.close()
     solver = result.solver
     if result.failed is not None:
@@ -269,7 +271,7 @@ def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: 
         units=_unmerge({key: solver.value(v) for key, v in place.items() if solver.value(v)}, merged, options),
         objectives=values,
         parameters=settings.as_dict() | {"objective_steps": [*(wish.name for wish in ranked), tie_break.name],
-                                         "solved_in": steps},
+                                         "solved_in": steps, "raced_with": dict(settings.rival().overrides)},
     )
 
 

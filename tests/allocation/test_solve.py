@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from allocation.solve import LINEARIZATION_LEVEL, BackgroundSolve, Objective, SolverSettings, in_one_step, solve_lexicographically
+from allocation.solve import (LINEARIZATION_LEVEL, RIVAL, BackgroundSolve, Objective, SolverSettings, in_one_step, race,
+                              solve_lexicographically)
 
 
 def test_settings_reach_the_solver_and_the_manifest():
@@ -19,6 +20,9 @@ def test_settings_reach_the_solver_and_the_manifest():
             solver.parameters.linearization_level) == (1, 7, 5.0, LINEARIZATION_LEVEL)
     assert settings.as_dict() == {"num_workers": 1, "random_seed": 7, "linearization_level": LINEARIZATION_LEVEL,
                                   "max_deterministic_time": 5.0}
+    rival = settings.rival()
+    assert rival.overrides == RIVAL and rival.random_seed == 7
+    assert all(getattr(rival.solver().parameters, name) == value for name, value in RIVAL)
 
 
 def test_each_step_keeps_the_value_reached_before_it():
@@ -109,3 +113,78 @@ def test_an_error_in_a_background_solve_is_raised_by_status(monkeypatch):
     running = BackgroundSolve(SolverSettings(random_seed=0, max_deterministic_time=1.0).solver(), cp_model.CpModel())
     with pytest.raises(RuntimeError, match="boom"):
         running.status()
+
+
+
+def _knapsack() -> tuple[cp_model.CpModel, list, cp_model.LinearExpr]:
+    """Twelve items, two knapsack rows, and the items' value (proven at its most at once, by
+    any configuration)."""
+    items = random.Random(3)
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{i}") for i in range(12)]
+    for _ in range(2):
+        model.add(sum(items.randint(1, 9) * v for v in x) <= 20)
+    return model, x, sum(items.randint(1, 9) * v for v in x)
+
+
+def test_a_race_gives_the_proven_value_of_a_solve_alone():
+    model, _, value = _knapsack()
+    model.maximize(value)
+    settings = SolverSettings(random_seed=0, max_deterministic_time=5.0)
+    alone = settings.solver()
+    assert alone.solve(model) == cp_model.OPTIMAL
+    status, solver = race(model, settings)
+    assert status == cp_model.OPTIMAL and solver.objective_value == alone.objective_value
+
+
+def test_a_race_takes_the_rivals_proof_when_its_own_solve_runs_out():
+    # Own: no time at all (ends unproven); the rival: time enough. The rival's proof counts.
+    model, _, value = _knapsack()
+    model.maximize(value)
+    own = SolverSettings(random_seed=0, max_deterministic_time=0.0)
+    rival = SolverSettings(random_seed=0, max_deterministic_time=5.0)
+    status, solver = race(model, own, rival)
+    assert status == cp_model.OPTIMAL and solver.parameters.max_deterministic_time == 5.0
+
+
+def test_a_race_that_proves_nothing_gives_its_own_answer():
+    # Neither proves the market split problem within its limit: the answer is own's, the one a
+    # solve alone gives (deterministic), never the rival's, though the rival ends first.
+    model = _hard_model()
+    own = SolverSettings(random_seed=0, max_deterministic_time=0.5)
+    rival = SolverSettings(random_seed=0, max_deterministic_time=0.05)
+    status, solver = race(model, own, rival)
+    assert status == own.solver().solve(model) and solver.parameters.max_deterministic_time == 0.5
+
+
+def test_an_error_in_either_solve_of_a_race_is_raised_and_stops_the_other(monkeypatch):
+    import allocation.solve as module
+
+    solve = module.solve
+    stopped = []
+
+    def failing_rival(solver, model):
+        if solver.parameters.max_num_cuts == 0:  # the rival (RIVAL)
+            raise RuntimeError("boom")
+        status = solve(solver, model)
+        stopped.append(solver.deterministic_time)
+        return status
+
+    monkeypatch.setattr(module, "solve", failing_rival)
+    with pytest.raises(RuntimeError, match="boom"):
+        race(_hard_model(), SolverSettings(random_seed=0, max_deterministic_time=30.0))
+    assert stopped and stopped[0] < 30.0  # own's solve was stopped, not left running
+
+
+def test_racing_the_value_steps_changes_no_answer():
+    # The first step raced (only its value kept), the last solved alone: the same values and the
+    # same solution as without the race.
+    def solved(race_values: bool):
+        model, x, value = _knapsack()
+        steps = [Objective("value", value), Objective("first six", sum(x[:6]), maximise=False)]
+        settings_ = SolverSettings(random_seed=0, max_deterministic_time=5.0)
+        return x, solve_lexicographically(model, steps, settings_, race_values=race_values)
+
+    (x, plain), (y, raced) = solved(False), solved(True)
+    assert [(s.value, s.optimal) for s in plain.steps] == [(s.value, s.optimal) for s in raced.steps]
+    assert [plain.solver.value(v) for v in x] == [raced.solver.value(v) for v in y]
