@@ -154,8 +154,9 @@ def race(model: cp_model.CpModel, settings: SolverSettings,
     stops the other and is raised.
     """
     ended: queue.SimpleQueue = queue.SimpleQueue()
+    copy = model.clone()  # before either solve starts: nothing reads the model while it is copied
     own = BackgroundSolve(settings.solver(), model, ended)
-    other = BackgroundSolve((rival or settings.rival()).solver(), model.clone(), ended)
+    other = BackgroundSolve((rival or settings.rival()).solver(), copy, ended)
     proven = (cp_model.OPTIMAL, cp_model.INFEASIBLE)
     try:
         first = ended.get()
