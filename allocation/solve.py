@@ -150,15 +150,18 @@ def race(model: cp_model.CpModel, settings: SolverSettings,
     answer is deterministic: a proven optimum has one value, and each solve's own outcome
     within its deterministic limit is the same on any machine. Only the value is: two
     configurations reach the optimum with other solutions, so race only a step whose solution
-    is not kept. An error in either solve (a signal's :class:`~psm.interrupt.Interrupted`, say)
-    stops the other and is raised.
+    is not kept. A rival must prove what ``settings`` proves (the same gap limits: an optimum
+    is exact). An error in either solve (a signal's :class:`~psm.interrupt.Interrupted`, say)
+    stops the other and is raised; once one has proved its answer, the other's end is not read.
     """
-    ended: queue.SimpleQueue = queue.SimpleQueue()
     copy = model.clone()  # before either solve starts: nothing reads the model while it is copied
-    own = BackgroundSolve(settings.solver(), model, ended)
-    other = BackgroundSolve((rival or settings.rival()).solver(), copy, ended)
+    solvers = (settings.solver(), (rival or settings.rival()).solver())
+    ended: queue.SimpleQueue = queue.SimpleQueue()
+    running: list[BackgroundSolve] = []
     proven = (cp_model.OPTIMAL, cp_model.INFEASIBLE)
     try:
+        running.append(BackgroundSolve(solvers[0], model, ended))
+        running.append(BackgroundSolve(solvers[1], copy, ended))
         first = ended.get()
         status = first.status()
         if status in proven:
@@ -167,10 +170,10 @@ def race(model: cp_model.CpModel, settings: SolverSettings,
         status = second.status()
         if status in proven:
             return status, second.solver
-        return own.status(), own.solver
+        return running[0].status(), running[0].solver
     finally:
-        own.abandon()
-        other.abandon()
+        for solve_ in running:
+            solve_.abandon()
 
 
 @dataclass(frozen=True)

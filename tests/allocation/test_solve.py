@@ -155,6 +155,18 @@ def test_a_race_that_proves_nothing_gives_its_own_answer():
     rival = SolverSettings(random_seed=0, max_deterministic_time=0.05)
     status, solver = race(model, own, rival)
     assert status == own.solver().solve(model) and solver.parameters.max_deterministic_time == 0.5
+    # And when own ends first, unproven, it is still own's answer (the rival waited for).
+    status, solver = race(model, rival, own)
+    assert status == rival.solver().solve(model) and solver.parameters.max_deterministic_time == 0.05
+
+
+def test_a_race_takes_its_own_proof_when_the_rival_runs_out():
+    model, _, value = _knapsack()
+    model.maximize(value)
+    own = SolverSettings(random_seed=0, max_deterministic_time=5.0)
+    rival = SolverSettings(random_seed=0, max_deterministic_time=0.0)
+    status, solver = race(model, own, rival)
+    assert status == cp_model.OPTIMAL and solver.parameters.max_deterministic_time == 5.0
 
 
 def test_an_error_in_either_solve_of_a_race_is_raised_and_stops_the_other(monkeypatch):
