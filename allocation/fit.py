@@ -33,7 +33,9 @@ presolve on a small deterministic budget, then, if that budget runs out, in full
 
 from __future__ import annotations
 
+import queue
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
@@ -53,7 +55,9 @@ __all__ = ["ApplicantKind", "Fit"]
 # were impossible cases the full model (presolve, rounding cuts) proves faster, so a larger
 # budget only wastes time there. An answer never depends on it: the full model follows.
 QUICK_DETERMINISTIC_TIME = 0.15
+FULL_SEARCH_AFTER = 0.05  # wall seconds a quick solve runs alone after the LP (Fit._answer); only the time depends on it
 _UNSETTLED = object()  # the quick solve ran out of budget: no answer
+_ANSWERED = (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE)  # a solve's statuses that answer
 
 
 def _in_halls(hall: str, promised: str | tuple[str, ...]) -> bool:
@@ -526,10 +530,13 @@ class Fit:
         in about 15 ms each, and the quick solve settled all but one of the others in about 40 ms.
 
         The CP-SAT solve starts before the LP and runs beside it, on a thread of its own
-        (:meth:`_search`); the LP's "impossible" stops it. The answer is the one the steps give
-        in the order above, whichever ends first: "impossible" when the LP says so, otherwise
-        CP-SAT's, waited for. Why: building the LP is Python (about 10 ms of its 16 on the
-        sample) and CP-SAT releases the interpreter, so on two cores most of one hides the other.
+        (:meth:`_search`); the LP's "impossible" stops it, and CP-SAT's answer stops the LP
+        (:meth:`_lp_impossible` gives up: the answer is CP-SAT's either way, since both are
+        exact). The answer is the one the steps give in the order above, whichever ends first:
+        "impossible" when the LP says so, otherwise CP-SAT's, waited for. Why: building the LP
+        is Python (about 10 ms of its 16 on the sample) and CP-SAT releases the interpreter, so
+        on two cores most of one hides the other; and CP-SAT settles most of hall choice's
+        questions (a placement one move from the hint) before the LP is built.
         """
         groups = self._groups(people, committed)
         if groups is None:
@@ -541,19 +548,59 @@ class Fit:
         if built is not None:
             return built
         quick = not self._nearly_full(people)  # nearly full, presolve is what proves the hard cases
-        search = self._search(people, committed, quick)  # runs while the LP is built and solved
+        ended: queue.SimpleQueue = queue.SimpleQueue()
+        search = self._search(people, committed, quick, ended)  # runs while the LP is built and solved
         try:
-            impossible = self._lp_impossible(groups, least)
+            impossible = self._lp_impossible(groups, least, give_up=search.settled)
         except BaseException:  # interrupted (Ctrl-C in a notebook, say): no solve left running
             search.abandon()
             raise
         if impossible:
             search.abandon()
             return None
+        answer = self._answer(search, people, committed, ended)
+        return answer and self._without_spare_suites(*answer)
+
+    def _answer(self, search: _Search, people: Counter, committed: Counter,
+                ended: queue.SimpleQueue) -> tuple[Counter, Counter] | None:
+        """CP-SAT's answer: the quick solve's, or, where it runs out of budget, the full search's.
+
+        A quick solve still running :data:`FULL_SEARCH_AFTER` seconds after the LP has the full
+        search started beside it (:meth:`_quick_or_full`): the same answer and placement, sooner
+        when the full search proves "impossible" first or the quick one runs out."""
+        if search.quick and search.running is not None:
+            try:
+                ended.get(timeout=FULL_SEARCH_AFTER)
+            except queue.Empty:
+                return self._quick_or_full(search, people, committed, ended)
         answer = search.answer()
         if answer is _UNSETTLED:
             answer = self._search(people, committed, quick=False).answer()
-        return answer and self._without_spare_suites(*answer)
+        return answer
+
+    def _quick_or_full(self, quick: _Search, people: Counter, committed: Counter,
+                       ended: queue.SimpleQueue) -> tuple[Counter, Counter] | None:
+        """The quick solve's answer, with the full search running beside it (one core each).
+
+        Taken from the full search: its "impossible" at once (exact), and its placement when the
+        quick solve runs out of budget (the search :meth:`_answer` would start then, on the same
+        model: the same placement). Otherwise the quick solve's, waited for. So which ends first
+        changes nothing but the time. Why: on the sample one question of hall choice (a woman
+        needing an accessible bed in Huixin Hall) took the quick solve 0.34-0.56 s to prove
+        impossible, and the full search (presolve, rounding cuts) 0.27-0.32 s; the quick solves
+        that answer take 0.02-0.2 s."""
+        full = self._search(people, committed, quick=False, ended=ended)
+        try:
+            while True:
+                if quick.running.ended():
+                    answer = quick.answer()
+                    return full.answer() if answer is _UNSETTLED else answer
+                if full.running is None or (full.running.ended() and full.running.status() == cp_model.INFEASIBLE):
+                    return None
+                ended.get()  # the next solve to end
+        finally:
+            quick.abandon()
+            full.abandon()
 
     def _without_spare_suites(self, placed: Counter, suites: Counter) -> tuple[Counter, Counter]:
         """The solver's placement with each class giving each gender only the suites its people
@@ -702,9 +749,12 @@ class Fit:
             low, high = (low, middle) if room(middle) >= wanted else (middle, high)
         return high
 
-    def _lp_impossible(self, groups: list[tuple[ApplicantKind, frozenset, int]], least: dict | None = None) -> bool:
+    def _lp_impossible(self, groups: list[tuple[ApplicantKind, frozenset, int]], least: dict | None = None,
+                       give_up: Callable[[], bool] = lambda: False) -> bool:
         """True proves that the units cannot fit: the LP relaxation of the fit model, with valid
-        integer cuts, has no solution (GLOP). False proves nothing.
+        integer cuts, has no solution (GLOP). False proves nothing; it is also the answer as soon
+        as ``give_up()`` is true (asked after each group and before solving: the answer is known
+        elsewhere).
 
         Variables: suites per class and gender, and units per group and class, all fractional.
         Rows: a suite has one gender; each group placed in full within its classes; per class,
@@ -726,6 +776,8 @@ class Fit:
                 one_gender.SetCoefficient(suites[c.key, g], 1)
         holds: dict[tuple[int, str, int], pywraplp.Constraint] = {}  # (class, gender, resource) -> needs - capacity <= 0
         for kind, within, n in groups:
+            if give_up():
+                return False
             everyone = lp.Constraint(n, n)
             for key in sorted(within):
                 units = lp.NumVar(0, n, "")
@@ -745,7 +797,7 @@ class Fit:
                 for k in sorted(within):
                     if self._by_key[k].houses(g):
                         enough.SetCoefficient(suites[k, g], 1)
-        return lp.Solve() == pywraplp.Solver.INFEASIBLE
+        return not give_up() and lp.Solve() == pywraplp.Solver.INFEASIBLE
 
     def _add_rounding_cuts(self, model: cp_model.CpModel, people: Counter, suites: dict) -> None:
         """Implied constraints that let the solver round suites up over several classes at once.
@@ -888,11 +940,13 @@ class Fit:
         """Place ``people`` from scratch with CP-SAT, keeping every promise; None if impossible."""
         return self._search(people, committed, quick=False).answer()
 
-    def _search(self, people: Counter, committed: Counter, quick: bool) -> _Search:
+    def _search(self, people: Counter, committed: Counter, quick: bool,
+                ended: queue.SimpleQueue | None = None) -> _Search:
         """Start CP-SAT on the fit model in the background (:class:`~allocation.solve.BackgroundSolve`):
         the quick solve (:meth:`_quick_solve`) or the full one, with the rounding cuts and presolve
         (:meth:`_solve`). The caller reads the answer with :meth:`_Search.answer` once it has
-        done its own work meanwhile: :meth:`_decide` builds and solves the LP relaxation."""
+        done its own work meanwhile: :meth:`_decide` builds and solves the LP relaxation.
+        ``ended`` receives the search's solve when it ends (see :class:`BackgroundSolve`)."""
         if quick:
             self.quick_solver_calls += 1
         else:
@@ -907,7 +961,7 @@ class Fit:
             solver.parameters.cp_model_probing_level = 0
             solver.parameters.max_deterministic_time = min(QUICK_DETERMINISTIC_TIME,
                                                            float(self.solver_settings.max_deterministic_time))
-        return _Search(BackgroundSolve(solver, model), placed, suites, quick, sum(people.values()))
+        return _Search(BackgroundSolve(solver, model, ended), placed, suites, quick, sum(people.values()))
 
 
 @dataclass(frozen=True)
@@ -941,6 +995,10 @@ class _Search:
         new_placed = Counter({key: solver.value(v) for key, v in self.placed.items() if solver.value(v)})
         new_suites = Counter({key: solver.value(v) for key, v in self.suites.items() if solver.value(v)})
         return new_placed, new_suites
+
+    def settled(self) -> bool:
+        """Has the search ended with its answer (anything but a quick solve out of budget)?"""
+        return self.running is None or (self.running.ended() and self.running.status() in _ANSWERED)
 
     def abandon(self) -> None:
         """The answer is not wanted: stop the search."""

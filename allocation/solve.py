@@ -124,6 +124,10 @@ class BackgroundSolve:
         if self._ended is not None:
             self._ended.put(self)
 
+    def ended(self) -> bool:
+        """Has the solve ended (its :meth:`status` then answers at once)?"""
+        return not self._thread.is_alive()
+
     def status(self) -> int:
         """The solve's status, once it has ended."""
         self._thread.join()

@@ -11,13 +11,17 @@ one refused) must be the CP-SAT model's answer for the people and promises so fa
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import replace
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import allocation.fit as fit_module
+import allocation.solve as solve_module
 from allocation.access import ApplicantKind
 from allocation.fit import _UNSETTLED, Fit, _Search
 from allocation.inventory import RoomSignature, SuiteClass
@@ -145,6 +149,68 @@ def test_every_answer_is_the_cp_sat_models(policy, classes, steps):
             assert fit.try_commit(kind, hall) == expected
             committed += Counter({(kind, hall): expected})
         assert placement_ok(fit, people, committed, fit.placed, fit.suites)
+
+
+def _cp_sat_answers(classes, policy, wanted, committed, full_search_after: float, quick_budget: float,
+                    quick_delay: float = 0.0):
+    """Fit._decide's answer where only CP-SAT answers (no counting, built placement or LP), the full
+    search started beside the quick solve after ``full_search_after`` seconds, the quick solve
+    starting ``quick_delay`` seconds late; and whether the full search was started beside it."""
+    raced = []
+    quick_or_full = Fit._quick_or_full
+    solve = solve_module.solve
+
+    def late(solver, model):
+        if not solver.parameters.cp_model_presolve:  # the quick solve
+            time.sleep(quick_delay)
+        return solve(solver, model)
+
+    with (mock.patch.object(solve_module, "solve", late),
+          mock.patch.object(fit_module, "FULL_SEARCH_AFTER", full_search_after),
+          mock.patch.object(fit_module, "QUICK_DETERMINISTIC_TIME", quick_budget),
+          mock.patch.object(Fit, "_surely_impossible", lambda self, *args: False),
+          mock.patch.object(Fit, "_construct", lambda self, groups: None),
+          mock.patch.object(Fit, "_lp_impossible", lambda self, *args, **kwargs: False),
+          mock.patch.object(Fit, "_quick_or_full", lambda self, *args: raced.append(1) or quick_or_full(self, *args))):
+        return Fit(classes, policy)._decide(wanted, committed), bool(raced)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(classes=suite_classes(), people=st.lists(kinds(), min_size=1, max_size=14), promises=st.lists(
+    st.tuples(st.integers(0, 13), st.sampled_from(HALLS)), max_size=6), quick_budget=st.sampled_from((0.0, 0.15)))
+def test_the_full_search_beside_the_quick_solve_changes_no_answer(policy, classes, people, promises, quick_budget):
+    # The same answer and placement whether the full search starts beside the quick solve at once
+    # or never (then only where the quick solve runs out of budget, as before): Fit._answer.
+    wanted, committed = promised(people, promises)
+    beside, _ = _cp_sat_answers(classes, policy, wanted, committed, 0.0, quick_budget)
+    after, raced = _cp_sat_answers(classes, policy, wanted, committed, 600.0, quick_budget)
+    assert beside == after and not raced
+
+
+def test_a_quick_solve_out_of_budget_takes_the_full_searchs_placement_beside_it(policy):
+    double = RoomSignature("double", 2, False)
+    classes = tuple(SuiteClass(key=key, hall=hall, campus="Hung Hom", gender="any", pools=("undergraduate",),
+                               college="", rooms=(double, double), count=2) for key, hall in enumerate(HALLS[:2]))
+    woman, man = ApplicantKind("undergraduate", "F", False, ""), ApplicantKind("undergraduate", "M", False, "")
+    fits = Counter({woman: 5, man: 3}), Counter({(woman, HALLS[0]): 4})
+    impossible = Counter({woman: 9}), Counter({(woman, HALLS[0]): 9})  # 8 beds in the hall
+    for people, committed in (fits, impossible):  # the quick solve still running (late) when the LP is done
+        beside, raced = _cp_sat_answers(classes, policy, people, committed, 0.0, 0.0, quick_delay=0.5)
+        assert raced and beside == _cp_sat_answers(classes, policy, people, committed, 600.0, 0.0)[0]
+        assert (beside is None) == (people == impossible[0])
+
+
+def test_a_quick_solve_that_answers_late_still_gives_its_own_placement(policy):
+    # The full search ends first (the quick solve starts 0.3 s late) with a placement of its
+    # own; the answer is still the quick solve's, the one it gives alone.
+    double = RoomSignature("double", 2, False)
+    classes = tuple(SuiteClass(key=key, hall=hall, campus="Hung Hom", gender="any", pools=("undergraduate",),
+                               college="", rooms=(double, double), count=3) for key, hall in enumerate(HALLS))
+    woman, man = ApplicantKind("undergraduate", "F", False, ""), ApplicantKind("undergraduate", "M", False, "")
+    people, committed = Counter({woman: 13, man: 11}), Counter({(woman, HALLS[0]): 7, (man, HALLS[2]): 5})
+    alone, _ = _cp_sat_answers(classes, policy, people, committed, 600.0, 0.15)
+    beside, raced = _cp_sat_answers(classes, policy, people, committed, 0.0, 0.15, quick_delay=0.3)
+    assert raced and alone is not None and beside == alone
 
 
 def test_a_pair_takes_the_room_of_two_single_people_without_a_solver(policy):
@@ -331,7 +397,7 @@ def test_an_error_while_the_lp_is_solved_stops_the_cp_sat_search(policy, monkeyp
         real_abandon(search)
         stopped.append(search.running._thread.is_alive())
 
-    def interrupted(*args):
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(_Search, "abandon", abandon)
