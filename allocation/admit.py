@@ -40,7 +40,7 @@ compared with the rooms first (:func:`allocation.quotas.check_quotas`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -208,7 +208,7 @@ def _release_college_beds(walk: _Walk, applications: pd.DataFrame, halls_of: Map
             applicant = walk.ids[row]
             kind = walk.kinds[applicant]
             for college in listed_colleges(tuple(wishes[applicant] or ()), kind.college, halls_of):
-                released = replace(kind, released_to=college)
+                released = kind._replace(released_to=college)
                 if room_left[pool] > 0 and released not in refused and walk.fit.try_add(released):
                     walk.offer(row, released)
                     walk.released[applicant] = college

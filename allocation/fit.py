@@ -33,6 +33,7 @@ presolve on a small deterministic budget, then, if that budget runs out, in full
 
 from __future__ import annotations
 
+import functools
 import queue
 from collections import Counter
 from collections.abc import Callable
@@ -58,6 +59,16 @@ QUICK_DETERMINISTIC_TIME = 0.15
 FULL_SEARCH_AFTER = 0.05  # wall seconds a quick solve runs alone after the LP (Fit._answer); only the time depends on it
 _UNSETTLED = object()  # the quick solve ran out of budget: no answer
 _ANSWERED = (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE)  # a solve's statuses that answer
+
+
+_NOTHING = (0, 0, 0, 0)
+
+
+@functools.cache
+def _needs_of(kind: ApplicantKind) -> tuple[int, int, int, int]:
+    """What one unit of ``kind`` needs of a suite, as :attr:`Fit._NEEDS` counts it: beds,
+    accessible beds, rooms of two or more beds, accessible such rooms."""
+    return tuple(need(kind) for need, _ in Fit._NEEDS)
 
 
 def _in_halls(hall: str, promised: str | tuple[str, ...]) -> bool:
@@ -93,6 +104,8 @@ class Fit:
         self.solver_settings = SolverSettings(random_seed=settings.solver_seed,
                                               max_deterministic_time=settings.fit_max_deterministic_time)
         self._open: dict[ApplicantKind, list[SuiteClass]] = {}
+        self._open_keys: dict[ApplicantKind, frozenset[int]] = {}  # the keys of open_classes
+        self._keys_in_hall: dict[tuple[ApplicantKind, object], frozenset[int]] = {}  # (kind, promise) -> keys (_groups)
         self._refused_adds: list[ApplicantKind] = []  # kinds refused by try_add (see there)
         self._refused_joins: set[tuple[ApplicantKind, ApplicantKind]] = set()  # see try_join
         self._moves: list | None = None  # moves made during a trial, to undo it (:meth:`_try_moves`)
@@ -102,7 +115,7 @@ class Fit:
     def _reindex(self) -> None:
         """Rebuild the indexes of ``placed``: loads per (class, gender), units per hall and per class."""
         self._by_key = {c.key: c for c in self.classes}
-        self._load: Counter = Counter()  # (class key, gender, what) -> beds, accessible beds, pairs, accessible pairs
+        self._load: dict[tuple[int, str], list[int]] = {}  # (class key, gender) -> what its units need (_NEEDS)
         self._in_hall: Counter = Counter()  # (ApplicantKind, hall) -> units placed there
         self._where: dict[ApplicantKind, Counter] = {}  # ApplicantKind -> class key -> units
         for (kind, key), n in self.placed.items():
@@ -111,10 +124,9 @@ class Fit:
     def _count(self, kind: ApplicantKind, key: int, n: int) -> None:
         self._in_hall[kind, self._by_key[key].hall] += n
         self._where.setdefault(kind, Counter())[key] += n
-        self._load[key, kind.gender, "beds"] += n * kind.size
-        self._load[key, kind.gender, "accessible beds"] += n * kind.size * kind.accessible
-        self._load[key, kind.gender, "pairs"] += n * (kind.size > 1)
-        self._load[key, kind.gender, "accessible pairs"] += n * (kind.size > 1) * kind.accessible
+        load = self._load.setdefault((key, kind.gender), [0, 0, 0, 0])
+        for r, need in enumerate(_needs_of(kind)):
+            load[r] += n * need
 
     def _place(self, kind: ApplicantKind, suite: SuiteClass, n: int = 1) -> None:
         self.placed[kind, suite.key] += n
@@ -158,6 +170,12 @@ class Fit:
             )
         return self._open[kind]
 
+    def open_keys(self, kind: ApplicantKind) -> frozenset[int]:
+        """The keys of :meth:`open_classes`, as a set."""
+        if kind not in self._open_keys:
+            self._open_keys[kind] = frozenset(c.key for c in self.open_classes(kind))
+        return self._open_keys[kind]
+
     def try_add(self, kind: ApplicantKind) -> bool:
         """Admit one more person of ``kind`` if everyone admitted so far still fits.
 
@@ -187,7 +205,7 @@ class Fit:
         with ``kind`` then gives one with ``other`` in its place.
         """
         return (kind.gender == other.gender and kind.size >= other.size and kind.accessible >= other.accessible
-                and {c.key for c in self.open_classes(kind)} <= {c.key for c in self.open_classes(other)})
+                and self.open_keys(kind) <= self.open_keys(other))
 
     def start_from(self, other: Fit) -> None:
         """Take over the people and placement of ``other`` (no promises): a placement known to be valid."""
@@ -198,14 +216,13 @@ class Fit:
 
     def _fits(self, suite: SuiteClass, gender: str, given: int, adding: ApplicantKind | None = None) -> bool:
         """Would ``gender``'s units in this class (and one more ``adding``) fit in ``given`` suites?"""
-        size = adding.size if adding else 0
-        pair = int(size > 1)
-        accessible = int(adding is not None and adding.accessible)
-        load = lambda what: self._load[suite.key, gender, what]  # noqa: E731
-        return (load("beds") + size <= given * suite.beds
-                and load("accessible beds") + size * accessible <= given * suite.accessible_beds
-                and load("pairs") + pair <= given * suite.shared_rooms
-                and load("accessible pairs") + pair * accessible <= given * suite.accessible_shared_rooms)
+        beds, accessible_beds, pairs, accessible_pairs = self._load.get((suite.key, gender), _NOTHING)
+        if adding is not None:
+            more = _needs_of(adding)
+            beds, accessible_beds, pairs, accessible_pairs = (
+                beds + more[0], accessible_beds + more[1], pairs + more[2], accessible_pairs + more[3])
+        return (beds <= given * suite.beds and accessible_beds <= given * suite.accessible_beds
+                and pairs <= given * suite.shared_rooms and accessible_pairs <= given * suite.accessible_shared_rooms)
 
     def _has_room(self, suite: SuiteClass, kind: ApplicantKind, extra_suites: int = 0) -> bool:
         """Is there room for one more unit of ``kind`` in this class's suites of its gender?"""
@@ -409,7 +426,7 @@ class Fit:
                 n = other.size
                 for key in holding:
                     there = self._by_key[key]
-                    if (self._where[kind][key] < n or there not in self.open_classes(other)
+                    if (self._where[kind][key] < n or key not in self.open_keys(other)
                             or self._in_hall[kind, there.hall] - self.committed[kind, there.hall] < n):
                         continue
                     attempts += 1
@@ -432,7 +449,7 @@ class Fit:
         while self._over(source, gender):
             movers = sorted((k for k, where in self._where.items() if where[source.key] > 0 and k.gender == gender
                              and self._in_hall[k, source.hall] > self.committed[k, source.hall]
-                             and target in self.open_classes(k)), key=lambda k: (k != prefer, k))
+                             and target.key in self.open_keys(k)), key=lambda k: (k != prefer, k))
             mover = next((k for k in movers if self._has_room(target, k)), None)
             if mover is None:
                 return False
@@ -627,15 +644,17 @@ class Fit:
         for (promised, hall), m in sorted(committed.items(), key=repr):
             promises.setdefault(promised, []).append((hall, m))
         for kind, n in sorted(people.items()):
-            open_keys = [c.key for c in self.open_classes(kind)]
             for hall, m in promises.get(kind, ()):
                 if m:
-                    groups.append((kind, frozenset(k for k in open_keys if _in_halls(self._hall_of(k), hall)), m))
+                    if (kind, hall) not in self._keys_in_hall:
+                        self._keys_in_hall[kind, hall] = frozenset(
+                            c.key for c in self.open_classes(kind) if _in_halls(c.hall, hall))
+                    groups.append((kind, self._keys_in_hall[kind, hall], m))
                     n -= m
             if n < 0:
                 return None
             if n:
-                groups.append((kind, frozenset(open_keys), n))
+                groups.append((kind, self.open_keys(kind), n))
         return groups
 
     def _surely_impossible(self, groups: list[tuple[ApplicantKind, frozenset, int]], least: dict | None = None) -> bool:
@@ -660,10 +679,13 @@ class Fit:
         fewest suites of that gender there that hold them (:meth:`_fewest_suites`; None if no
         number does)."""
         least: dict[frozenset, dict[str, int | None]] = {}
+        by_set: dict[tuple[str, frozenset], list[tuple[ApplicantKind, int]]] = {}  # (gender, classes) -> units
+        for kind, w, n in groups:
+            by_set.setdefault((kind.gender, w), []).append((kind, n))
         for within in self._confining_sets(groups):
             least[within] = {}
             for gender in ("F", "M"):
-                confined = [(kind, n) for kind, w, n in groups if kind.gender == gender and w <= within]
+                confined = [unit for (g, w), units in by_set.items() if g == gender and w <= within for unit in units]
                 if confined:
                     houses = [self._by_key[k] for k in within if self._by_key[k].houses(gender)]
                     least[within][gender] = self._fewest_suites(houses, confined)
@@ -683,6 +705,8 @@ class Fit:
         fewest = 0
         for need, has in self._NEEDS:
             wanted = sum(need(kind) * n for kind, n in units)
+            if wanted <= 0:
+                continue
             suites = 0
             for c in sorted(classes, key=has, reverse=True):
                 if wanted <= 0 or has(c) == 0:
@@ -809,7 +833,7 @@ class Fit:
         proved impossible at once; without these rows the LP relaxation fits them in 94.5 and
         the search timed out (regression: tests/allocation/test_fit.py).
         """
-        open_keys = {k: frozenset(c.key for c in self.open_classes(k)) for k in people}
+        open_keys = {k: self.open_keys(k) for k in people}
         needs = ((lambda c: c.beds, lambda k: k.size),
                  (lambda c: c.accessible_beds, lambda k: k.size * k.accessible),
                  (lambda c: c.shared_rooms, lambda k: int(k.size > 1)))

@@ -20,7 +20,7 @@ hall preferences, mixing, room type):
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -229,7 +229,7 @@ def _college_bed_problems(assignments: pd.DataFrame, admission: Admission, appli
         kind = kinds[applicant]
         for college in listed_colleges(tuple(wishes[applicant] or ()), kind.college, halls_of):
             bed = next((r for r in free if college_rooms.at[r, "college"] == college
-                        and could_live(replace(kind, released_to=college), r)), None)
+                        and could_live(kind._replace(released_to=college), r)), None)
             if bed is not None:
                 problems.append(f"college room {bed} has a free bed while {applicant}, who listed {college}, waits")
         if kind.college:

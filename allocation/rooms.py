@@ -165,7 +165,12 @@ def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: 
     access = RoomAccess.from_policy(policy)
     room_types = {c.key: Counter(c.rooms) for c in classes}  # room signature -> rooms of it in one suite
     suite_count = {c.key: c.count for c in classes}
-    options = {kind: [(c, t) for c in classes for t in room_types[c.key] if _opens(access, c, t, kind)]
+    open_rooms: dict[ApplicantKind, list[tuple[SuiteClass, RoomSignature]]] = {}  # the rules asked once per kind
+    for kind in units_by_kind:
+        if kind.applicant_kind not in open_rooms:
+            open_rooms[kind.applicant_kind] = [(c, t) for c in classes for t in room_types[c.key]
+                                               if access.allows_room(kind.applicant_kind, c, t)]
+    options = {kind: [(c, t) for c, t in open_rooms[kind.applicant_kind] if _fits_unit(c, t, kind)]
                for kind in units_by_kind}
     merged = _merge_kinds(units_by_kind, options)
     kinds = [(group.kind, sum(n for _, n in group.members)) for group in merged]
@@ -364,11 +369,10 @@ def _broken_rules(diagnosis: cp_model.CpModel, guards: list, settings: SolverSet
     return [diagnosis.proto.variables[i].name for i in solver.sufficient_assumptions_for_infeasibility()]
 
 
-def _opens(access: RoomAccess, c: SuiteClass, t: RoomSignature, kind: RoomKind) -> bool:
-    """May units of ``kind`` live in rooms of type ``t`` of class ``c``: open to them, beds
-    enough for the unit, in the hall promised (if any)?"""
-    return (access.allows_room(kind.applicant_kind, c, t) and t.beds >= kind.size
-            and (kind.hall == "" or c.hall == kind.hall))
+def _fits_unit(c: SuiteClass, t: RoomSignature, kind: RoomKind) -> bool:
+    """In a room of type ``t`` of class ``c`` open to them (:meth:`RoomAccess.allows_room`), may
+    units of ``kind`` live: beds enough for the unit, in the hall promised (if any)?"""
+    return t.beds >= kind.size and (kind.hall == "" or c.hall == kind.hall)
 
 
 def _build_order(group: RoomGroup) -> str:

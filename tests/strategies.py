@@ -147,7 +147,7 @@ def applicant_kinds() -> st.SearchStrategy[ApplicantKind]:
     """One person: an undergraduate or exchange student of either gender, needing an accessible
     room or not, a CURI member or not."""
     return st.builds(ApplicantKind, st.sampled_from(["undergraduate", "exchange"]), st.sampled_from("FM"),
-                     st.booleans(), st.sampled_from(["", "CURI"]))
+                     st.booleans(), st.sampled_from(["", "CURI"]), size=st.just(1), released_to=st.just(""))
 
 
 def pool_quotas() -> st.SearchStrategy[dict[str, int | None]]:

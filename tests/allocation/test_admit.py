@@ -13,7 +13,6 @@ applicants and no room stops admission, and a quota unlike the rooms is a warnin
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -106,7 +105,7 @@ def test_admission_properties_against_the_plain_model(tmp_path_factory, policy, 
         assert pool_full or not plain_fits(units + [kind], inventory.rooms, policy)
         # no college bed stays empty while a waitlisted applicant who listed the college could use it
         for college in listed_colleges(tuple(wishes[w["applicant_id"]] or ()), kind.college, halls_of):
-            assert pool_full or not plain_fits(units + [replace(kind, released_to=college)], inventory.rooms, policy)
+            assert pool_full or not plain_fits(units + [kind._replace(released_to=college)], inventory.rooms, policy)
         # nobody ranked below them, of the same pool and gender, holds a place they could take
         # (a college bed released to a non-member aside: they asked for it, this one did not)
         below = admission.frame[(admission.frame["pool"] == w["pool"]) & (admission.frame["rank"] > w["rank"])

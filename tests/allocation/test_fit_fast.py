@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import replace
 from unittest import mock
 
 import pytest
@@ -341,7 +340,7 @@ def test_every_join_is_the_cp_sat_models(policy, classes, some, steps, member_ro
     fit, reference = Fit(classes, policy), Fit(classes, policy)
     people = Counter()
     for i, j, join in steps:
-        a, b = (replace(some[k % len(some)], size=1) for k in (i, j))
+        a, b = (some[k % len(some)]._replace(size=1) for k in (i, j))
         if not join or pair_problem(a, b) or people[a] < 1 or people[b] < 1 + (a == b):
             expected = reference._solve(people + Counter({a: 1}), Counter()) is not None
             assert fit.try_add(a) == expected

@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import stat
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -116,7 +115,7 @@ def test_freed_beds_go_down_the_waitlist_in_rank_order_and_no_rule_breaks(rounds
     for a, r in zip(assignments["applicant_id"], assignments["room_id"]):  # a released college bed: they listed its hall
         college = rooms.at[r, "college"] if a in released else ""
         assert not college or rooms.at[r, "hall"] in apps.at[a, "hall_preferences"].split(";")
-        assert access.allows_listed_room(replace(kind[a], released_to=college), rooms.loc[r])
+        assert access.allows_listed_room(kind[a]._replace(released_to=college), rooms.loc[r])
 
 
 def test_the_upheld_appeal_counts_at_its_new_position_and_the_other_does_not(rounds):
