@@ -59,9 +59,7 @@ QUICK_DETERMINISTIC_TIME = 0.15
 FULL_SEARCH_AFTER = 0.05  # wall seconds a quick solve runs alone after the LP (Fit._answer); only the time depends on it
 _UNSETTLED = object()  # the quick solve ran out of budget: no answer
 _ANSWERED = (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE)  # a solve's statuses that answer
-
-
-_NOTHING = (0, 0, 0, 0)
+_NOTHING = (0, 0, 0, 0)  # the needs of no units (_needs_of)
 
 
 @functools.cache
@@ -552,8 +550,7 @@ class Fit:
         exact). The answer is the one the steps give in the order above, whichever ends first:
         "impossible" when the LP says so, otherwise CP-SAT's, waited for. Why: building the LP
         is Python (about 10 ms of its 16 on the sample) and CP-SAT releases the interpreter, so
-        on two cores most of one hides the other; and CP-SAT settles most of hall choice's
-        questions (a placement one move from the hint) before the LP is built.
+        on two cores most of one hides the other.
         """
         groups = self._groups(people, committed)
         if groups is None:

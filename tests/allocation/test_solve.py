@@ -137,12 +137,14 @@ def test_a_race_gives_the_proven_value_of_a_solve_alone():
     assert status == cp_model.OPTIMAL and solver.objective_value == alone.objective_value
 
 
-def test_a_race_takes_the_rivals_proof_when_its_own_solve_runs_out():
-    # Own: no time at all (ends unproven); the rival: time enough. The rival's proof counts.
+@pytest.mark.parametrize(("own_limit", "rival_limit"), [(0.0, 5.0), (5.0, 0.0)])
+def test_a_race_takes_the_proof_of_whichever_solve_has_time_for_it(own_limit, rival_limit):
+    # One solve has no time at all (ends unproven), the other time enough: its proof counts,
+    # whether it is the rival's or its own.
     model, _, value = _knapsack()
     model.maximize(value)
-    own = SolverSettings(random_seed=0, max_deterministic_time=0.0)
-    rival = SolverSettings(random_seed=0, max_deterministic_time=5.0)
+    own = SolverSettings(random_seed=0, max_deterministic_time=own_limit)
+    rival = SolverSettings(random_seed=0, max_deterministic_time=rival_limit)
     status, solver = race(model, own, rival)
     assert status == cp_model.OPTIMAL and solver.parameters.max_deterministic_time == 5.0
 
@@ -158,15 +160,6 @@ def test_a_race_that_proves_nothing_gives_its_own_answer():
     # And when own ends first, unproven, it is still own's answer (the rival waited for).
     status, solver = race(model, rival, own)
     assert status == rival.solver().solve(model) and solver.parameters.max_deterministic_time == 0.05
-
-
-def test_a_race_takes_its_own_proof_when_the_rival_runs_out():
-    model, _, value = _knapsack()
-    model.maximize(value)
-    own = SolverSettings(random_seed=0, max_deterministic_time=5.0)
-    rival = SolverSettings(random_seed=0, max_deterministic_time=0.0)
-    status, solver = race(model, own, rival)
-    assert status == cp_model.OPTIMAL and solver.parameters.max_deterministic_time == 5.0
 
 
 def test_an_error_in_either_solve_of_a_race_is_raised_and_stops_the_other(monkeypatch):
