@@ -37,6 +37,7 @@ from hac.report import write_report
 from hac.summary import allocation_lines, input_lines, quota_lines, ranking_lines, reject_lines, review_lines, rooms_line
 from psm.errors import BundleChangedError, PsmError
 from psm.io import Cohort
+from psm.interrupt import raise_if_stopped
 from psm.progress import timed_step
 from psm.travel import default_table_path
 from psm.travel.areas import default_area_path
@@ -117,6 +118,7 @@ def building(out: Path) -> Iterator[Path]:
         raise PsmError(f"{out}: cannot create the run folder ({e.strerror}); choose a writable --out path") from e
     try:
         yield scratch
+        raise_if_stopped()  # a signal whose exception was lost (raised in a destructor, say) still stops it
         os.replace(scratch, out)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -119,6 +119,18 @@ def test_an_interrupted_run_leaves_nothing_that_looks_like_a_bundle(cohort, tmp_
     assert list(tmp_path.iterdir()) == []  # and no partial folder is left behind
 
 
+def test_a_signal_whose_exception_was_lost_still_keeps_the_bundle_out(tmp_path, monkeypatch):
+    # A signal's exception raised inside a destructor is ignored by Python; the signal is still
+    # recorded (psm.interrupt), and the bundle is not put in place.
+    import psm.interrupt
+
+    monkeypatch.setattr(psm.interrupt, "_received", [2])  # SIGINT, its exception lost
+    out = tmp_path / "run"
+    with pytest.raises(psm.interrupt.Interrupted), hac.bundle.building(out) as folder:
+        (folder / "manifest.json").write_text("{}")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_partial_folder_left_by_a_killed_run_is_removed_by_the_next_run(cohort, tmp_path):
     import subprocess
 
