@@ -604,12 +604,15 @@ class Fit:
         impossible, and the full search (presolve, rounding cuts) 0.27-0.32 s; the quick solves
         that answer take 0.02-0.2 s."""
         full = self._search(people, committed, quick=False, ended=ended)
+        if full.running is None:  # a kind with no class open: impossible
+            quick.abandon()
+            return None
         try:
             while True:
                 if quick.running.ended():
                     answer = quick.answer()
                     return full.answer() if answer is _UNSETTLED else answer
-                if full.running is None or (full.running.ended() and full.running.status() == cp_model.INFEASIBLE):
+                if full.running.ended() and full.running.status() == cp_model.INFEASIBLE:
                     return None
                 ended.get()  # the next solve to end
         finally:
@@ -623,8 +626,8 @@ class Fit:
         any placement, gives spare suites as it happens to)."""
         load: Counter = Counter()
         for (kind, key), n in placed.items():
-            for r, (need, _) in enumerate(self._NEEDS):
-                load[key, kind.gender, r] += n * need(kind)
+            for r, need in enumerate(_needs_of(kind)):
+                load[key, kind.gender, r] += n * need
         fewest = Counter()
         for key, gender in suites:
             c = self._by_key[key]
@@ -700,8 +703,8 @@ class Fit:
     def _fewest_suites(self, classes: list[SuiteClass], units: list[tuple[ApplicantKind, int]]) -> int | None:
         """A lower bound on the suites of ``classes`` that hold ``units``; None if they cannot hold them."""
         fewest = 0
-        for need, has in self._NEEDS:
-            wanted = sum(need(kind) * n for kind, n in units)
+        for r, (_, has) in enumerate(self._NEEDS):
+            wanted = sum(_needs_of(kind)[r] * n for kind, n in units)
             if wanted <= 0:
                 continue
             suites = 0
@@ -730,10 +733,10 @@ class Fit:
         load: Counter = Counter()  # (class key, gender, resource) -> used
         for kind, within, n in sorted(groups, key=lambda g: (len(g[1]), -g[0].size, -g[0].accessible, g[0])):
             gender = kind.gender
-            needs = [need(kind) for need, _ in self._NEEDS]
+            needs = _needs_of(kind)
             options = [c for c in self.open_classes(kind) if c.key in within]
 
-            def room(c: SuiteClass, given: int, gender: str = gender, needs: list = needs) -> int:
+            def room(c: SuiteClass, given: int, gender: str = gender, needs: tuple = needs) -> int:
                 """How many more units of this group fit in ``given`` suites of ``c``."""
                 return min((given * has(c) - load[c.key, gender, r]) // needs[r]
                            for r, (_, has) in enumerate(self._NEEDS) if needs[r])  # needs[0], the beds, > 0

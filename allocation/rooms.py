@@ -281,7 +281,7 @@ def plan_rooms(units_by_kind: Counter, classes: tuple[SuiteClass, ...], policy: 
         objectives=values,
         parameters=settings.as_dict() | {"objective_steps": [*(wish.name for wish in ranked), tie_break.name],
                                          "solved_in": steps}
-                   | ({"raced_with": dict(settings.rival().overrides)} if len(steps) > 1 else {}),
+                   | ({"raced_with": dict(settings.rival().overrides)} if any(s.raced for s in result.steps) else {}),
     )
 
 

@@ -214,6 +214,7 @@ class StepResult:
     name: str
     status: int
     value: int | None
+    raced: bool = False  # solved by :func:`race` (only its value kept)
 
     @property
     def solved(self) -> bool:
@@ -259,16 +260,17 @@ def solve_lexicographically(model: cp_model.CpModel, objectives: Sequence[Object
     solver = None
     for i, objective in enumerate(objectives):
         (model.maximize if objective.maximise else model.minimize)(objective.expression)
-        if race_values and not hint_from_each_step and i < len(objectives) - 1:
+        raced = race_values and not hint_from_each_step and i < len(objectives) - 1
+        if raced:
             status, solver = race(model, settings)
         else:
             solver = settings.solver()
             status = solve(solver, model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            steps.append(StepResult(objective.name, status, None))
+            steps.append(StepResult(objective.name, status, None, raced))
             break
         value = int(round(solver.objective_value))
-        steps.append(StepResult(objective.name, status, value))
+        steps.append(StepResult(objective.name, status, value, raced))
         if objective.parts and status == cp_model.OPTIMAL:
             for part in objective.parts:
                 model.add(part.expression >= int(solver.value(part.expression)))

@@ -192,4 +192,5 @@ def test_racing_the_value_steps_changes_no_answer():
 
     (x, plain), (y, raced) = solved(False), solved(True)
     assert [(s.value, s.optimal) for s in plain.steps] == [(s.value, s.optimal) for s in raced.steps]
+    assert [s.raced for s in plain.steps] == [False, False] and [s.raced for s in raced.steps] == [True, False]
     assert [plain.solver.value(v) for v in x] == [raced.solver.value(v) for v in y]
