@@ -108,6 +108,7 @@ class Fit:
         self._refused_joins: set[tuple[ApplicantKind, ApplicantKind]] = set()  # see try_join
         self._moves: list | None = None  # moves made during a trial, to undo it (:meth:`_try_moves`)
         self._fits_outside: dict[ApplicantKind, tuple] = {}  # kind -> (promises, people) when it fitted outside its college
+        self._last_skeleton: tuple | None = None  # (kinds, _Skeleton) last built (:meth:`_skeleton`)
         self._reindex()
 
     def _reindex(self) -> None:
@@ -900,54 +901,44 @@ class Fit:
         """The CP-SAT fit model: (model, placed, suites) variables; None if a kind has no class
         open to it. With ``cuts``, the rounding cuts (:meth:`_add_rounding_cuts`).
 
-        Sums are built with ``LinearExpr.sum`` / ``weighted_sum`` and the hint in one go: the
-        same model, byte for byte, as Python's ``sum`` and ``add_hint`` build, in about four
-        fifths of the time (every solve of the sample and the 20,000 cohort)."""
-        model = cp_model.CpModel()
-        total, weighted = cp_model.LinearExpr.sum, cp_model.LinearExpr.weighted_sum
-        suites = {}
-        for c in self.classes:
-            for g in ("F", "M"):
-                suites[c.key, g] = model.new_int_var(0, c.count if c.houses(g) else 0, f"s{c.key}{g}")
-            model.add(suites[c.key, "F"] + suites[c.key, "M"] <= c.count)  # a suite has one gender
-        placed = {}
-        for kind, n in sorted(people.items()):
-            options = self.open_classes(kind)
-            if not options:
-                return None
-            for c in options:
-                placed[kind, c.key] = model.new_int_var(0, n, f"y{c.key}")
-            model.add(total([placed[kind, c.key] for c in options]) == n)  # everyone admitted is placed
+        Rows in this order: one gender per suite, everyone admitted placed, the promised halls
+        kept, beds (:class:`_Skeleton`), the empty beds when nearly full, the cuts; then the
+        current placement as the hint. The rows but the promises' depend only on which kinds
+        are admitted, and their bounds on how many: they are built once for a set of kinds and
+        copied, the counts set in the copy. Why: on the sample, building each model afresh in
+        Python took about 14 ms of the 20-25 of a quick solve that answers (the same model, byte
+        for byte, as the copy)."""
+        skeleton = self._skeleton(people)
+        if skeleton is None:
+            return None
+        model = skeleton.head.clone()
+        proto = model.proto
+        for kind, n in people.items():
+            for index in skeleton.placed_indices[kind]:
+                proto.variables[index].domain[1] = n
+            bounds = proto.constraints[skeleton.everyone_row[kind]].linear.domain
+            bounds[0] = bounds[1] = n
+        total = cp_model.LinearExpr.sum
         for (kind, hall), n in sorted(committed.items(), key=repr):  # promised halls are kept
-            model.add(total([placed[kind, c.key] for c in self.open_classes(kind) if _in_halls(c.hall, hall)]) >= n)
-        grouped: dict[tuple[int, str], list] = {}
-        for (k, key), v in placed.items():
-            grouped.setdefault((key, k.gender), []).append((k, v))
-        for c in self.classes:
-            for g in ("F", "M"):
-                here = grouped.get((c.key, g), [])
-                if here:
-                    model.add(weighted([v for _, v in here], [k.size for k, _ in here])
-                              - c.beds * suites[c.key, g] <= 0)  # beds
-                    needing = [(k, v) for k, v in here if k.accessible]
-                    if needing:
-                        model.add(weighted([v for _, v in needing], [k.size for k, _ in needing])
-                                  - c.accessible_beds * suites[c.key, g] <= 0)  # accessible beds
-                    pairs = [v for k, v in here if k.size > 1]
-                    if pairs:  # a pair shares a room of two or more beds
-                        model.add(total(pairs) - c.shared_rooms * suites[c.key, g] <= 0)
-                        accessible_pairs = [v for k, v in here if k.size > 1 and k.accessible]
-                        if accessible_pairs:
-                            model.add(total(accessible_pairs) - c.accessible_shared_rooms * suites[c.key, g] <= 0)
-        if not self._add_empty_beds(model, people, grouped, suites):
+            model.add(total(skeleton.in_halls(self, kind, hall)) >= n)
+        proto.merge_from(skeleton.beds)
+        if not self._add_empty_beds(model, people, skeleton.grouped, skeleton.suites):
             return None
         if cuts:
-            self._add_rounding_cuts(model, people, suites)
+            self._add_rounding_cuts(model, people, skeleton.suites)
         # Start from the current placement: usually one step away.
-        hint = model.proto.solution_hint
-        hint.vars.extend([var.index for var in (*suites.values(), *placed.values())])
-        hint.values.extend([self.suites[key] for key in suites] + [self.placed[key] for key in placed])
-        return model, placed, suites
+        hint = proto.solution_hint
+        hint.vars.extend(skeleton.hinted)
+        hint.values.extend([self.suites[key] for key in skeleton.suites] + [self.placed[key] for key in skeleton.placed])
+        return model, skeleton.placed, skeleton.suites
+
+    def _skeleton(self, people: Counter) -> _Skeleton | None:
+        """The rows of the fit model for these kinds (:meth:`_model`), the last built kept; None
+        if a kind has no class open to it."""
+        kinds = tuple(sorted(people))
+        if self._last_skeleton is None or self._last_skeleton[0] != kinds:
+            self._last_skeleton = (kinds, _Skeleton.build(self, kinds))
+        return self._last_skeleton[1]
 
     def _quick_solve(self, people: Counter, committed: Counter) -> tuple[Counter, Counter] | None | object:
         """The CP-SAT model without the rounding cuts and without presolve, on a small
@@ -996,6 +987,73 @@ class Fit:
             solver.parameters.max_deterministic_time = min(QUICK_DETERMINISTIC_TIME,
                                                            float(self.solver_settings.max_deterministic_time))
         return _Search(BackgroundSolve(solver, model, ended), placed, suites, quick, sum(people.values()))
+
+
+@dataclass(frozen=True)
+class _Skeleton:
+    """The rows of the fit model (:meth:`Fit._model`) that depend only on which kinds are
+    admitted, with each kind's count left to set: ``head`` (the variables, one gender per suite,
+    everyone placed) and ``beds`` (the rows of beds, accessible beds and shared rooms, appended
+    after the promised halls')."""
+
+    head: cp_model.CpModel
+    beds: object  # a CpModelProto holding only the bed rows
+    suites: dict  # (class key, gender) -> variable
+    placed: dict  # (kind, class key) -> variable
+    grouped: dict  # (class key, gender) -> [(kind, variable)]
+    placed_indices: dict  # kind -> indices of its placed variables
+    everyone_row: dict  # kind -> index of its "everyone placed" row
+    hinted: list  # the indices of suites, then placed: the hint's variables
+    _in_halls: dict = field(default_factory=dict)  # (kind, promise) -> placed variables in those halls
+
+    @classmethod
+    def build(cls, fit: Fit, kinds: tuple[ApplicantKind, ...]) -> _Skeleton | None:
+        head = cp_model.CpModel()
+        total, weighted = cp_model.LinearExpr.sum, cp_model.LinearExpr.weighted_sum
+        suites = {}
+        for c in fit.classes:
+            for g in ("F", "M"):
+                suites[c.key, g] = head.new_int_var(0, c.count if c.houses(g) else 0, f"s{c.key}{g}")
+            head.add(suites[c.key, "F"] + suites[c.key, "M"] <= c.count)  # a suite has one gender
+        placed, placed_indices, everyone_row = {}, {}, {}
+        for kind in kinds:
+            options = fit.open_classes(kind)
+            if not options:
+                return None
+            for c in options:
+                placed[kind, c.key] = head.new_int_var(0, 0, f"y{c.key}")
+            placed_indices[kind] = [placed[kind, c.key].index for c in options]
+            everyone_row[kind] = len(head.proto.constraints)
+            head.add(total([placed[kind, c.key] for c in options]) == 0)  # everyone admitted is placed
+        grouped: dict[tuple[int, str], list] = {}
+        for (k, key), v in placed.items():
+            grouped.setdefault((key, k.gender), []).append((k, v))
+        rows = cp_model.CpModel()
+        for c in fit.classes:
+            for g in ("F", "M"):
+                here = grouped.get((c.key, g), [])
+                if here:
+                    rows.add(weighted([v for _, v in here], [k.size for k, _ in here])
+                             - c.beds * suites[c.key, g] <= 0)  # beds
+                    needing = [(k, v) for k, v in here if k.accessible]
+                    if needing:
+                        rows.add(weighted([v for _, v in needing], [k.size for k, _ in needing])
+                                 - c.accessible_beds * suites[c.key, g] <= 0)  # accessible beds
+                    pairs = [v for k, v in here if k.size > 1]
+                    if pairs:  # a pair shares a room of two or more beds
+                        rows.add(total(pairs) - c.shared_rooms * suites[c.key, g] <= 0)
+                        accessible_pairs = [v for k, v in here if k.size > 1 and k.accessible]
+                        if accessible_pairs:
+                            rows.add(total(accessible_pairs) - c.accessible_shared_rooms * suites[c.key, g] <= 0)
+        hinted = [var.index for var in (*suites.values(), *placed.values())]
+        return cls(head, rows.proto, suites, placed, grouped, placed_indices, everyone_row, hinted)
+
+    def in_halls(self, fit: Fit, kind: ApplicantKind, promise: str | tuple[str, ...]) -> list:
+        """The placed variables of ``kind`` in the halls of ``promise``."""
+        if (kind, promise) not in self._in_halls:
+            self._in_halls[kind, promise] = [self.placed[kind, c.key] for c in fit.open_classes(kind)
+                                             if _in_halls(c.hall, promise)]
+        return self._in_halls[kind, promise]
 
 
 @dataclass(frozen=True)
