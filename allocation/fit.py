@@ -109,6 +109,7 @@ class Fit:
         self._moves: list | None = None  # moves made during a trial, to undo it (:meth:`_try_moves`)
         self._fits_outside: dict[ApplicantKind, tuple] = {}  # kind -> (promises, people) when it fitted outside its college
         self._last_skeleton: tuple | None = None  # (kinds, _Skeleton) last built (:meth:`_skeleton`)
+        self._richest: dict[tuple[frozenset, str], list] = {}  # (classes, gender) -> :meth:`_richest_first`
         self._reindex()
 
     def _reindex(self) -> None:
@@ -680,16 +681,17 @@ class Fit:
         fewest suites of that gender there that hold them (:meth:`_fewest_suites`; None if no
         number does)."""
         least: dict[frozenset, dict[str, int | None]] = {}
-        by_set: dict[tuple[str, frozenset], list[tuple[ApplicantKind, int]]] = {}  # (gender, classes) -> units
+        wanted: dict[tuple[str, frozenset], list[int]] = {}  # (gender, classes) -> the units' needs, by resource
         for kind, w, n in groups:
-            by_set.setdefault((kind.gender, w), []).append((kind, n))
+            total = wanted.setdefault((kind.gender, w), [0, 0, 0, 0])
+            for r, need in enumerate(_needs_of(kind)):
+                total[r] += need * n
         for within in self._confining_sets(groups):
             least[within] = {}
             for gender in ("F", "M"):
-                confined = [unit for (g, w), units in by_set.items() if g == gender and w <= within for unit in units]
+                confined = [total for (g, w), total in wanted.items() if g == gender and w <= within]
                 if confined:
-                    houses = [self._by_key[k] for k in within if self._by_key[k].houses(gender)]
-                    least[within][gender] = self._fewest_suites(houses, confined)
+                    least[within][gender] = self._fewest_suites(within, gender, [sum(t) for t in zip(*confined)])
         return least
 
     def _confining_sets(self, groups: list[tuple[ApplicantKind, frozenset, int]]) -> list[frozenset]:
@@ -701,24 +703,36 @@ class Fit:
         family.add(frozenset().union(*family) if family else frozenset())
         return sorted(family, key=sorted)
 
-    def _fewest_suites(self, classes: list[SuiteClass], units: list[tuple[ApplicantKind, int]]) -> int | None:
-        """A lower bound on the suites of ``classes`` that hold ``units``; None if they cannot hold them."""
+    def _fewest_suites(self, within: frozenset, gender: str, wanted: list[int]) -> int | None:
+        """A lower bound on the suites of ``gender`` in the classes ``within`` that hold units
+        needing ``wanted`` of each resource (:attr:`_NEEDS`); None if they cannot hold them: per
+        resource, the classes richest in it first, as many suites of each as still needed."""
         fewest = 0
-        for r, (_, has) in enumerate(self._NEEDS):
-            wanted = sum(_needs_of(kind)[r] * n for kind, n in units)
-            if wanted <= 0:
+        for r, richest in enumerate(self._richest_first(within, gender)):
+            left = wanted[r]
+            if left <= 0:
                 continue
             suites = 0
-            for c in sorted(classes, key=has, reverse=True):
-                if wanted <= 0 or has(c) == 0:
+            for c, has in richest:
+                if left <= 0:
                     break
-                taken = min(c.count, -(-wanted // has(c)))
+                taken = min(c.count, -(-left // has))
                 suites += taken
-                wanted -= taken * has(c)
-            if wanted > 0:
+                left -= taken * has
+            if left > 0:
                 return None
             fewest = max(fewest, suites)
         return fewest
+
+    def _richest_first(self, within: frozenset, gender: str) -> list[list[tuple[SuiteClass, int]]]:
+        """Per resource (:attr:`_NEEDS`), the classes ``within`` that house ``gender`` and have
+        some of it, with how much one suite has, most first (kept: the sets recur)."""
+        if (within, gender) not in self._richest:
+            houses = [self._by_key[k] for k in within if self._by_key[k].houses(gender)]
+            self._richest[within, gender] = [
+                [(c, has(c)) for c in sorted(houses, key=has, reverse=True) if has(c) > 0]
+                for _, has in self._NEEDS]
+        return self._richest[within, gender]
 
     def _construct(self, groups: list[tuple[ApplicantKind, frozenset, int]]) -> tuple[Counter, Counter] | None:
         """A placement built from scratch, or None if this simple way finds none (which proves nothing).
