@@ -168,8 +168,8 @@ def check_assignments(assignments: pd.DataFrame, admission: Admission, applicati
                         f"(missing {sorted(offered - set(placed))[:5]}, extra {sorted(set(placed) - offered)[:5]})")
     rooms = inventory.rooms.set_index("room_id")
     per_room = assignments["room_id"].value_counts()
-    over = [r for r, n in per_room.items() if n > rooms.at[r, "beds"]]
-    problems += [f"room {r} holds {per_room[r]} people for {rooms.at[r, 'beds']} beds" for r in over]
+    beds = dict(zip(rooms.index, rooms["beds"].tolist()))
+    problems += [f"room {r} holds {n} people for {beds[r]} beds" for r, n in per_room.items() if n > beds[r]]
     kinds = admitted_kinds(admission, applications)
     kind_of = kinds.to_dict()
     genders = assignments.assign(gender=[kind_of[a].gender for a in placed])
@@ -177,7 +177,7 @@ def check_assignments(assignments: pd.DataFrame, admission: Admission, applicati
     problems += [f"suite {s} holds more than one gender" for s in mixed[mixed > 1].index]
     unit_kind = {m: unit.kind for unit in units for m in unit.members}  # a pair: the room must suit both
     access = RoomAccess.from_policy(policy)
-    room_rows = rooms.to_dict("index")
+    room_rows = rooms[["pools", "gender", "accessible", "college"]].to_dict("index")  # what the access rules read
     rooms_held = assignments["room_id"].tolist()
     for applicant, room in zip(placed, rooms_held):
         if not access.allows_listed_room(unit_kind.get(applicant, kind_of[applicant]), room_rows[room]):
@@ -208,34 +208,37 @@ def _college_bed_problems(assignments: pd.DataFrame, admission: Admission, appli
         .reindex(admission.beds["pool"], fill_value=0).to_numpy()
     rooms = inventory.rooms.set_index("room_id")
     college_rooms = rooms[rooms["college"] != ""]
-    occupants = assignments.groupby("room_id").size()
-    suite_genders = assignments.assign(gender=assignments["applicant_id"].map(lambda a: kinds[a].gender)) \
-        .groupby("suite_id")["gender"].agg(set)
+    occupants = Counter(assignments["room_id"].tolist())
+    kind_of = kinds.to_dict()
+    suite_genders: dict[str, set[str]] = {}
+    for suite, applicant in zip(assignments["suite_id"].tolist(), assignments["applicant_id"].tolist()):
+        suite_genders.setdefault(suite, set()).add(kind_of[applicant].gender)
     halls_of = college_halls(inventory)
-    wishes = applications.set_index("applicant_id")["hall_preferences"]
+    wishes = dict(zip(applications["applicant_id"], applications["hall_preferences"]))
+    room_rows = college_rooms[["pools", "gender", "accessible", "college", "suite_id", "beds"]].to_dict("index")
 
     def could_live(kind: ApplicantKind, room_id: str) -> bool:
-        room = college_rooms.loc[room_id]
+        room = room_rows[room_id]
         genders = suite_genders.get(room["suite_id"], set())
         return access.allows_listed_room(kind, room) and genders <= {kind.gender}
 
     problems = []
-    free = [r for r in college_rooms.index if occupants.get(r, 0) < college_rooms.at[r, "beds"]]
+    free = [r for r, room in room_rows.items() if occupants[r] < room["beds"]]
     held = assignments[assignments["room_id"].isin(college_rooms.index)]
     held = held[held["applicant_id"].isin(admission.released)]  # non-members offered the beds members left empty
     for applicant, pool in zip(waiting["applicant_id"], waiting["pool"]):
         if left[pool] <= 0:
             continue
-        kind = kinds[applicant]
+        kind = kind_of[applicant]
         for college in listed_colleges(tuple(wishes[applicant] or ()), kind.college, halls_of):
-            bed = next((r for r in free if college_rooms.at[r, "college"] == college
+            bed = next((r for r in free if room_rows[r]["college"] == college
                         and could_live(kind._replace(released_to=college), r)), None)
             if bed is not None:
                 problems.append(f"college room {bed} has a free bed while {applicant}, who listed {college}, waits")
         if kind.college:
             taken = next((r for a, r in zip(held["applicant_id"], held["room_id"])
-                          if college_rooms.at[r, "college"] == kind.college and kinds[a].gender == kind.gender
-                          and access.allows_listed_room(kind, college_rooms.loc[r])), None)
+                          if room_rows[r]["college"] == kind.college and kind_of[a].gender == kind.gender
+                          and access.allows_listed_room(kind, room_rows[r])), None)
             if taken is not None:
                 problems.append(f"a non-member holds a bed in college room {taken} while {applicant}, a member, waits")
     return problems

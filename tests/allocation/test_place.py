@@ -14,6 +14,7 @@ Checked independently of the engine's own rule check:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from strategies import COLLEGE_HALL, applicants_with_preferences, suites_across_
 from allocation.access import RoomAccess
 from allocation.admit import admit, admitted_kinds
 from allocation.inventory import read_inventory
-from allocation.place import place
+from allocation.place import check_assignments, place
 from allocation.plain import plain_fits, plain_room_objectives
 from allocation.rooms import is_mixed
 from allocation.units import residency_of
@@ -128,3 +129,53 @@ def test_regression_a_split_pair_keeps_each_members_residency(tmp_path, policy):
     room = dict(zip(placement.assignments["applicant_id"], placement.assignments["room_id"]))
     assert room["25000002B"] == room["25000001C"] != room["25000003A"]  # the non-local shares with the local
     assert placement.plan.objectives["mixing"][0] == 1
+
+
+def test_the_rule_check_names_each_rule_a_result_breaks(tmp_path, policy):
+    """The engine's own check of a concrete result (check_assignments), fed broken results.
+
+    Section 7's case: the CURI member and 24000004A (released the bed the members left empty)
+    share the CURI double, 24000002A and 24000003A the ordinary one; 24000006A, who listed the
+    college, waits. Each result below breaks one rule, which the check must name."""
+    rooms = suite_rows("C1", hall="CURI College", rooms=(("double", 2),), college="CURI") \
+        + suite_rows("O1", rooms=(("double", 2),))
+    apps = [application(applicant_id="24000001A", travel_minutes=90, college="CURI"),
+            application(applicant_id="24000002A", travel_minutes=80),
+            application(applicant_id="24000003A", travel_minutes=70),
+            application(applicant_id="24000004A", travel_minutes=60, hall_preferences="Red Hall;CURI College"),
+            application(applicant_id="24000005A", travel_minutes=55),
+            application(applicant_id="24000006A", travel_minutes=50, hall_preferences="CURI College")]
+    inventory, admission, placement = run(tmp_path, policy, rooms, apps)
+    units, promised = list(placement.units), placement.promised
+
+    def problems(assignments, admission=admission, applications=frame(apps)):
+        return check_assignments(assignments, admission, applications, inventory, policy, units, promised)
+
+    assigned = placement.assignments
+    assert problems(assigned) == []
+    assert dict(zip(assigned["applicant_id"], assigned["room_id"]))["24000004A"] == "C10"
+
+    moved = assigned.copy()  # a non-member, not released a bed, into the CURI double: three in two beds
+    moved.loc[moved["applicant_id"] == "24000002A", ["room_id", "suite_id", "hall"]] = ["C10", "C1", "CURI College"]
+    assert problems(moved) == ["room C10 holds 3 people for 2 beds",
+                               "24000002A is in room C10, which is not open to them"]
+
+    as_a_man = frame(apps).assign(gender=lambda f: f["gender"].mask(f["applicant_id"] == "24000002A", "M"))
+    assert problems(assigned, applications=as_a_man) == ["suite O1 holds more than one gender"]
+
+    # 24000004A not offered after all: the CURI bed is left free while she and 24000006A, who listed it, wait
+    # (and the hall she was promised is not kept)
+    statuses = admission.frame.assign(status=admission.frame["status"].mask(
+        admission.frame["applicant_id"] == "24000004A", "waitlisted"))
+    unreleased = replace(admission, frame=statuses, released={})
+    assert problems(assigned[assigned["applicant_id"] != "24000004A"], admission=unreleased) == [
+        "24000004A was promised CURI College but is in None",
+        "college room C10 has a free bed while 24000004A, who listed CURI, waits",
+        "college room C10 has a free bed while 24000006A, who listed CURI, waits"]
+
+    # the member not offered: 24000004A, a non-member, holds a CURI bed while the member waits
+    statuses = admission.frame.assign(status=admission.frame["status"].mask(
+        admission.frame["applicant_id"] == "24000001A", "waitlisted"))
+    assert problems(assigned[assigned["applicant_id"] != "24000001A"], admission=replace(admission, frame=statuses)) == [
+        "a non-member holds a bed in college room C10 while 24000001A, a member, waits",
+        "college room C10 has a free bed while 24000006A, who listed CURI, waits"]
