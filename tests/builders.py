@@ -87,6 +87,20 @@ def suite_rows(suite_id, hall="Red Hall", rooms=(("double", 2),), gender="any", 
                  college=college) for i, (kind, beds) in enumerate(rooms)]
 
 
+def college_and_ordinary_rooms():
+    """A CURI double (in CURI College) and an ordinary double; a member, three non-members who
+    did not list the college, and two who did (24000004A, 24000006A), all women, in rank order."""
+    rooms = suite_rows("C1", hall="CURI College", rooms=(("double", 2),), college="CURI") \
+        + suite_rows("O1", rooms=(("double", 2),))
+    apps = [application(applicant_id="24000001A", travel_minutes=90, college="CURI"),
+            application(applicant_id="24000002A", travel_minutes=80),
+            application(applicant_id="24000003A", travel_minutes=70),
+            application(applicant_id="24000004A", travel_minutes=60, hall_preferences="Red Hall;CURI College"),
+            application(applicant_id="24000005A", travel_minutes=55),
+            application(applicant_id="24000006A", travel_minutes=50, hall_preferences="CURI College")]
+    return rooms, apps
+
+
 def run_folder(cohort: Path, out: Path, seed: str, rooms: Path | None = None, policy: Path | None = None) -> int:
     """``psm run`` on the applications, office-bearer and achievement files in ``cohort``
     (and ``rooms`` and ``policy``, default the bundled ones) into ``out``; the exit status."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
+from builders import ROOM_COLUMNS, application, college_and_ordinary_rooms, frame, score, suite_rows, write_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import applicant_kinds, applicants_with_mutual_pairs, pool_quotas, suites_across_pools
@@ -226,20 +226,6 @@ def test_the_fit_checks_solver_settings_come_from_the_policy_and_are_recorded(tm
     fit = admit(ranking, frame(apps), inventory, tuned).fit
     assert (fit.solver_settings.random_seed, fit.solver_settings.max_deterministic_time) == (7, 5.0)
     assert fit.solver_settings.solver().parameters.max_deterministic_time == 5.0
-
-
-def college_and_ordinary_rooms():
-    """A CURI double (in CURI College) and an ordinary double; a member, three non-members who
-    did not list the college, and two who did (24000004A, 24000006A), all women, in rank order."""
-    rooms = suite_rows("C1", hall="CURI College", rooms=(("double", 2),), college="CURI") \
-        + suite_rows("O1", rooms=(("double", 2),))
-    apps = [application(applicant_id="24000001A", travel_minutes=90, college="CURI"),
-            application(applicant_id="24000002A", travel_minutes=80),
-            application(applicant_id="24000003A", travel_minutes=70),
-            application(applicant_id="24000004A", travel_minutes=60, hall_preferences="Red Hall;CURI College"),
-            application(applicant_id="24000005A", travel_minutes=55),
-            application(applicant_id="24000006A", travel_minutes=50, hall_preferences="CURI College")]
-    return rooms, apps
 
 
 def test_a_college_bed_members_leave_empty_goes_to_the_best_ranked_who_listed_the_college(tmp_path, policy):

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from builders import ROOM_COLUMNS, application, frame, score, suite_rows, write_rows
+from builders import ROOM_COLUMNS, application, college_and_ordinary_rooms, frame, score, suite_rows, write_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import COLLEGE_HALL, applicants_with_preferences, suites_across_halls
@@ -137,14 +137,7 @@ def test_the_rule_check_names_each_rule_a_result_breaks(tmp_path, policy):
     Section 7's case: the CURI member and 24000004A (released the bed the members left empty)
     share the CURI double, 24000002A and 24000003A the ordinary one; 24000006A, who listed the
     college, waits. Each result below breaks one rule, which the check must name."""
-    rooms = suite_rows("C1", hall="CURI College", rooms=(("double", 2),), college="CURI") \
-        + suite_rows("O1", rooms=(("double", 2),))
-    apps = [application(applicant_id="24000001A", travel_minutes=90, college="CURI"),
-            application(applicant_id="24000002A", travel_minutes=80),
-            application(applicant_id="24000003A", travel_minutes=70),
-            application(applicant_id="24000004A", travel_minutes=60, hall_preferences="Red Hall;CURI College"),
-            application(applicant_id="24000005A", travel_minutes=55),
-            application(applicant_id="24000006A", travel_minutes=50, hall_preferences="CURI College")]
+    rooms, apps = college_and_ordinary_rooms()
     inventory, admission, placement = run(tmp_path, policy, rooms, apps)
     units, promised = list(placement.units), placement.promised
 
