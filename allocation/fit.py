@@ -1019,10 +1019,12 @@ class _Skeleton:
     placed_indices: dict  # kind -> indices of its placed variables
     everyone_row: dict  # kind -> index of its "everyone placed" row
     hinted: list  # the indices of suites, then placed: the hint's variables
-    _in_halls: dict = field(default_factory=dict)  # (kind, promise) -> placed variables in those halls
+    _in_halls: dict = field(default_factory=dict)  # a cache: (kind, promise) -> placed variables in those halls
 
     @classmethod
     def build(cls, fit: Fit, kinds: tuple[ApplicantKind, ...]) -> _Skeleton | None:
+        """The rows for ``kinds``, every count 0 until a copy sets it; None if a kind has no
+        class open to it."""
         head = cp_model.CpModel()
         total, weighted = cp_model.LinearExpr.sum, cp_model.LinearExpr.weighted_sum
         suites = {}
