@@ -859,15 +859,12 @@ class Fit:
         the search timed out (regression: tests/allocation/test_fit.py).
         """
         open_keys = {k: self.open_keys(k) for k in people}
-        needs = ((lambda c: c.beds, lambda k: k.size),
-                 (lambda c: c.accessible_beds, lambda k: k.size * k.accessible),
-                 (lambda c: c.shared_rooms, lambda k: int(k.size > 1)))
         for within in sorted({*open_keys.values(), frozenset(self._by_key)}, key=sorted):
             inside = [c for c in self.classes if c.key in within]
             for g in ("F", "M"):
                 units = [(k, n) for k, n in people.items() if k.gender == g and open_keys[k] <= within]
-                for capacity, need in needs:
-                    wanted = sum(need(k) * n for k, n in units)
+                for r, (_, capacity) in enumerate(self._NEEDS[:3]):  # beds, accessible beds, shared rooms
+                    wanted = sum(_needs_of(k)[r] * n for k, n in units)
                     if wanted:
                         model.add(sum(capacity(c) * suites[c.key, g] for c in inside) >= wanted)
 

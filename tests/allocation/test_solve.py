@@ -115,7 +115,6 @@ def test_an_error_in_a_background_solve_is_raised_by_status(monkeypatch):
         running.status()
 
 
-
 def _knapsack() -> tuple[cp_model.CpModel, list, cp_model.LinearExpr]:
     """Twelve items, two knapsack rows, and the items' value (proven at its most at once, by
     any configuration)."""
