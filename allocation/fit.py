@@ -445,11 +445,18 @@ class Fit:
 
     def _shed(self, source: SuiteClass, gender: str, target: SuiteClass,
               prefer: ApplicantKind | None) -> bool:
-        """Move unpromised units of ``gender`` from ``source`` to ``target`` until ``source`` fits its suites."""
+        """Move unpromised units of ``gender`` from ``source`` to ``target`` until ``source`` fits
+        its suites: each time a unit that needs what ``source`` lacks (a pair, say, when its
+        shared rooms are short), ``prefer`` first among those, then the largest that does not
+        free more beds than lacking (two pairs, not three singles and a pair, for four beds)."""
         while self._over(source, gender):
+            lacking = self._lacking(source, gender)
+            beds_over = self._load[source.key, gender][0] - self.suites[source.key, gender] * source.beds
             movers = sorted((k for k, where in self._where.items() if where[source.key] > 0 and k.gender == gender
                              and self._in_hall[k, source.hall] > self.committed[k, source.hall]
-                             and target.key in self.open_keys(k)), key=lambda k: (k != prefer, k))
+                             and target.key in self.open_keys(k)),
+                            key=lambda k: (not any(_needs_of(k)[r] for r in lacking), k != prefer,
+                                           k.size > beds_over, -k.size, k))
             mover = next((k for k in movers if self._has_room(target, k)), None)
             if mover is None:
                 return False
@@ -460,6 +467,12 @@ class Fit:
     def _over(self, suite: SuiteClass, gender: str) -> bool:
         """Does ``gender`` hold more than its suites in this class allow?"""
         return not self._fits(suite, gender, self.suites[suite.key, gender])
+
+    def _lacking(self, suite: SuiteClass, gender: str) -> list[int]:
+        """The resources (:attr:`_NEEDS`) ``gender``'s units in this class need beyond its suites."""
+        given = self.suites[suite.key, gender]
+        load = self._load.get((suite.key, gender), _NOTHING)
+        return [r for r, (_, has) in enumerate(self._NEEDS) if load[r] > given * has(suite)]
 
     def _make_room(self, kind: ApplicantKind, hall: str, tries: int = 24) -> tuple[SuiteClass, str] | None:
         """Move one unpromised unit out of a class of ``hall`` open to ``kind``, if that frees a place.

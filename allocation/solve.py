@@ -113,6 +113,7 @@ class BackgroundSolve:
         self.solver = solver
         self._outcome: tuple[int | None, BaseException | None] = (None, None)
         self._ended = ended
+        self._done = threading.Event()  # set once the outcome is known, before ``ended`` hears of it
         self._thread = threading.Thread(target=self._run, args=(model,), name="cp-sat", daemon=True)
         self._thread.start()
 
@@ -121,12 +122,14 @@ class BackgroundSolve:
             self._outcome = (solve(self.solver, model), None)
         except BaseException as error:  # noqa: BLE001 (handed to the waiting thread, raised there)
             self._outcome = (None, error)
+        self._done.set()
         if self._ended is not None:
             self._ended.put(self)
 
     def ended(self) -> bool:
-        """Has the solve ended (its :meth:`status` then answers at once)?"""
-        return not self._thread.is_alive()
+        """Has the solve ended (its :meth:`status` then answers at once)? True from the moment
+        its outcome is known, so a caller woken by ``ended`` always finds it ended."""
+        return self._done.is_set()
 
     def status(self) -> int:
         """The solve's status, once it has ended."""

@@ -103,6 +103,22 @@ def test_abandoning_a_background_solve_stops_its_search():
     assert solver.deterministic_time < 30.0  # before its limit
 
 
+def test_a_background_solve_has_ended_when_its_queue_hears_of_it():
+    # A caller woken by the queue (Fit._quick_or_full, race) asks ended() next: it must say so,
+    # or the caller waits again for a solve that will never post (regression: ended() read the
+    # thread, still alive while it posted).
+    heard = []
+
+    class Queue:
+        def put(self, solve):
+            heard.append(solve.ended())
+
+    model = cp_model.CpModel()
+    model.new_int_var(0, 1, "x")
+    BackgroundSolve(SolverSettings(random_seed=0, max_deterministic_time=1.0).solver(), model, Queue()).status()
+    assert heard == [True]
+
+
 def test_an_error_in_a_background_solve_is_raised_by_status(monkeypatch):
     import allocation.solve as module
 
