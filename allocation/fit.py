@@ -107,6 +107,7 @@ class Fit:
         self._refused_adds: list[ApplicantKind] = []  # kinds refused by try_add (see there)
         self._refused_joins: set[tuple[ApplicantKind, ApplicantKind]] = set()  # see try_join
         self._moves: list | None = None  # moves made during a trial, to undo it (:meth:`_try_moves`)
+        self._trials = 0  # trials begun and not yet ended (they nest)
         self._fits_outside: dict[ApplicantKind, tuple] = {}  # kind -> (promises, people) when it fitted outside its college
         self._last_skeleton: tuple | None = None  # (kinds, _Skeleton) last built (:meth:`_skeleton`)
         self._richest: dict[tuple[frozenset, str], list] = {}  # (classes, gender) -> :meth:`_richest_first`
@@ -134,22 +135,34 @@ class Fit:
         if self._moves is not None:
             self._moves.append((kind, suite, n))
 
-    def _try_moves(self) -> Counter:
-        """Start recording moves (:meth:`_place`) to undo them if a trial fails; returns a copy of
-        ``suites`` to restore then. Cheaper than copying ``placed`` and rebuilding its indexes.
-        One trial at a time: trials do not nest."""
-        self._moves = []
-        return Counter(self.suites)
+    def _try_moves(self) -> tuple[int, Counter]:
+        """Start a trial: moves (:meth:`_place`) are recorded to undo them if it fails; returns
+        where its moves begin and a copy of ``suites`` to restore then. Cheaper than copying
+        ``placed`` and rebuilding its indexes. Trials nest: one begun within another is kept
+        (:meth:`_keep_moves`) or undone (:meth:`_undo_moves`) on its own, and the outer one can
+        still undo what it kept."""
+        if self._moves is None:
+            self._moves = []
+        self._trials += 1
+        return len(self._moves), Counter(self.suites)
 
     def _keep_moves(self) -> None:
-        self._moves = None
+        """End the innermost trial, keeping its moves."""
+        self._trials -= 1
+        if not self._trials:
+            self._moves = None
 
-    def _undo_moves(self, suites: Counter) -> None:
-        """Undo every move since :meth:`_try_moves` and give back its ``suites``."""
-        moves, self._moves = self._moves, None
+    def _undo_moves(self, trial: tuple[int, Counter]) -> None:
+        """Undo every move of the innermost trial (:meth:`_try_moves`), give back its ``suites`` and end it."""
+        start, suites = trial
+        moves, recording = self._moves[start:], self._moves
+        del recording[start:]
+        self._moves = None  # the undoing is not recorded
         for kind, suite, n in reversed(moves):
             self._place(kind, suite, -n)
+        self._moves = recording
         self.suites = suites
+        self._keep_moves()
 
     def _hall_of(self, key: int) -> str:
         return self._by_key[key].hall
@@ -324,16 +337,7 @@ class Fit:
         if self._in_hall[kind, hall] > self.committed[kind, hall]:  # an unpromised unit already lives there
             self.committed[kind, hall] += 1
             return True
-        source = self._movable(kind)
-        if source is not None:
-            self._place(kind, source, -1)  # take the unit out while looking for its place in the hall
-            slot = self._find_slot(kind, hall) or self._make_room(kind, hall) or self._make_room_for_pair(kind, hall)
-            if slot is not None:
-                self._take(kind, slot)
-                self.committed[kind, hall] += 1
-                return True
-            self._place(kind, source)
-        if self._swap_suites(kind, hall) or self._swap_units(kind, hall):
+        if self._move_in(kind, hall) or self._swap_suites(kind, hall) or self._swap_units(kind, hall):
             self.committed[kind, hall] += 1
             return True
         if not self._may_fit_outside_college(kind, hall):
@@ -345,6 +349,21 @@ class Fit:
             return False
         (self.placed, self.suites), self.committed = solution, wanted
         self._reindex()
+        return True
+
+    def _move_in(self, kind: ApplicantKind, hall: str) -> bool:
+        """Move an unpromised unit of ``kind`` from elsewhere into ``hall``: to a free place there,
+        or one made by moving others out (:meth:`_make_room`, :meth:`_make_room_for_pair`).
+        Changes nothing when it finds none."""
+        source = self._movable(kind)
+        if source is None:
+            return False
+        self._place(kind, source, -1)  # take the unit out while looking for its place in the hall
+        slot = self._find_slot(kind, hall) or self._make_room(kind, hall) or self._make_room_for_pair(kind, hall)
+        if slot is None:
+            self._place(kind, source)
+            return False
+        self._take(kind, slot)
         return True
 
     def _may_fit_outside_college(self, kind: ApplicantKind, hall: str) -> bool:
@@ -377,7 +396,9 @@ class Fit:
 
     def _swap_suites(self, kind: ApplicantKind, hall: str, tries: int = 16) -> bool:
         """Swap the genders of a suite in ``hall`` and a suite of a twin class elsewhere, if that
-        brings an unpromised unit of ``kind`` into the hall. Restores everything when it does not.
+        brings an unpromised unit of ``kind`` into the hall, or makes room there for one from
+        elsewhere (:meth:`_move_in`: a pair, say, where the twin had only single people of its
+        gender to send). Restores everything when it does not.
 
         Twins are classes with the same rooms and rules in other halls (the exchange floors of
         the Hung Hom halls, say): when a pool is nearly full, a hall's choice often needs exactly
@@ -397,7 +418,7 @@ class Fit:
                 self.suites[there.key, gender] -= 1
                 self.suites[there.key, other] += 1
                 if (self._shed(here, other, there, prefer=None) and self._shed(there, gender, here, prefer=kind)
-                        and self._in_hall[kind, hall] > self.committed[kind, hall]):
+                        and (self._in_hall[kind, hall] > self.committed[kind, hall] or self._move_in(kind, hall))):
                     self._keep_moves()
                     return True
                 self._undo_moves(saved)

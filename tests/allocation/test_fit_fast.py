@@ -209,6 +209,56 @@ def test_a_suite_traded_with_a_twin_hall_sheds_the_units_that_fill_the_suite_giv
     assert placement_ok(fit, fit.people, fit.committed, fit.placed, fit.suites)
 
 
+def test_a_pair_moves_into_the_suite_a_twin_hall_gave_back(policy):
+    # Hall choice's trade of suite genders (Fit._swap_suites) where the twin has only single men
+    # to send: the pair then moves into the hall's new men's suite from a third hall
+    # (Fit._move_in). Found on the sample (a pair promised Yellow Hall), where CP-SAT took 0.5 s
+    # to find such a placement.
+    double = RoomSignature("double", 2, False)
+    classes = tuple(SuiteClass(key=key, hall=HALLS[key], campus="Hung Hom", gender="any", pools=("undergraduate",),
+                               college="", rooms=(double, double), count=count) for key, count in ((0, 2), (1, 2), (2, 1)))
+    woman, man = ApplicantKind("undergraduate", "F", False, ""), ApplicantKind("undergraduate", "M", False, "")
+    pair = ApplicantKind("undergraduate", "M", False, "", 2)
+    fit = Fit(classes, policy)
+    fit.people = Counter({woman: 8, man: 8, pair: 1})
+    fit.placed = Counter({(woman, 0): 8, (man, 1): 6, (man, 2): 2, (pair, 2): 1})  # the hall's two suites full of women
+    fit.suites = Counter({(0, "F"): 2, (1, "M"): 2, (2, "M"): 1})
+    fit.committed = Counter({(woman, HALLS[0]): 4, (man, HALLS[1]): 2, (man, HALLS[2]): 2})
+    fit._reindex()
+    with mock.patch.object(Fit, "_decide", lambda *args: pytest.fail("the question went to the solver")):
+        assert fit.try_commit(pair, HALLS[0])
+    assert fit.placed[pair, 0] == 1 and fit.suites[0, "M"] == 1
+    assert placement_ok(fit, fit.people, fit.committed, fit.placed, fit.suites)
+
+
+def test_trials_of_moves_nest(policy):
+    # Fit._try_moves: a trial begun within another is undone on its own, and the outer one still
+    # undoes what the inner kept (Fit._swap_suites tries Fit._make_room_for_pair within its own).
+    double = RoomSignature("double", 2, False)
+    a, b = (SuiteClass(key=key, hall=HALLS[key], campus="Hung Hom", gender="any", pools=("undergraduate",),
+                       college="", rooms=(double, double), count=2) for key in (0, 1))
+    man = ApplicantKind("undergraduate", "M", False, "")
+    fit = Fit((a, b), policy)
+    fit.people, fit.placed, fit.suites = Counter({man: 3}), Counter({(man, 0): 3}), Counter({(0, "M"): 1, (1, "M"): 1})
+    fit._reindex()
+    start = (Counter(fit.placed), Counter(fit.suites))
+    outer = fit._try_moves()
+    fit._place(man, a, -1)
+    fit._place(man, b)
+    inner = fit._try_moves()
+    fit._place(man, a, -1)
+    fit._place(man, b)
+    fit.suites[0, "M"] -= 1
+    fit._undo_moves(inner)
+    assert (+fit.placed, +fit.suites) == (Counter({(man, 0): 2, (man, 1): 1}), start[1])
+    inner = fit._try_moves()
+    fit._place(man, a, -1)
+    fit._place(man, b)
+    fit._keep_moves()
+    fit._undo_moves(outer)
+    assert (+fit.placed, +fit.suites) == start and fit._moves is None
+
+
 def test_a_quick_solve_out_of_budget_takes_the_full_searchs_placement_beside_it(policy):
     double = RoomSignature("double", 2, False)
     classes = tuple(SuiteClass(key=key, hall=hall, campus="Hung Hom", gender="any", pools=("undergraduate",),
