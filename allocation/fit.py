@@ -24,8 +24,9 @@ out to make room for a pair, swapping suite genders with a twin class, trading p
 units of two kinds); only when none works
 is the question decided afresh (:meth:`Fit._decide`), and its "impossible" is final because
 people and promises only accumulate. Each way of deciding is trusted only for what it proves, so every answer is the
-exact one: a count on whole suites and the LP relaxation prove "impossible", a placement built
-from scratch proves "fits", and a CP-SAT model of the question answers either way. CP-SAT is
+exact one: a count on whole suites, the LP relaxation and that relaxation with whole suites (a
+MIP) prove "impossible", a placement built from scratch proves "fits", and a CP-SAT model of
+the question answers either way. CP-SAT is
 run with the policy's ``[allocation] solver_seed`` and ``fit_max_deterministic_time``
 (:attr:`Fit.solver_settings`, recorded by :class:`~allocation.admit.Admission`), first without
 presolve on a small deterministic budget, then, if that budget runs out, in full.
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import queue
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,7 +59,10 @@ __all__ = ["ApplicantKind", "Fit"]
 # budget only wastes time there. An answer never depends on it: the full model follows.
 QUICK_DETERMINISTIC_TIME = 0.15
 FULL_SEARCH_AFTER = 0.05  # wall seconds a quick solve runs alone after the LP (Fit._answer); only the time depends on it
+WHOLE_SUITES_AFTER = 0.02  # wall seconds before the relaxation with whole suites joins it (Fit._answer); the same
+WHOLE_SUITES_LIMIT = 0.1  # wall seconds SCIP searches the relaxation with whole suites (_WholeSuites); the same
 _UNSETTLED = object()  # the quick solve ran out of budget: no answer
+_IMPOSSIBLE = object()  # a relaxation proved "impossible" before it was solved (Fit._relaxation)
 _ANSWERED = (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE)  # a solve's statuses that answer
 _NOTHING = (0, 0, 0, 0)  # the needs of no units (_needs_of)
 
@@ -569,7 +574,7 @@ class Fit:
         Cheapest first, each step trusted only for the answer it proves: a counting argument
         proves "impossible" (:meth:`_surely_impossible`); a placement built from scratch proves
         "fits" (:meth:`_construct`); the LP relaxation proves "impossible" when it has no
-        solution (:meth:`_lp_impossible`); a quick CP-SAT solve (:meth:`_quick_solve`) answers
+        solution (:meth:`_relaxation`); a quick CP-SAT solve (:meth:`_quick_solve`) answers
         either way unless it runs out of its small budget; only then the full CP-SAT model
         (:meth:`_solve`). When the halls are nearly full (:meth:`_nearly_full`) the quick solve
         is skipped: on the sparse inventories it ran out on every impossible case there (each
@@ -582,11 +587,13 @@ class Fit:
 
         The CP-SAT solve starts before the LP and runs beside it, on a thread of its own
         (:meth:`_search`); the LP's "impossible" stops it, and CP-SAT's answer stops the LP
-        (:meth:`_lp_impossible` gives up: the answer is CP-SAT's either way, since both are
+        (:meth:`_relaxation` gives up: the answer is CP-SAT's either way, since both are
         exact). The answer is the one the steps give in the order above, whichever ends first:
         "impossible" when the LP says so, otherwise CP-SAT's, waited for. Why: building the LP
         is Python (about half of its time on the sample) and CP-SAT releases the interpreter, so
-        on two cores most of one hides the other.
+        on two cores most of one hides the other. When the LP proves nothing and CP-SAT has not
+        answered soon after, the same relaxation with whole suites (:class:`_WholeSuites`, a
+        MIP) runs beside it (:meth:`_answer`).
         """
         groups = self._groups(people, committed)
         if groups is None:
@@ -601,59 +608,72 @@ class Fit:
         ended: queue.SimpleQueue = queue.SimpleQueue()
         search = self._search(people, committed, quick, ended)  # runs while the LP is built and solved
         try:
-            impossible = self._lp_impossible(groups, least, give_up=search.settled)
+            relaxation = self._relaxation(groups, least, give_up=search.settled)
         except BaseException:  # interrupted (Ctrl-C in a notebook, say): no solve left running
             search.abandon()
             raise
-        if impossible:
+        if relaxation is _IMPOSSIBLE or (relaxation is not None and relaxation.lp_infeasible()):
             search.abandon()
             return None
-        answer = self._answer(search, people, committed, ended)
+        answer = self._answer(search, people, committed, ended, relaxation)
         return answer and self._without_spare_suites(*answer)
 
-    def _answer(self, search: _Search, people: Counter, committed: Counter,
-                ended: queue.SimpleQueue) -> tuple[Counter, Counter] | None:
-        """CP-SAT's answer: the quick solve's, or, where it runs out of budget, the full search's.
+    def _answer(self, search: _Search, people: Counter, committed: Counter, ended: queue.SimpleQueue,
+                relaxation: _Relaxation | None = None) -> tuple[Counter, Counter] | None:
+        """CP-SAT's answer: the quick solve's, or, where it runs out of budget, the full search's;
+        or "impossible" from the ``relaxation`` with whole suites, if it proves that first.
 
-        A quick solve still running :data:`FULL_SEARCH_AFTER` seconds after the LP has the full
-        search started beside it (:meth:`_quick_or_full`): the same answer and placement, sooner
-        when the full search proves "impossible" first or the quick one runs out."""
-        if search.quick and search.running is not None:
-            try:
-                ended.get(timeout=FULL_SEARCH_AFTER)
-            except queue.Empty:
-                return self._quick_or_full(search, people, committed, ended)
-        answer = search.answer()
-        if answer is _UNSETTLED:
-            answer = self._search(people, committed, quick=False).answer()
-        return answer
+        Beside a quick solve still running, each on a thread of its own: the relaxation with
+        whole suites (:class:`_WholeSuites`) from :data:`WHOLE_SUITES_AFTER` seconds after the
+        LP, and the full search from :data:`FULL_SEARCH_AFTER`. Taken at once: "impossible" from
+        either (exact). The full search's placement is taken where the quick solve runs out of
+        budget (the search that would follow then, on the same model: the same placement);
+        otherwise the quick solve's, waited for. So which ends first changes nothing but the
+        time: every answer is exact, and a placement comes from the quick solve, or from the
+        full search where the quick one found none. Every solve still running at the end is
+        stopped.
 
-    def _quick_or_full(self, quick: _Search, people: Counter, committed: Counter,
-                       ended: queue.SimpleQueue) -> tuple[Counter, Counter] | None:
-        """The quick solve's answer, with the full search running beside it (one core each).
-
-        Taken from the full search: its "impossible" at once (exact), and its placement when the
-        quick solve runs out of budget (the search :meth:`_answer` would start then, on the same
-        model: the same placement). Otherwise the quick solve's, waited for. So which ends first
-        changes nothing but the time. Why: on the sample one question of hall choice (a woman
-        needing an accessible bed in Huixin Hall) took the quick solve 0.34-0.56 s to prove
-        impossible, and the full search (presolve, rounding cuts) 0.27-0.32 s; the quick solves
-        that answer take 0.02-0.2 s."""
-        full = self._search(people, committed, quick=False, ended=ended)
-        if full.running is None:  # a kind with no class open: impossible
-            quick.abandon()
+        Why the whole suites: the questions CP-SAT proved impossible on the sample took it
+        33-377 ms each (a promise of Huixin Hall 0.38 s), the MIP 15-40 ms of SCIP after about
+        10 ms to load it, and it proved all of them; the LP none, since each needs suites
+        counted whole in several halls at once. It starts late so that the questions CP-SAT
+        answers at once (most that fit) do not pay for it. Why the full search: on the sample a
+        quick solve took 0.34-0.56 s to prove one question impossible, where the full search
+        (presolve, rounding cuts) took 0.27-0.32 s; the quick solves that answer take 0.02-0.2 s.
+        """
+        if search.running is None:  # a kind with no class open: impossible
             return None
+        full: _Search | None = None
+        whole_suites: BackgroundSolve | None = None
+        after_lp = time.monotonic()
         try:
             while True:
-                if quick.running.ended():
-                    answer = quick.answer()
-                    return full.answer() if answer is _UNSETTLED else answer
-                if full.running.ended() and full.running.status() == cp_model.INFEASIBLE:
+                if whole_suites is not None and whole_suites.ended() and whole_suites.status() == cp_model.INFEASIBLE:
                     return None
-                ended.get()  # the next solve to end
+                if search.running.ended():
+                    answer = search.answer()
+                    if answer is not _UNSETTLED:
+                        return answer
+                if full is not None and full.running.ended():
+                    if full.running.status() == cp_model.INFEASIBLE or search.running.ended():
+                        return full.answer()
+                waited = time.monotonic() - after_lp
+                if whole_suites is None and relaxation is not None and waited >= WHOLE_SUITES_AFTER:
+                    whole_suites = BackgroundSolve(_WholeSuites(relaxation), None, ended)
+                if full is None and (search.running.ended() or (search.quick and waited >= FULL_SEARCH_AFTER)):
+                    full = self._search(people, committed, quick=False, ended=ended)
+                    if full.running is None:
+                        return None
+                pending = [after - waited for after, starts in ((WHOLE_SUITES_AFTER, whole_suites is None and relaxation is not None),
+                                                                 (FULL_SEARCH_AFTER, full is None and search.quick)) if starts]
+                try:
+                    ended.get(timeout=max(0.0, min(pending)) if pending else None)
+                except queue.Empty:
+                    pass
         finally:
-            quick.abandon()
-            full.abandon()
+            for running in (search, full, whole_suites):
+                if running is not None:
+                    running.abandon()
 
     def _without_spare_suites(self, placed: Counter, suites: Counter) -> tuple[Counter, Counter]:
         """The solver's placement with each class giving each gender only the suites its people
@@ -822,12 +842,12 @@ class Fit:
             low, high = (low, middle) if room(middle) >= wanted else (middle, high)
         return high
 
-    def _lp_impossible(self, groups: list[tuple[ApplicantKind, frozenset, int]], least: dict | None = None,
-                       give_up: Callable[[], bool] = lambda: False) -> bool:
-        """True proves that the units cannot fit: the LP relaxation of the fit model, with valid
-        integer cuts, has no solution (GLOP). False proves nothing; it is also the answer as soon
-        as ``give_up()`` is true (asked after each group and before solving: the answer is known
-        elsewhere).
+    def _relaxation(self, groups: list[tuple[ApplicantKind, frozenset, int]], least: dict | None = None,
+                    give_up: Callable[[], bool] = lambda: False) -> _Relaxation | object | None:
+        """The LP relaxation of the fit model, with valid integer cuts (:class:`_Relaxation`: with
+        no solution, it proves that the units cannot fit); ``_IMPOSSIBLE`` when a cut already
+        proves it; None as soon as ``give_up()`` is true (asked after each group and before
+        returning: the answer is known elsewhere).
 
         Variables: suites per class and gender, and units per group and class, all fractional.
         Rows: a suite has one gender; each group placed in full within its classes; per class,
@@ -852,7 +872,7 @@ class Fit:
         holds = {}  # (class, gender, resource) -> its row: needs - capacity <= 0
         for kind, within, n in groups:
             if give_up():
-                return False
+                return None
             everyone = rows.add(lower_bound=n, upper_bound=n)
             needs = [(r, need) for r, need in enumerate(_needs_of(kind)) if need]
             for key in sorted(within):
@@ -871,16 +891,12 @@ class Fit:
         for within, needed in (least or self._least_suites(groups)).items():
             for g, fewest in needed.items():
                 if fewest is None:
-                    return True
+                    return _IMPOSSIBLE
                 keys = [suites[k, g] for k in sorted(within) if self._by_key[k].houses(g)]
                 rows.add(lower_bound=fewest, var_index=keys, coefficient=[1] * len(keys))
         if give_up():
-            return False
-        lp = pywraplp.Solver.CreateSolver("GLOP")
-        problem = lp.LoadModelFromProto(model)
-        if problem:
-            raise PsmError(f"the fit check's LP relaxation could not be loaded ({problem}); a bug, please report it")
-        return lp.Solve() == pywraplp.Solver.INFEASIBLE
+            return None
+        return _Relaxation(model, tuple(suites.values()))
 
     def _add_rounding_cuts(self, model: cp_model.CpModel, people: Counter, suites: dict) -> None:
         """Implied constraints that let the solver round suites up over several classes at once.
@@ -1102,6 +1118,63 @@ class _Skeleton:
             self._in_halls[kind, promise] = [self.placed[kind, c.key] for c in fit.open_classes(kind)
                                              if _in_halls(c.hall, promise)]
         return self._in_halls[kind, promise]
+
+
+@dataclass(frozen=True)
+class _Relaxation:
+    """The fit model's relaxation (:meth:`Fit._relaxation`): an LP that every placement
+    satisfies, so that having no solution proves "impossible". ``suites``: the columns of the
+    suites per class and gender."""
+
+    model: linear_solver_pb2.MPModelProto
+    suites: tuple[int, ...]
+
+    def lp_infeasible(self) -> bool:
+        """Has the LP, every count fractional, no solution (GLOP)?"""
+        return _load("GLOP", self.model).Solve() == pywraplp.Solver.INFEASIBLE
+
+
+class _WholeSuites:
+    """A :class:`_Relaxation` with whole suites (the suite columns integer, the units still
+    fractional), a MIP solved by SCIP for at most :data:`WHOLE_SUITES_LIMIT` seconds: no
+    solution proves "impossible"; a solution proves nothing.
+
+    It has the face :class:`~allocation.solve.BackgroundSolve` expects of a CP-SAT solver:
+    :meth:`solve` gives ``cp_model.INFEASIBLE`` when proved, ``cp_model.UNKNOWN`` otherwise,
+    and :meth:`stop_search` interrupts it (within a millisecond, measured). SCIP releases the
+    interpreter while it searches.
+    """
+
+    def __init__(self, relaxation: _Relaxation) -> None:
+        self._relaxation = relaxation
+        self._solver: pywraplp.Solver | None = None
+        self._stopped = False
+
+    def solve(self, model: object = None) -> int:
+        """Load the MIP and solve it, on the caller's thread (loading takes about 10 ms)."""
+        for column in self._relaxation.suites:
+            self._relaxation.model.variable[column].is_integer = True
+        self._solver = _load("SCIP", self._relaxation.model)
+        self._solver.SetTimeLimit(int(WHOLE_SUITES_LIMIT * 1000))
+        if self._stopped:
+            return cp_model.UNKNOWN
+        infeasible = self._solver.Solve() == pywraplp.Solver.INFEASIBLE
+        return cp_model.INFEASIBLE if infeasible else cp_model.UNKNOWN
+
+    def stop_search(self) -> None:
+        self._stopped = True
+        if self._solver is not None:
+            self._solver.InterruptSolve()  # before the search has begun this does nothing: so, again until it ends
+
+
+def _load(backend: str, model: linear_solver_pb2.MPModelProto) -> pywraplp.Solver:
+    """A ``backend`` solver (``GLOP``, ``SCIP``) holding ``model``."""
+    solver = pywraplp.Solver.CreateSolver(backend)
+    problem = solver.LoadModelFromProto(model) if solver is not None else f"{backend} is not in this OR-Tools"
+    if problem:
+        raise PsmError(f"the fit check's relaxation could not be loaded into {backend} ({problem}); "
+                       "a bug, please report it")
+    return solver
 
 
 @dataclass(frozen=True)

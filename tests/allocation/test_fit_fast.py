@@ -1,7 +1,7 @@
 """The fit check's answers without CP-SAT (allocation.fit) equal the exact CP-SAT model's (hypothesis).
 
-The counting argument (``Fit._surely_impossible``) and the LP relaxation (``Fit._lp_impossible``) may
-only say "impossible" when the CP-SAT model finds no placement; a placement built from scratch
+The counting argument (``Fit._surely_impossible``) and the relaxation (``Fit._relaxation``: its LP,
+and its MIP with whole suites) may only say "impossible" when the CP-SAT model finds no placement; a placement built from scratch
 (``Fit._construct``) or by the quick CP-SAT solve (``Fit._quick_solve``) must keep every rule and
 promise, and the quick solve's "impossible" must be the full model's; the empty beds counted when
 the halls are nearly full (``Fit._add_empty_beds``) never change the model's answer; and every
@@ -18,11 +18,12 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 import allocation.fit as fit_module
 import allocation.solve as solve_module
 from allocation.access import ApplicantKind
-from allocation.fit import _UNSETTLED, Fit, _Search
+from allocation.fit import _IMPOSSIBLE, _UNSETTLED, Fit, _Search, _WholeSuites
 from allocation.inventory import RoomSignature, SuiteClass
 from allocation.units import pair_problem
 
@@ -119,8 +120,12 @@ def test_the_lp_relaxation_and_the_quick_solve_agree_with_cp_sat(policy, classes
     wanted, committed = promised(people, promises)
     exact = fit._solve(wanted, committed)
     groups = fit._groups(wanted, committed)
-    if groups is not None and fit._lp_impossible(groups):
-        assert exact is None
+    if groups is not None:
+        relaxation = fit._relaxation(groups)
+        if relaxation is _IMPOSSIBLE or relaxation.lp_infeasible():
+            assert exact is None
+        if relaxation is not _IMPOSSIBLE and _WholeSuites(relaxation).solve() == cp_model.INFEASIBLE:
+            assert exact is None
     plain = Fit(classes, policy)
     plain._add_empty_beds = lambda *args: True  # the model without the empty beds counted
     assert (plain._solve(wanted, committed) is None) == (exact is None)
@@ -150,14 +155,49 @@ def test_every_answer_is_the_cp_sat_models(policy, classes, steps):
         assert placement_ok(fit, people, committed, fit.placed, fit.suites)
 
 
+def test_suites_counted_whole_prove_what_the_lp_relaxation_cannot(policy):
+    # Red Hall: two suites of three doubles and a triple (9 beds, 4 rooms for a pair each), one of
+    # two doubles (4 beds, 2 such rooms), a single for anyone and a single for women. Women: one
+    # single and five pairs (11 beds, 5 shared rooms); men: five singles and three pairs (11 beds,
+    # 3 shared rooms). Five pairs need both big suites, or one and the small one: the men are left
+    # 5 beds or 10, short either way. The LP splits the big suites between the genders and fits
+    # everyone; with whole suites (the MIP, Fit._answer) nothing fits, as CP-SAT finds.
+    def rooms(*beds):
+        return tuple(RoomSignature({1: "single", 2: "double", 3: "triple"}[b], b, True) for b in beds)
+
+    classes = tuple(SuiteClass(key=key, hall="Red Hall", campus="Hung Hom", gender=gender, pools=("undergraduate",),
+                               college="", rooms=layout, count=count)
+                    for key, (gender, layout, count) in enumerate(
+                        (("any", rooms(1), 1), ("F", rooms(1), 1), ("any", rooms(2, 2, 2, 3), 2), ("any", rooms(2, 2), 1))))
+    people = Counter({ApplicantKind("undergraduate", g, False, "", size): n
+                      for g, size, n in (("F", 1, 1), ("F", 2, 5), ("M", 1, 5), ("M", 2, 3))})
+    fit = Fit(classes, policy)
+    groups = fit._groups(people, Counter())
+    assert not fit._surely_impossible(groups)
+    relaxation = fit._relaxation(groups)
+    assert not relaxation.lp_infeasible()
+    assert _WholeSuites(relaxation).solve() == cp_model.INFEASIBLE
+    assert fit._solve(people, Counter()) is None
+    with mock.patch.object(fit_module, "WHOLE_SUITES_AFTER", 0.0):
+        assert fit._decide(people, Counter()) is None
+
+
 def _cp_sat_answers(classes, policy, wanted, committed, full_search_after: float, quick_budget: float,
                     quick_delay: float = 0.0):
     """Fit._decide's answer where only CP-SAT answers (no counting, built placement or LP), the full
     search started beside the quick solve after ``full_search_after`` seconds, the quick solve
     starting ``quick_delay`` seconds late; and whether the full search was started beside it."""
-    raced = []
-    quick_or_full = Fit._quick_or_full
+    raced, quick_searches = [], []
+    search = Fit._search
     solve = solve_module.solve
+
+    def recorded(self, people, committed, quick, ended=None):
+        if not quick and any(s.running is not None and not s.running.ended() for s in quick_searches):
+            raced.append(1)  # the full search started while the quick solve was still running
+        started = search(self, people, committed, quick, ended)
+        if quick:
+            quick_searches.append(started)
+        return started
 
     def late(solver, model):
         if not solver.parameters.cp_model_presolve:  # the quick solve
@@ -169,8 +209,8 @@ def _cp_sat_answers(classes, policy, wanted, committed, full_search_after: float
           mock.patch.object(fit_module, "QUICK_DETERMINISTIC_TIME", quick_budget),
           mock.patch.object(Fit, "_surely_impossible", lambda self, *args: False),
           mock.patch.object(Fit, "_construct", lambda self, groups: None),
-          mock.patch.object(Fit, "_lp_impossible", lambda self, *args, **kwargs: False),
-          mock.patch.object(Fit, "_quick_or_full", lambda self, *args: raced.append(1) or quick_or_full(self, *args))):
+          mock.patch.object(Fit, "_relaxation", lambda self, *args, **kwargs: None),
+          mock.patch.object(Fit, "_search", recorded)):
         return Fit(classes, policy)._decide(wanted, committed), bool(raced)
 
 
@@ -474,7 +514,7 @@ def test_an_error_while_the_lp_is_solved_stops_the_cp_sat_search(policy, monkeyp
 
     monkeypatch.setattr(_Search, "abandon", abandon)
     monkeypatch.setattr(Fit, "_construct", lambda self, groups: None)  # so the question reaches CP-SAT
-    monkeypatch.setattr(Fit, "_lp_impossible", interrupted)
+    monkeypatch.setattr(Fit, "_relaxation", interrupted)
     with pytest.raises(KeyboardInterrupt):
         Fit(classes, policy)._decide(Counter({woman: 3}), Counter())
     assert stopped == [False]  # stopped once, and ended

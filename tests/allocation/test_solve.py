@@ -104,7 +104,7 @@ def test_abandoning_a_background_solve_stops_its_search():
 
 
 def test_a_background_solve_has_ended_when_its_queue_hears_of_it():
-    # A caller woken by the queue (Fit._quick_or_full, race) asks ended() next: it must say so,
+    # A caller woken by the queue (Fit._answer, race) asks ended() next: it must say so,
     # or the caller waits again for a solve that will never post (regression: ended() read the
     # thread, still alive while it posted).
     heard = []
