@@ -654,9 +654,9 @@ class Fit:
                     answer = search.answer()
                     if answer is not _UNSETTLED:
                         return answer
-                if full is not None and full.running.ended():
-                    if full.running.status() == cp_model.INFEASIBLE or search.running.ended():
-                        return full.answer()
+                if (full is not None and full.running.ended()
+                        and (full.running.status() == cp_model.INFEASIBLE or search.running.ended())):
+                    return full.answer()
                 waited = time.monotonic() - after_lp
                 if whole_suites is None and relaxation is not None and waited >= WHOLE_SUITES_AFTER:
                     whole_suites = BackgroundSolve(_WholeSuites(relaxation), None, ended)
@@ -664,10 +664,13 @@ class Fit:
                     full = self._search(people, committed, quick=False, ended=ended)
                     if full.running is None:
                         return None
-                pending = [after - waited for after, starts in ((WHOLE_SUITES_AFTER, whole_suites is None and relaxation is not None),
-                                                                 (FULL_SEARCH_AFTER, full is None and search.quick)) if starts]
+                waits = []  # until the next solve is due to start
+                if whole_suites is None and relaxation is not None:
+                    waits.append(WHOLE_SUITES_AFTER - waited)
+                if full is None and search.quick:
+                    waits.append(FULL_SEARCH_AFTER - waited)
                 try:
-                    ended.get(timeout=max(0.0, min(pending)) if pending else None)
+                    ended.get(timeout=max(0.0, min(waits)) if waits else None)
                 except queue.Empty:
                     pass
         finally:
@@ -1137,7 +1140,8 @@ class _Relaxation:
 class _WholeSuites:
     """A :class:`_Relaxation` with whole suites (the suite columns integer, the units still
     fractional), a MIP solved by SCIP for at most :data:`WHOLE_SUITES_LIMIT` seconds: no
-    solution proves "impossible"; a solution proves nothing.
+    solution proves "impossible"; a solution proves nothing. It marks the relaxation's suite
+    columns integer in place, once its LP has been solved.
 
     It has the face :class:`~allocation.solve.BackgroundSolve` expects of a CP-SAT solver:
     :meth:`solve` gives ``cp_model.INFEASIBLE`` when proved, ``cp_model.UNKNOWN`` otherwise,
