@@ -476,13 +476,12 @@ class Fit:
         shared rooms are short), ``prefer`` first among those, then the largest that does not
         free more beds than lacking (two pairs, not three singles and a pair, for four beds)."""
         while self._over(source, gender):
-            lacking = self._lacking(source, gender)
-            beds_over = self._load[source.key, gender][0] - self.suites[source.key, gender] * source.beds
+            short = self._shortfall(source, gender)
             movers = sorted((k for k, where in self._where.items() if where[source.key] > 0 and k.gender == gender
                              and self._in_hall[k, source.hall] > self.committed[k, source.hall]
                              and target.key in self.open_keys(k)),
-                            key=lambda k: (not any(_needs_of(k)[r] for r in lacking), k != prefer,
-                                           k.size > beds_over, -k.size, k))
+                            key=lambda k: (not any(_needs_of(k)[r] for r in short), k != prefer,
+                                           k.size > short.get(0, 0), -k.size, k))
             mover = next((k for k in movers if self._has_room(target, k)), None)
             if mover is None:
                 return False
@@ -494,11 +493,12 @@ class Fit:
         """Does ``gender`` hold more than its suites in this class allow?"""
         return not self._fits(suite, gender, self.suites[suite.key, gender])
 
-    def _lacking(self, suite: SuiteClass, gender: str) -> list[int]:
-        """The resources (:attr:`_NEEDS`) ``gender``'s units in this class need beyond its suites."""
+    def _shortfall(self, suite: SuiteClass, gender: str) -> dict[int, int]:
+        """What ``gender``'s units in this class need beyond its suites: resource (:attr:`_NEEDS`,
+        0 the beds) -> how much, for each resource short."""
         given = self.suites[suite.key, gender]
         load = self._load.get((suite.key, gender), _NOTHING)
-        return [r for r, (_, has) in enumerate(self._NEEDS) if load[r] > given * has(suite)]
+        return {r: load[r] - given * has(suite) for r, (_, has) in enumerate(self._NEEDS) if load[r] > given * has(suite)}
 
     def _make_room(self, kind: ApplicantKind, hall: str, tries: int = 24) -> tuple[SuiteClass, str] | None:
         """Move one unpromised unit out of a class of ``hall`` open to ``kind``, if that frees a place.
@@ -1099,19 +1099,11 @@ class _Skeleton:
         for c in fit.classes:
             for g in ("F", "M"):
                 here = grouped.get((c.key, g), [])
-                if here:
-                    rows.add(weighted([v for _, v in here], [k.size for k, _ in here])
-                             - c.beds * suites[c.key, g] <= 0)  # beds
-                    needing = [(k, v) for k, v in here if k.accessible]
+                for r, (_, has) in enumerate(Fit._NEEDS):  # beds, accessible beds, shared rooms, accessible ones
+                    needing = [(_needs_of(k)[r], v) for k, v in here if _needs_of(k)[r]]
                     if needing:
-                        rows.add(weighted([v for _, v in needing], [k.size for k, _ in needing])
-                                 - c.accessible_beds * suites[c.key, g] <= 0)  # accessible beds
-                    pairs = [v for k, v in here if k.size > 1]
-                    if pairs:  # a pair shares a room of two or more beds
-                        rows.add(total(pairs) - c.shared_rooms * suites[c.key, g] <= 0)
-                        accessible_pairs = [v for k, v in here if k.size > 1 and k.accessible]
-                        if accessible_pairs:
-                            rows.add(total(accessible_pairs) - c.accessible_shared_rooms * suites[c.key, g] <= 0)
+                        rows.add(weighted([v for _, v in needing], [need for need, _ in needing])
+                                 - has(c) * suites[c.key, g] <= 0)
         hinted = [var.index for var in (*suites.values(), *placed.values())]
         return cls(head, rows.proto, suites, placed, grouped, placed_indices, everyone_row, hinted)
 
