@@ -12,8 +12,8 @@ What it does:
    temporary directory (``write_cohort``) and reads it back the way the engine does
    (``psm.io.read_cohort``: parsing and validation), ``--read-repeats`` times, wall and CPU
    time. Beside it, the same files read by the previous reader (one pydantic model per row),
-   kept as a reference outside the engine: the ``psm`` package of the git tag
-   ``speed-reference`` (``--reference``), extracted with ``git archive`` into a temporary
+   kept as a reference outside the engine: the ``psm`` package of the engine
+   before the speed work (``reference.PREVIOUS_APPROACH``, ``--reference``), extracted with ``git archive`` into a temporary
    directory and run in a subprocess with that directory on ``PYTHONPATH``, one run after each
    run of the new reader. Both medians and their ratio are printed, and the two readings must
    be identical (frames, rejects); ``--skip-reference`` leaves the reference out. The read is
@@ -58,11 +58,11 @@ from psm.travel import DistrictTable
 from synthetic import generate_cohort, write_cohort
 
 from plain_loop import POINT_COLUMNS, plain_scores  # beside this script
+from reference import PREVIOUS_APPROACH, extract
 
 TARGET_SECONDS = 2.0
 COMPARED = ("track", *POINT_COLUMNS, "total_points")
 REPO = Path(__file__).resolve().parent.parent
-REFERENCE_TAG = "speed-reference"
 
 # The previous reader, run in a subprocess whose PYTHONPATH holds the reference commit's psm: one
 # timed read_cohort (wall and CPU seconds as JSON on stdout), its result pickled to argv[1]. With
@@ -94,14 +94,6 @@ def _time(function: Callable[[], pd.DataFrame], repeats: int) -> tuple[float, li
         result = function()
         times.append(time.perf_counter() - started)
     return statistics.median(times), times, result
-
-
-def extract_reference(tag: str, into: Path) -> Path:
-    """The ``psm`` package (and the policy it loads) of git ``tag``, extracted under ``into``."""
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", tag, "psm", "config"],
-                             capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into
 
 
 def read_previous(reference: Path, paths: list[Path], result: Path) -> tuple[float, float]:
@@ -162,7 +154,7 @@ def _read_rows(reads: dict, reference_note: str) -> list[tuple[str, str]]:
     (new_wall, new_cpu), (old_wall, old_cpu) = _medians(new), _medians(previous)
     same = "identical frames and rejects" if reads["difference"] is None else "DIFFERENT"
     return rows + [
-        (f"read + validate, previous ({REFERENCE_TAG})", line(previous)),
+        (f"read + validate, previous ({PREVIOUS_APPROACH[:7]})", line(previous)),
         ("ratio previous / new", f"{old_wall / new_wall:.1f}x wall, {old_cpu / new_cpu:.1f}x CPU"),
         ("cross-check (new vs previous read)", same),
     ]
@@ -201,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plain-repeats", type=int, default=3, help="timed runs of the plain loop (default 3)")
     parser.add_argument("--read-repeats", type=int, default=3, help="timed runs of read_cohort (default 3)")
     parser.add_argument("--seed", type=int, default=2025, help="synthetic cohort seed (default 2025)")
-    parser.add_argument("--reference", default=REFERENCE_TAG,
-                        help=f"git tag of the previous reader timed beside the new one (default {REFERENCE_TAG})")
+    parser.add_argument("--reference", default=PREVIOUS_APPROACH,
+                        help=f"git commit of the previous reader timed beside the new one (default {PREVIOUS_APPROACH[:7]})")
     parser.add_argument("--skip-reference", action="store_true", help="do not time the previous reader")
     args = parser.parse_args(argv)
     if min(args.n, args.repeats, args.plain_repeats, args.read_repeats) < 1:
@@ -218,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         reference, reference_note = None, "skipped (--skip-reference)"
         if not args.skip_reference:
             try:
-                reference = extract_reference(args.reference, Path(tmp))
+                reference = extract(args.reference, Path(tmp), "psm", "config")
             except (OSError, subprocess.CalledProcessError) as e:
                 reference_note = f"not run: cannot extract tag {args.reference!r} with git archive ({e})"
         print(f"Timing read_cohort, {args.read_repeats} runs"

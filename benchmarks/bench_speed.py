@@ -4,8 +4,8 @@ A benchmark, not a timed test: ``make bench`` runs it, or ``.venv/bin/python
 benchmarks/bench_speed.py`` (``--help`` for the flags). With the previous approach it takes
 several minutes; ``--skip-previous`` times only today's engine.
 
-Each figure is timed now and with the **previous approach**: the engine as it was at git tag
-``speed-reference`` (the commit before the speed work), extracted with ``git archive`` into a
+Each figure is timed now and with the **previous approach**: the engine as it was before the speed
+work (commit ``reference.PREVIOUS_APPROACH`` of main's history), extracted with ``git archive`` into a
 temporary directory and run from there in a subprocess (``PYTHONPATH`` set to it, the check
 that it imported from there). It is kept runnable as a reference here, not in the engine.
 
@@ -64,7 +64,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-REFERENCE_TAG = "speed-reference"
+from reference import PREVIOUS_APPROACH, extract  # noqa: E402 (beside this script)
+
 SAMPLE = REPO / "data" / "sample"
 ROOMS = REPO / "data" / "halls" / "polyu_rooms.csv"
 MAIN = "import sys; from cli.main import main; sys.exit(main(sys.argv[1:]))"
@@ -84,17 +85,6 @@ NOT_COMPARED = {"manifest.json", "report.html", "run.log"}  # timings; the repor
 #: Results that must not change with the speed work. Rooms (assignments.csv) may: several room plans
 #: reach the same optima (allocation/rooms.py), so the objective values are compared instead.
 MUST_MATCH = {"scores.csv", "rejects.csv", "ranking.csv", "lottery.json"}
-
-
-def extract_reference(tag: str, into: Path) -> Path:
-    """The whole tree of git ``tag`` (engine, config, data), extracted under ``into``."""
-    done = subprocess.run(["git", "-C", str(REPO), "archive", tag], capture_output=True)
-    if done.returncode != 0:
-        raise SystemExit(f"cannot extract the previous approach, git tag {tag!r}: {done.stderr.decode().strip()}; "
-                         "fetch the tags (git fetch --tags) or run with --skip-previous")
-    archive = done.stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into
 
 
 PACKAGES = ("psm", "allocation", "hac", "cli", "synthetic", "whatif")
@@ -229,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="do not run the per-row scoring loop and the plain per-room model")
     parser.add_argument("--plain-size", type=int, default=300,
                         help="applicants for the plain per-room model's comparison (default 300)")
-    parser.add_argument("--reference", default=REFERENCE_TAG, help=f"git tag of the previous approach ({REFERENCE_TAG})")
+    parser.add_argument("--reference", default=PREVIOUS_APPROACH,
+                        help=f"git commit of the previous approach (default {PREVIOUS_APPROACH[:7]})")
     args = parser.parse_args(argv)
 
     from bench_allocation import write_doubled_rooms  # noqa: PLC0415
@@ -251,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         trees = {"now": compiled(REPO)}
         if not args.skip_previous:
             (tmp / "previous").mkdir()
-            trees["previous"] = compiled(extract_reference(args.reference, tmp / "previous"))
+            trees["previous"] = compiled(extract(args.reference, tmp / "previous"))
 
         figures = [
             ("psm run, sample 6,000", 5.0, lambda who, i: run_args(SAMPLE, tmp / f"{who}-sample-{i}", "demo-2025-26")),
