@@ -64,7 +64,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from reference import PREVIOUS_APPROACH, extract  # noqa: E402 (beside this script)
+from reference import PREVIOUS_APPROACH, extract  # beside this script
 
 SAMPLE = REPO / "data" / "sample"
 ROOMS = REPO / "data" / "halls" / "polyu_rooms.csv"
