@@ -11,12 +11,13 @@ What it does:
    ``read_cohort`` (information). Runs the baseline: ``whatif.run_cohort`` (score, rank, one real
    admission with the bundled inventory and policy), timed for information.
 3. Times ``whatif.place_probability(baseline, seeds=1000)`` (median of ``--repeats``): the engine
-   as shipped, which hashes only the tie groups a kind's capacity cuts through.
+   as shipped, which hashes only the tie groups a kind's capacity cuts through (and, where B.2.b
+   refills a readmission tier's non-local places by length of stay, that whole tier).
 4. Times the same with ``contested_only=False`` (median of ``--all-repeats``): every applicant's
    real SHA-256 key under every seed (10 million keys), sorted with numpy. Same counts.
 5. The plain baseline: for ``--plain-seeds`` seeds, ``psm.ranking.rank_cohort`` (keys, sort) and
    an ordinary Python walk of the ranking offering each applicant a place while their kind's
-   capacity lasts; the median per seed times 1,000 is the extrapolated plain figure. Also one
+   capacity lasts (kinds as the engine's, college beds released to non-members included); the median per seed times 1,000 is the extrapolated plain figure. Also one
    real ``allocation.admit.admit`` per seed, for information (what a full admission per seed costs).
 6. Cross-check: the plain walk's offers for those seeds equal the engine's, applicant by
    applicant, and both engine variants give identical counts. Exit status 1 if not.
@@ -112,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         args.all_repeats)
 
     apps, scores = cohort.applications, baseline.scores
-    kinds = kinds_of(apps, baseline.ranking.set_index("applicant_id")["pool"])
+    released = {a: c for a, c in zip(baseline.applicants["applicant_id"], baseline.applicants["released_to"]) if c}
+    kinds = kinds_of(apps, baseline.ranking.set_index("applicant_id")["pool"], released)  # college beds released (section 7)
     offered = baseline.ranking.loc[baseline.ranking["status"] == "offered", "applicant_id"]
     capacity = Counter(kinds[offered].tolist())
     plain_seeds = mc_seeds(LOTTERY_SEED, args.seeds)[: args.plain_seeds]

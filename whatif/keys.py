@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["encode_ids", "digests", "order_by_key"]
+__all__ = ["encode_ids", "digests", "key_words", "order_by_key"]
 
 _SHA256 = hashlib.sha256
 
@@ -32,9 +32,16 @@ def digests(seed: str, encoded_ids: Sequence[bytes]) -> bytes:
     return b"".join([_SHA256(prefix + tail).digest() for tail in encoded_ids])
 
 
-def order_by_key(group: np.ndarray, joined_digests: bytes) -> np.ndarray:
-    """Indices sorting the members by ``group`` (ascending), then by lottery key (lowest first)."""
-    words = np.frombuffer(joined_digests, dtype=">u8").reshape(-1, 4)
+def key_words(joined_digests: bytes) -> np.ndarray:
+    """The digests as rows of four big-endian 64-bit words (the key's number, most significant
+    first): rows can be picked out for :func:`order_by_key`."""
+    return np.frombuffer(joined_digests, dtype=">u8").reshape(-1, 4)
+
+
+def order_by_key(group: np.ndarray, keys: bytes | np.ndarray) -> np.ndarray:
+    """Indices sorting the members by ``group`` (ascending), then by lottery key (lowest first);
+    ``keys``: their joined :func:`digests`, or rows of :func:`key_words`."""
+    words = key_words(keys) if isinstance(keys, bytes) else keys
     first = words[:, 0].astype(np.uint64)  # big-endian bytes: the number the hex digits spell
     order = np.lexsort((first, group))
     same = (group[order][1:] == group[order][:-1]) & (first[order][1:] == first[order][:-1])

@@ -16,12 +16,12 @@ draw, who is offered decides which suites each gender gets, so a kind's share ca
 joining of mutual roommate pairs is ignored (joining narrows where a pair may live, which can
 cost a place to someone ranked below both). Only admission is repeated: no placement per seed.
 
-**Two orders.** Where a pool's order is (tier, track, score, key) (:func:`psm.ranking.order_pool`),
-a seed reorders only tie groups, and step 2 sorts tie groups alone: the fast path. Where B.2.b
-applies (two or more non-locals in a readmission tier), the places non-locals hold are refilled
-by length of stay, which no single sort key states; then each seed ranks the pools again with
-:func:`psm.ranking.order_pool` itself and the first ``capacity`` of each kind are offered: the
-exact path, slower (a full ranking per seed).
+**B.2.b.** Where a pool's readmission tier holds two or more non-locals, the places they hold
+(once the tier is sorted by track, score and key) are refilled by the non-locals ordered by
+length of stay (:func:`psm.ranking.order_pool`), which no single sort key states. Such a tier
+is drawn as one block (:class:`LengthOfStay`): each of its kinds is one group, and, if a
+capacity cuts through any of them, each seed orders the whole tier as ``order_pool`` does (two
+sorts and the refill, in numpy) and offers each kind's first places in it.
 
 **Exact for the baseline seed**: there the offers equal the real admission's offers, applicant
 by applicant. The admission walk never refuses anyone while offering someone ranked below them
@@ -43,13 +43,12 @@ import numpy as np
 import pandas as pd
 
 from allocation.admit import kinds_of
-from psm.lottery import check_seed, lottery_keys
+from psm.lottery import check_seed
 from psm.progress import Progress
-from psm.ranking import order_pool
-from whatif.keys import digests, encode_ids, order_by_key
+from whatif.keys import digests, encode_ids, key_words, order_by_key
 from whatif.outcome import Outcome
 
-__all__ = ["LotteryOdds", "place_probability", "offer_counts", "mc_seeds"]
+__all__ = ["LotteryOdds", "LengthOfStay", "place_probability", "offer_counts", "mc_seeds"]
 
 
 @dataclass(frozen=True)
@@ -114,13 +113,10 @@ def place_probability(outcome: Outcome, seeds: int | Sequence[str] = 1000, *, pr
     score = np.where(by_tiers, ranked["score"].fillna(0).to_numpy(dtype=np.int64), 0)
     applicants = outcome.applicants.set_index("applicant_id")
     non_local = ranked["applicant_id"].map(applicants["student_type"]).eq("non_local").to_numpy()
-    if ((ranked["tier"] == "readmission").to_numpy() & non_local & by_tiers).sum() >= 2:
-        frame = ranked.assign(track=track.to_numpy(), non_local=non_local,
-                              uma_semesters=ranked["applicant_id"].map(applicants["uma_semesters"]).to_numpy())
-        counts = _ranked_again_counts(frame, codes, capacity, seeds, policy, progress)
-    else:
-        counts = offer_counts(ranked["applicant_id"].tolist(), codes, tier, score, capacity, seeds,
-                              contested_only=contested_only, progress=progress)
+    stay = LengthOfStay.of_tiers(ranked["pool"].to_numpy(), (ranked["tier"] == "readmission").to_numpy() & by_tiers,
+                                 non_local, ranked["applicant_id"].map(applicants["uma_semesters"]).to_numpy(float))
+    counts = offer_counts(ranked["applicant_id"].tolist(), codes, tier, score, capacity, seeds, length_of_stay=stay,
+                          contested_only=contested_only, progress=progress)
     frame = pd.DataFrame({
         "applicant_id": ranked["applicant_id"], "pool": ranked["pool"], "tier": ranked["tier"],
         "score": ranked["score"], "gender": [k.gender for k in kind],
@@ -128,18 +124,62 @@ def place_probability(outcome: Outcome, seeds: int | Sequence[str] = 1000, *, pr
         "baseline_status": ranked["status"],
         "offers": counts, "probability": counts / len(seeds),
     })
-    return LotteryOdds(frame=frame, capacities=_capacities(uniques, codes, capacity, tier, score),
+    return LotteryOdds(frame=frame, capacities=_capacities(uniques, codes, capacity, *stay.grouped(tier, score)),
                        seeds=seeds, baseline_seed=outcome.seed)
 
 
+@dataclass(frozen=True)
+class LengthOfStay:
+    """B.2.b in the readmission tier of a pool ranked by tiers (:func:`psm.ranking.order_pool`):
+    once the tier is sorted by (track, score, key), the places its non-locals hold are refilled
+    by its non-locals in order of semesters in University-managed accommodation (fewer first),
+    then score (highest first), then key.
+
+    Per applicant: ``block``, the tier where this applies (a number per pool), -1 outside any;
+    ``non_local``; ``stay``, the semesters (read only for non-locals in a block)."""
+
+    block: np.ndarray
+    non_local: np.ndarray
+    stay: np.ndarray
+
+    @classmethod
+    def none(cls, n: int) -> LengthOfStay:
+        """No block: every order is (tier, -score, key)."""
+        return cls(block=np.full(n, -1), non_local=np.zeros(n, dtype=bool), stay=np.zeros(n))
+
+    @classmethod
+    def of_tiers(cls, pool: np.ndarray, readmission: np.ndarray, non_local: np.ndarray,
+                 stay: np.ndarray) -> LengthOfStay:
+        """Blocks of the pools whose ``readmission`` tier (applicants of a pool ranked by tiers)
+        holds two or more non-locals, as ``order_pool`` refills only there."""
+        codes, _ = pd.factorize(pool)
+        refilled = np.bincount(codes[readmission & non_local], minlength=codes.max(initial=-1) + 1) >= 2
+        block = np.where(readmission & refilled[codes], codes, -1)
+        return cls(block=block, non_local=np.asarray(non_local, dtype=bool), stay=np.asarray(stay, dtype=float))
+
+    def grouped(self, tier: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``tier`` and ``score`` with each block's members alike (its lowest tier, score 0): one
+        tie group per kind in a block, at the block's place among the kind's tiers."""
+        tier, score = np.array(tier, dtype=np.int64), np.array(score, dtype=np.int64)
+        inside = self.block >= 0
+        if inside.any():
+            lowest = np.full(self.block.max() + 1, np.iinfo(np.int64).max)
+            np.minimum.at(lowest, self.block[inside], tier[inside])
+            tier[inside] = lowest[self.block[inside]]
+            score[inside] = 0
+        return tier, score
+
+
 def offer_counts(applicant_ids: Sequence[str], kind: np.ndarray, tier: np.ndarray, score: np.ndarray,
-                 capacity: np.ndarray, seeds: Sequence[str], *, contested_only: bool = True,
-                 progress: bool = False) -> np.ndarray:
+                 capacity: np.ndarray, seeds: Sequence[str], *, length_of_stay: LengthOfStay | None = None,
+                 contested_only: bool = True, progress: bool = False) -> np.ndarray:
     """How many of ``seeds`` offer each applicant a place: the vectorised core.
 
     ``kind`` (codes 0..K-1), ``tier`` (position in the tier order) and ``score`` are per applicant
     (0 and 0 in a pool ranked by lottery alone); ``capacity[k]`` places go to kind ``k``, to the
-    first in (tier, -score, lottery key) order.
+    first in (tier, -score, lottery key) order, with B.2.b's refill in the blocks of
+    ``length_of_stay``: there, the first of each kind in the block's order, as many as the places
+    the kind has left when the block's tier is reached.
     """
     ids = np.asarray(applicant_ids, dtype=object)
     kind, tier, score = (np.asarray(a, dtype=np.int64) for a in (kind, tier, score))
@@ -148,43 +188,77 @@ def offer_counts(applicant_ids: Sequence[str], kind: np.ndarray, tier: np.ndarra
         raise ValueError("applicant_ids, kind, tier and score must have one entry per applicant")
     if len(kind) and (kind.min() < 0 or kind.max() >= len(capacity)):
         raise ValueError(f"kind codes must lie in 0..{len(capacity) - 1}: one capacity per kind")
-    groups = _tie_groups(kind, tier, score, capacity)
-    counts = np.zeros(len(ids), dtype=np.int64)
+    stay = length_of_stay if length_of_stay is not None else LengthOfStay.none(len(ids))
+    groups = _tie_groups(kind, *stay.grouped(tier, score), capacity)
+    group_block = np.full(len(groups.contested), -1)
+    group_block[groups.group] = stay.block[groups.order]
     hashed = groups.contested if contested_only else np.ones_like(groups.contested)
+    drawn = np.unique(group_block[hashed & (group_block >= 0)])  # a block is drawn whole, or not at all
+    hashed = (hashed & (group_block < 0)) | np.isin(group_block, drawn)
+    counts = np.zeros(len(ids), dtype=np.int64)
     counts[groups.order[groups.offered & ~hashed[groups.group]]] = len(seeds)  # decided without the lottery
-    in_draw = hashed[groups.group]
+    in_draw = hashed[groups.group] & (group_block[groups.group] < 0)
     members = groups.order[in_draw]  # applicants whose order the lottery decides, group by group
     member_group = groups.group[in_draw]
     seats = groups.offered[in_draw]  # positions offered: the same under every seed
     encoded = encode_ids(ids[members])
+    blocks = [_BlockDraw.of(np.flatnonzero(stay.block == b), ids, tier, score, stay, groups) for b in drawn]
     bar = Progress(len(seeds), "Monte Carlo over lottery seeds", enabled=progress)
     for seed in seeds:
         check_seed(seed)
         if len(members):
             order = order_by_key(member_group, digests(seed, encoded))
             counts[members[order[seats]]] += 1
+        for block in blocks:
+            counts[block.offered(seed)] += 1
         bar.advance()
     bar.close()
     return counts
 
 
-def _ranked_again_counts(ranked: pd.DataFrame, kind: np.ndarray, capacity: np.ndarray, seeds: Sequence[str],
-                         policy, progress: bool) -> np.ndarray:
-    """The exact path: under each seed, the pools ranked again by :func:`psm.ranking.order_pool`
-    with that seed's keys, and the first ``capacity[k]`` of each kind ``k`` offered a place."""
-    frame = ranked.assign(kind=kind, position=np.arange(len(ranked)))
-    counts = np.zeros(len(ranked), dtype=np.int64)
-    bar = Progress(len(seeds), "Monte Carlo over lottery seeds (ranking each seed)", enabled=progress)
-    for seed in seeds:
-        keyed = frame.assign(lottery_key=lottery_keys(seed, frame["applicant_id"]))
-        ordered = pd.concat([order_pool(keyed[keyed["pool"] == pool], policy, pool) for pool in
-                             dict.fromkeys(keyed["pool"])])
-        within_kind = ordered.groupby("kind", sort=False).cumcount().to_numpy()
-        offered = ordered["position"].to_numpy()[within_kind < capacity[ordered["kind"].to_numpy()]]
-        counts[offered] += 1
-        bar.advance()
-    bar.close()
-    return counts
+@dataclass(frozen=True)
+class _BlockDraw:
+    """A block of :class:`LengthOfStay`, ready to draw: all that does not depend on the seed."""
+
+    members: np.ndarray  # the block's applicants (indices)
+    encoded: list[bytes]  # their ids, for the keys
+    by_track_and_score: np.ndarray  # per member: dense rank of (tier, -score), the first sort
+    non_locals: np.ndarray  # the non-local members (positions in ``members``)
+    by_stay_and_score: np.ndarray  # per non-local: dense rank of (stay, -score), the refill's sort
+    group: np.ndarray  # per member: its tie group (one per kind)
+    seats: np.ndarray  # per member sorted by group: within the places the group has?
+
+    @classmethod
+    def of(cls, members: np.ndarray, ids: np.ndarray, tier: np.ndarray, score: np.ndarray, stay: LengthOfStay,
+           groups: _Groups) -> _BlockDraw:
+        non_locals = np.flatnonzero(stay.non_local[members])
+        semesters = np.nan_to_num(stay.stay[members[non_locals]], nan=np.inf)  # none given: last, as pandas sorts
+        group_of = np.empty(len(ids), dtype=np.int64)
+        group_of[groups.order] = groups.group
+        group = group_of[members]
+        places = np.bincount(groups.group, weights=groups.offered).astype(np.int64)
+        by_group = np.sort(group)
+        position = np.arange(len(group)) - np.searchsorted(by_group, by_group)  # within its group
+        return cls(members=members, encoded=encode_ids(ids[members]),
+                   by_track_and_score=_dense_ranks(tier[members], -score[members]), non_locals=non_locals,
+                   by_stay_and_score=_dense_ranks(semesters, -score[members[non_locals]]), group=group,
+                   seats=position < places[by_group])
+
+    def offered(self, seed: str) -> np.ndarray:
+        """The members offered a place under ``seed``: the block sorted by (track, score, key),
+        its non-locals' places refilled by (stay, score, key), then each group's first places."""
+        keys = key_words(digests(seed, self.encoded))
+        order = order_by_key(self.by_track_and_score, keys)
+        refill = self.non_locals[order_by_key(self.by_stay_and_score, keys[self.non_locals])]
+        order[np.isin(order, self.non_locals, assume_unique=True)] = refill
+        return self.members[order[np.argsort(self.group[order], kind="stable")[self.seats]]]
+
+
+def _dense_ranks(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Dense ranks of the pairs (first, second), ascending."""
+    if not len(first):
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.stack([first, second], axis=1), axis=0, return_inverse=True)[1].reshape(-1)
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,27 @@
 """Probability of a place by Monte Carlo over lottery seeds.
 
 Guaranteed, and tested: under the baseline's own seed the Monte Carlo offers equal the real
-admission's, applicant by applicant; counts are those of a plain per-seed sort and walk;
-hashing only the contested tie groups gives the same counts as hashing everyone.
+admission's, applicant by applicant; counts are those of a plain per-seed sort and walk (with
+B.2.b's refill by length of stay, and on the sample against ``rank_cohort`` itself); hashing only
+the contested tie groups gives the same counts as hashing everyone.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from allocation.admit import kinds_of
 from psm.errors import PsmError
 from psm.lottery import lottery_key
+from psm.ranking import rank_cohort
 from whatif import place_probability, run_cohort
-from whatif.montecarlo import mc_seeds, offer_counts
+from whatif.montecarlo import LengthOfStay, mc_seeds, offer_counts
 
 SEEDS = mc_seeds("test", 200)
 
@@ -85,6 +90,87 @@ def test_counts_are_the_plain_rules_and_probabilities_behave(instance):
                 assert counts[i] == 0
 
 
+def plain_counts_with_stay(ids, pool_of_kind, kind, tier, score, non_local, stay, capacity, seeds, readmission=1):
+    """B.2.b written plainly (:func:`psm.ranking.order_pool`): per seed and pool, sort by (tier,
+    -score, key); if the readmission tier holds two or more non-locals, refill their places with
+    them in (stay, -score, key) order (no stay: last); walk the pool, each kind while places last."""
+    counts = [0] * len(ids)
+    for seed in seeds:
+        for pool in set(pool_of_kind):
+            mine = [i for i in range(len(ids)) if pool_of_kind[kind[i]] == pool]
+            ordered = sorted(mine, key=lambda i: (tier[i], -score[i], lottery_key(seed, ids[i])))
+            places = [p for p, i in enumerate(ordered) if tier[i] == readmission and non_local[i]]
+            if len(places) >= 2:
+                refill = sorted((ordered[p] for p in places),
+                                key=lambda i: (math.inf if math.isnan(stay[i]) else stay[i], -score[i],
+                                               lottery_key(seed, ids[i])))
+                for p, i in zip(places, refill):
+                    ordered[p] = i
+            taken = Counter()
+            for i in ordered:
+                if taken[kind[i]] < capacity[kind[i]]:
+                    taken[kind[i]] += 1
+                    counts[i] += 1
+    return counts
+
+
+@st.composite
+def instances_with_stay(draw):
+    ids, kind, tier, score, capacity = draw(instances())
+    pool_of_kind = draw(st.lists(st.integers(0, 1), min_size=len(capacity), max_size=len(capacity)))
+    non_local = draw(st.lists(st.booleans(), min_size=len(ids), max_size=len(ids)))
+    stay = draw(st.lists(st.sampled_from([0.0, 1.0, 2.0, math.nan]), min_size=len(ids), max_size=len(ids)))
+    return ids, pool_of_kind, kind, tier, score, non_local, stay, capacity
+
+
+@given(instances_with_stay())
+def test_counts_with_length_of_stay_are_the_plain_rules(instance):
+    """B.2.b (section B.2.b; :func:`psm.ranking.order_pool`), tier 1 the readmission tier."""
+    ids, pool_of_kind, kind, tier, score, non_local, stay, capacity = instance
+    seeds = SEEDS[:12]
+    pool = np.array([pool_of_kind[k] for k in kind])
+    length_of_stay = LengthOfStay.of_tiers(pool, np.array(tier) == 1, np.array(non_local), np.array(stay))
+    counts = offer_counts(ids, kind, tier, score, capacity, seeds, length_of_stay=length_of_stay)
+    assert counts.tolist() == plain_counts_with_stay(ids, pool_of_kind, kind, tier, score, non_local, stay,
+                                                     capacity, seeds)
+    everyone = offer_counts(ids, kind, tier, score, capacity, seeds, length_of_stay=length_of_stay,
+                            contested_only=False)
+    assert counts.tolist() == everyone.tolist()
+
+
+def test_length_of_stay_hand_worked():
+    """B.2.b: two readmission places, one kind; the local L (score 9) keeps the first place; the
+    second place, held by a non-local, goes to the non-local with the fewest semesters (N2, 1
+    semester, score 3) over N1 (4 semesters, score 8). One pool, one kind, two places."""
+    ids, tier, score = ["L", "N1", "N2"], [1, 1, 1], [9, 8, 3]
+    stay = LengthOfStay.of_tiers(np.zeros(3), np.ones(3, dtype=bool), np.array([False, True, True]),
+                                 np.array([0.0, 4.0, 1.0]))
+    counts = offer_counts(ids, [0, 0, 0], tier, score, [2], SEEDS[:5], length_of_stay=stay)
+    assert counts.tolist() == [5, 0, 5]
+    assert offer_counts(ids, [0, 0, 0], tier, score, [2], SEEDS[:5]).tolist() == [5, 5, 0]  # without B.2.b
+
+
+def test_seeds_are_rank_cohorts_own_draws_on_the_sample(sample_cohort, sample_outcome):
+    """On the sample (B.2.b applies, and college beds are released to non-members), each seed's
+    offers are those of ``rank_cohort`` under that seed walked plainly: each kind (the engine's,
+    released beds included) takes places in rank order while the baseline's offers of it last.
+    Regression: the benchmark's walk had left the released beds out, and 50 offers differed."""
+    outcome = sample_outcome
+    released = {a: c for a, c in zip(outcome.applicants["applicant_id"], outcome.applicants["released_to"]) if c}
+    assert released and (outcome.ranking["tier"] == "readmission").any()
+    kinds = kinds_of(sample_cohort.applications, outcome.ranking.set_index("applicant_id")["pool"], released)
+    capacity = Counter(kinds[sorted(outcome.offered)].tolist())
+    for seed in mc_seeds("other", 3):
+        ranking = rank_cohort(sample_cohort.applications, outcome.scores, outcome.policy, seed).frame
+        taken, plain = Counter(), set()
+        for applicant_id in ranking.loc[ranking["status"] == "ranked", "applicant_id"]:
+            if taken[kinds[applicant_id]] < capacity[kinds[applicant_id]]:
+                taken[kinds[applicant_id]] += 1
+                plain.add(applicant_id)
+        frame = place_probability(outcome, seeds=[seed], progress=False).frame
+        assert set(frame.loc[frame["offers"] == 1, "applicant_id"]) == plain
+
+
 def test_baseline_seed_gives_exactly_the_real_admissions_offers(sample_outcome):
     odds = place_probability(sample_outcome, seeds=[sample_outcome.seed], progress=False)
     frame = odds.frame
@@ -114,9 +200,9 @@ def test_another_seed_is_close_to_a_real_admission(sample_cohort, sample_outcome
 
 
 def test_probabilities_on_the_sample(sample_outcome):
-    """On the sample, B.2.b applies (non-locals in the readmission tier), so each seed ranks the
-    pools again (the exact path): every seed fills each kind's places, only the tiers a capacity
-    cuts through are uncertain, and tiers wholly inside or outside are decided as in the baseline."""
+    """On the sample, B.2.b applies (non-locals in the readmission tier, drawn as one block): every
+    seed fills each kind's places, only the tiers a capacity cuts through are uncertain, and tiers
+    wholly inside or outside are decided as in the baseline."""
     odds = place_probability(sample_outcome, seeds=300, progress=False)
     frame, capacities = odds.frame, odds.capacities
     assert len(odds.seeds) == 300 and odds.seeds[0] == "demo-2025-26/mc/0"
