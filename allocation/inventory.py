@@ -13,6 +13,7 @@ every room of a suite in the same hall, with the same gender rule, pools and col
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -169,22 +170,30 @@ def room_order(room: RoomSignature) -> str:
 
 
 def classify_suites(rooms: pd.DataFrame) -> tuple[pd.DataFrame, tuple[SuiteClass, ...]]:
-    """One row per suite, each with the key of its class; classes in a fixed order (by the text of
-    their description, rooms as plain tuples: see :func:`room_order`)."""
-    described = rooms.assign(room=room_signatures(rooms))
-    signature = described.groupby("suite_id", sort=True).agg(
-        hall=("hall", "first"), campus=("campus", "first"), gender=("gender", "first"),
-        pools=("pools", "first"), college=("college", "first"), rooms=("room", lambda r: tuple(sorted(r))),
-    ).reset_index()
-    fields = ["hall", "campus", "gender", "pools", "college", "rooms"]
-    keys = sorted({tuple(row) for row in signature[fields].itertuples(index=False)},
-                  key=lambda k: repr((*k[:5], tuple(tuple(room) for room in k[5]))))
+    """One row per suite (by suite id), each with the key of its class; classes in a fixed order
+    (by the text of their description, rooms as plain tuples: see :func:`room_order`). A suite's
+    rule (hall, campus, gender, pools, college) is its first room's: :func:`read_inventory` makes
+    sure its rooms agree."""
+    fields = ["hall", "campus", "gender", "pools", "college"]
+    rule: dict[str, tuple] = {}
+    suite_rooms: dict[str, list[RoomSignature]] = {}
+    for suite_id, *values, room in zip(rooms["suite_id"], *(rooms[f] for f in fields), room_signatures(rooms)):
+        if suite_id not in rule:
+            rule[suite_id], suite_rooms[suite_id] = tuple(values), []
+        suite_rooms[suite_id].append(room)
+    suite_ids = sorted(rule)
+    described = [(*rule[s], tuple(sorted(suite_rooms[s]))) for s in suite_ids]
+    keys = sorted(set(described), key=lambda k: repr((*k[:5], tuple(tuple(room) for room in k[5]))))
     key_of = {k: i for i, k in enumerate(keys)}
-    signature["class_key"] = [key_of[tuple(row)] for row in signature[fields].itertuples(index=False)]
-    counts = signature["class_key"].value_counts()
+    signature = pd.DataFrame({  # each column of the rooms' own dtype (an empty inventory too)
+        "suite_id": pd.Series(suite_ids, dtype=rooms["suite_id"].dtype),
+        **{f: pd.Series([d[i] for d in described], dtype=rooms[f].dtype) for i, f in enumerate(fields)},
+        "rooms": pd.Series([d[5] for d in described], dtype=object),
+        "class_key": pd.Series([key_of[d] for d in described], dtype="int64")})
+    counts = Counter(signature["class_key"])
     classes = tuple(
         SuiteClass(key=i, hall=k[0], campus=k[1], gender=k[2], pools=k[3], college=k[4],
-                   rooms=tuple(RoomSignature(t, int(b), bool(a)) for t, b, a in k[5]), count=int(counts[i]))
+                   rooms=tuple(RoomSignature(t, int(b), bool(a)) for t, b, a in k[5]), count=counts[i])
         for i, k in enumerate(keys)
     )
     return signature, classes

@@ -15,6 +15,7 @@ run on it unchanged.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
@@ -39,15 +40,18 @@ def residual_inventory(inventory: Inventory, residents: pd.DataFrame, gender: pd
     suite, a man in a female-only hall): the rooms file changed since they were placed.
     """
     rooms = inventory.rooms.set_index("room_id", drop=False)
+    known = set(rooms.index)
     problems = [f"room {r!r} (of {a}) is not in the inventory"
-                for a, r in zip(residents["applicant_id"], residents["room_id"]) if r not in rooms.index]
+                for a, r in zip(residents["applicant_id"].tolist(), residents["room_id"].tolist()) if r not in known]
     taken = residents["room_id"].value_counts()
     free = rooms["beds"] - taken.reindex(rooms.index, fill_value=0)
     problems += [f"room {r!r} holds {taken[r]} residents for {rooms.at[r, 'beds']} beds" for r in free.index[free < 0]]
-    genders = residents.assign(gender=residents["applicant_id"].map(gender)).groupby("suite_id")["gender"].agg(set)
-    problems += [f"suite {s!r} holds residents of both genders" for s, g in genders.items() if len(g) > 1]
+    genders: dict[str, set] = {}
+    for suite, one in zip(residents["suite_id"].tolist(), residents["applicant_id"].map(gender).tolist()):
+        genders.setdefault(suite, set()).add(one)
+    problems += [f"suite {s!r} holds residents of both genders" for s, g in sorted(genders.items()) if len(g) > 1]
     suite_gender = {s: next(iter(g)) for s, g in genders.items() if len(g) == 1}
-    rule = pd.Series([suite_gender.get(s, g) for s, g in zip(rooms["suite_id"], rooms["gender"])],
+    rule = pd.Series([suite_gender.get(s, g) for s, g in zip(rooms["suite_id"].tolist(), rooms["gender"].tolist())],
                      index=rooms.index, dtype=object)
     problems += [f"room {r!r} is in a female-only hall but holds men" for r in rooms.index[(rooms["gender"] == "F") & (rule == "M")]]
     if problems:
@@ -135,6 +139,11 @@ def _join(admission: Admission, applications: pd.DataFrame, residents: pd.DataFr
     access = RoomAccess.from_policy(policy)
     rooms = full.rooms.set_index("room_id")
     gender = apps["gender"]
+    # The rooms the residents leave free; a room's rule stays as it is when someone joins a
+    # resident there (the suite already has their gender: pair_problem), only its free beds fall.
+    left = residual_inventory(full, residents, gender).rooms.set_index("room_id")
+    rooms_of_suite = {suite: sorted(ids) for suite, ids in left.groupby("suite_id").groups.items()}
+    joined: Counter = Counter()  # room -> applicants placed in it here
     placed: list[dict] = []
     apart: dict[str, str] = {}
     for applicant in offered:
@@ -145,13 +154,10 @@ def _join(admission: Admission, applications: pd.DataFrame, residents: pd.DataFr
         if problem := pair_problem(mate, kinds[applicant]):
             apart[applicant] = problem
             continue
-        pinned = pd.DataFrame(placed, columns=["applicant_id", "pool", "hall", "suite_id", "room_id"])
-        left = residual_inventory(full, pd.concat([residents, pinned[list(residents.columns)]]) if placed else residents,
-                                  gender).rooms.set_index("room_id")
         home = room_of[partner]
         suite = rooms.at[home, "suite_id"]
-        free = [r for r in [home, *sorted(left.index[left["suite_id"] == suite])] if r in left.index]
-        free = list(dict.fromkeys(free))
+        free = [r for r in dict.fromkeys([home, *rooms_of_suite.get(suite, [])])
+                if r in left.index and left.at[r, "beds"] > joined[r]]
         if not free:
             apart[applicant] = ROOMMATE_ROOM_AND_SUITE_FULL
             continue
@@ -166,6 +172,7 @@ def _join(admission: Admission, applications: pd.DataFrame, residents: pd.DataFr
             apart[applicant] = ROOMMATE_BEDS_NEEDED
             continue
         placed.append(_row(applicant, pool[applicant], rooms, chosen))
+        joined[chosen] += 1
     return ResidentRoommates(pd.DataFrame(placed, columns=["applicant_id", "pool", "hall", "suite_id", "room_id"]),
                              apart)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from builders import ROOM_COLUMNS, suite_rows, write_rows
 
-from allocation.inventory import read_inventory
+from allocation.inventory import classify_suites, read_inventory
 from psm.errors import PsmError
 
 
@@ -16,6 +16,18 @@ def test_suites_alike_in_rooms_and_rules_form_one_class(tmp_path, policy):
     assert sorted((c.hall, c.gender, c.count, c.beds) for c in inventory.classes) == [
         ("Blue Hall", "any", 1, 3), ("Red Hall", "F", 1, 2), ("Red Hall", "any", 2, 2)]
     assert list(inventory.suites["suite_id"]) == ["B01", "R01", "R02", "R03"]
+
+
+def test_suites_without_rooms_keep_the_columns_kinds(tmp_path, policy):
+    """A later round whose rooms are all taken classifies no suites: the suite table is empty with
+    the rooms' own column kinds, so it still merges on suite_id (a version that built it from
+    empty lists gave float columns, and a three-round run stopped at the merge)."""
+    rows = suite_rows("R01") + suite_rows("B01", hall="Blue Hall", rooms=(("single", 1), ("double", 2)))
+    rooms = read_inventory(policy, write_rows(tmp_path / "rooms.csv", rows, ROOM_COLUMNS)).rooms
+    suites, classes = classify_suites(rooms.iloc[:0])
+    assert classes == () and suites.empty
+    assert suites["suite_id"].dtype == rooms["suite_id"].dtype and suites["class_key"].dtype == "int64"
+    assert rooms.iloc[:0].merge(suites[["suite_id", "class_key"]], on="suite_id").empty
 
 
 def test_every_suite_whose_rooms_disagree_is_named_with_each_rule_broken(tmp_path, policy):
