@@ -26,17 +26,25 @@ from whatif.montecarlo import LengthOfStay, mc_seeds, offer_counts
 SEEDS = mc_seeds("test", 200)
 
 
+def offered_in_order(ordered, kind_of, capacity):
+    """Walk ``ordered``: each one offered a place while their kind's ``capacity`` lasts."""
+    taken = Counter()
+    offered = []
+    for one in ordered:
+        if taken[kind_of[one]] < capacity[kind_of[one]]:
+            taken[kind_of[one]] += 1
+            offered.append(one)
+    return offered
+
+
 def plain_counts(ids, kind, tier, score, capacity, seeds):
     """The rule written plainly: per seed, sort by (kind, tier, -score, key); first capacity of each kind."""
     counts = [0] * len(ids)
     for seed in seeds:
         ordered = sorted(range(len(ids)),
                          key=lambda i: (kind[i], tier[i], -score[i], lottery_key(seed, ids[i])))
-        taken = Counter()
-        for i in ordered:
-            if taken[kind[i]] < capacity[kind[i]]:
-                taken[kind[i]] += 1
-                counts[i] += 1
+        for i in offered_in_order(ordered, kind, capacity):
+            counts[i] += 1
     return counts
 
 
@@ -106,11 +114,8 @@ def plain_counts_with_stay(ids, pool_of_kind, kind, tier, score, non_local, stay
                                                lottery_key(seed, ids[i])))
                 for p, i in zip(places, refill):
                     ordered[p] = i
-            taken = Counter()
-            for i in ordered:
-                if taken[kind[i]] < capacity[kind[i]]:
-                    taken[kind[i]] += 1
-                    counts[i] += 1
+            for i in offered_in_order(ordered, kind, capacity):
+                counts[i] += 1
     return counts
 
 
@@ -162,13 +167,9 @@ def test_seeds_are_rank_cohorts_own_draws_on_the_sample(sample_cohort, sample_ou
     capacity = Counter(kinds[sorted(outcome.offered)].tolist())
     for seed in mc_seeds("other", 3):
         ranking = rank_cohort(sample_cohort.applications, outcome.scores, outcome.policy, seed).frame
-        taken, plain = Counter(), set()
-        for applicant_id in ranking.loc[ranking["status"] == "ranked", "applicant_id"]:
-            if taken[kinds[applicant_id]] < capacity[kinds[applicant_id]]:
-                taken[kinds[applicant_id]] += 1
-                plain.add(applicant_id)
+        plain = offered_in_order(ranking.loc[ranking["status"] == "ranked", "applicant_id"], kinds, capacity)
         frame = place_probability(outcome, seeds=[seed], progress=False).frame
-        assert set(frame.loc[frame["offers"] == 1, "applicant_id"]) == plain
+        assert set(frame.loc[frame["offers"] == 1, "applicant_id"]) == set(plain)
 
 
 def test_baseline_seed_gives_exactly_the_real_admissions_offers(sample_outcome):
