@@ -293,7 +293,9 @@ LOTTERY_PROBABILITY = [
     md("""
         Reading it: above a kind's cut-off, everyone has a place whatever the seed; below it,
         nobody does. Only the tie group the last places fall in depends on the draw, and each of
-        its members has about the same chance (the places divided by the group's size). The small
+        its members has about the same chance (the places divided by the group's size), except
+        in a readmission tier where B.2.b refills the non-locals' places by length of stay: there
+        fewer semesters count before score, so chances within the tier differ. The small
         probabilities in the lower readmission and lowered bands are not the lottery's: they are
         the averages of applicants certain of a place (college members and those needing an
         accessible room, whose own kinds of bed have room) and many with none.

@@ -1,14 +1,15 @@
 """Probability of a place, by Monte Carlo over lottery seeds: the admission step, vectorised.
 
-A seed changes only the order among applicants of one pool with equal tier and score (in a pool
-drawn by lottery alone, among all its applicants). So, from one real admission
-(:func:`allocation.admit.admit` under the outcome's own seed, the *baseline*):
+A seed changes only the order among applicants of one pool with equal tier, track and score (in
+a pool drawn by lottery alone, among all its applicants), and, where B.2.b applies, the order of
+a readmission tier (below). So, from one real admission (:func:`allocation.admit.admit` under
+the outcome's own seed, the *baseline*):
 
 1. capacities: for each kind of bed (:class:`allocation.access.ApplicantKind`: pool, gender, accessible
    room needed, college), the number of that kind offered a place in the baseline;
 2. for each seed, the real lottery keys (:mod:`whatif.keys`: SHA-256 of ``"{seed}|{id}"``, in
-   the lottery's own order), each kind sorted by (tier in the policy's order, score highest
-   first, key lowest first), as :func:`psm.ranking.rank_cohort` sorts a pool;
+   the lottery's own order), each kind sorted by (tier in the policy's order, track, score
+   highest first, key lowest first), as :func:`psm.ranking.rank_cohort` sorts a pool;
 3. the first ``capacity`` of each kind are offered a place. Probability = offers / seeds.
 
 **An approximation**, in two ways: the capacities per kind stay those of the baseline (in a real
@@ -21,17 +22,20 @@ cost a place to someone ranked below both). Only admission is repeated: no place
 length of stay (:func:`psm.ranking.order_pool`), which no single sort key states. Such a tier
 is drawn as one block (:class:`LengthOfStay`): each of its kinds is one group, and, if a
 capacity cuts through any of them, each seed orders the whole tier as ``order_pool`` does (two
-sorts and the refill, in numpy) and offers each kind's first places in it.
+sorts and the refill, in numpy) and offers each kind's first places in it. There a high score
+is no longer sure of a place: a non-local's place can go to one with fewer semesters.
 
 **Exact for the baseline seed**: there the offers equal the real admission's offers, applicant
 by applicant. The admission walk never refuses anyone while offering someone ranked below them
 of the same kind (:mod:`allocation.admit`), so each kind's offers are the first of that kind in
 rank order, as many as the capacity; step 2 is the same order. The tests hold it to that.
 
-Only ties decide: a group of one kind, tier and score wholly inside a kind's capacity is offered
-under every seed, one wholly outside under none. Keys are computed only for the groups a
-capacity cuts through (``contested_only``, the default; the same counts as hashing everyone,
-which the tests check), so most seeds hash a few hundred ids, not the whole cohort.
+Only ties decide: a group of one kind, tier, track and score (or a kind's part of a B.2.b block)
+wholly inside a kind's capacity is offered under every seed, one wholly outside under none. Keys
+are computed only for the groups a capacity cuts through and for the blocks drawn
+(``contested_only``, the default; the same counts as hashing everyone, which the tests check):
+a few hundred ids a seed, and a drawn block's whole tier (on the 10,000-applicant benchmark,
+3,438 ids of the undergraduate readmission tier).
 """
 
 from __future__ import annotations
@@ -58,7 +62,8 @@ class LotteryOdds:
     ``frame``: ``applicant_id, pool, tier, score, gender, accessible, college, baseline_status,
     offers, probability`` (ranked applicants, in the baseline's rank order). ``capacities``: per
     kind, ``ranked`` applicants and ``capacity`` (the baseline's offers), and how many applicants
-    and places the kind's contested tie group holds (0 when no group straddles the capacity).
+    and places the kind's contested tie group holds (0 when no group straddles the capacity; a
+    kind's part of a B.2.b block counts whole, :class:`LengthOfStay`).
     """
 
     frame: pd.DataFrame
@@ -175,11 +180,14 @@ def offer_counts(applicant_ids: Sequence[str], kind: np.ndarray, tier: np.ndarra
                  contested_only: bool = True, progress: bool = False) -> np.ndarray:
     """How many of ``seeds`` offer each applicant a place: the vectorised core.
 
-    ``kind`` (codes 0..K-1), ``tier`` (position in the tier order) and ``score`` are per applicant
-    (0 and 0 in a pool ranked by lottery alone); ``capacity[k]`` places go to kind ``k``, to the
-    first in (tier, -score, lottery key) order, with B.2.b's refill in the blocks of
-    ``length_of_stay``: there, the first of each kind in the block's order, as many as the places
-    the kind has left when the block's tier is reached.
+    ``kind`` (codes 0..K-1), ``tier`` (position in the order of tiers and tracks, as
+    :func:`place_probability` numbers them) and ``score`` are per applicant (0 and 0 in a pool
+    ranked by lottery alone); ``capacity[k]`` places go to kind ``k``, to the first in (tier,
+    -score, lottery key) order, with B.2.b's refill in the blocks of ``length_of_stay``: there,
+    the first of each kind in the block's order, as many as the places the kind has left when the
+    block's tier is reached. A block must hold the whole tier of its pool, and each kind lie
+    within one pool (as :class:`~allocation.access.ApplicantKind` does): a kind's members outside
+    the block are then in other tiers, and never in its group.
     """
     ids = np.asarray(applicant_ids, dtype=object)
     kind, tier, score = (np.asarray(a, dtype=np.int64) for a in (kind, tier, score))
@@ -189,6 +197,8 @@ def offer_counts(applicant_ids: Sequence[str], kind: np.ndarray, tier: np.ndarra
     if len(kind) and (kind.min() < 0 or kind.max() >= len(capacity)):
         raise ValueError(f"kind codes must lie in 0..{len(capacity) - 1}: one capacity per kind")
     stay = length_of_stay if length_of_stay is not None else LengthOfStay.none(len(ids))
+    if not len(stay.block) == len(stay.non_local) == len(stay.stay) == len(ids):
+        raise ValueError("length_of_stay must have one entry per applicant")
     groups = _tie_groups(kind, *stay.grouped(tier, score), capacity)
     group_block = np.full(len(groups.contested), -1)
     group_block[groups.group] = stay.block[groups.order]

@@ -247,3 +247,5 @@ def test_arrays_must_agree():
         offer_counts(["A", "B"], [0], [0, 0], [1, 1], [1], ["s"])
     with pytest.raises(ValueError, match="one capacity per kind"):
         offer_counts(["A", "B"], [0, 1], [0, 0], [1, 1], [1], ["s"])
+    with pytest.raises(ValueError, match="length_of_stay must have one entry per applicant"):
+        offer_counts(["A", "B"], [0, 0], [0, 0], [1, 1], [1], ["s"], length_of_stay=LengthOfStay.none(3))
