@@ -123,15 +123,29 @@ def join_resident_roommates(admission: Admission, applications: pd.DataFrame, re
     residents = residents[["applicant_id", "pool", "hall", "suite_id", "room_id"]]
     kinds = admitted_kinds(admission, applications)
     hopeful = _join(admission, applications, residents, full, policy, kinds, check=False)
-    if _others_fit(admission, applications, residents, hopeful.placed.to_dict("records"), full, policy, kinds):
+    rows = hopeful.placed.to_dict("records")
+    if _others_fit(admission, applications, residents, rows, full, policy, kinds):
         return hopeful  # the usual case: one fit check for all of them
-    return _join(admission, applications, residents, full, policy, kinds, check=True)
+    # The longest run of the hopeful placements, from the first, that still lets everyone else
+    # fit, found by halving: the checked walk makes the same choices up to there. "Everyone else
+    # fits" holds of every shorter run if it holds of a longer one: the longer run's placement of
+    # the others, with the applicants it adds in the beds they took (open to them, in a suite of
+    # their gender), places the shorter run's others (the fit test is exact, allocation.fit).
+    fits, breaks = 0, len(rows)
+    while breaks - fits > 1:
+        middle = (fits + breaks) // 2
+        if _others_fit(admission, applications, residents, rows[:middle], full, policy, kinds):
+            fits = middle
+        else:
+            breaks = middle
+    return _join(admission, applications, residents, full, policy, kinds, check=True, known_to_fit=fits)
 
 
 def _join(admission: Admission, applications: pd.DataFrame, residents: pd.DataFrame, full: Inventory,
-          policy: Policy, kinds: pd.Series, check: bool) -> ResidentRoommates:
+          policy: Policy, kinds: pd.Series, check: bool, known_to_fit: int = 0) -> ResidentRoommates:
     """:func:`join_resident_roommates`, checking after each applicant placed that everyone else
-    still fits (``check``), or not at all."""
+    still fits (``check``), or not at all. The first ``known_to_fit`` placements are known to
+    pass the check (:func:`join_resident_roommates`): they take the first open bed unchecked."""
     apps = applications.set_index("applicant_id")
     room_of = dict(zip(residents["applicant_id"], residents["room_id"]))
     offered = list(admission.offered["applicant_id"])
@@ -165,7 +179,7 @@ def _join(admission: Admission, applications: pd.DataFrame, residents: pd.DataFr
         if not open_beds:
             apart[applicant] = ROOMMATE_BEDS_NOT_OPEN
             continue
-        chosen = next((r for r in open_beds if not check or _others_fit(
+        chosen = next((r for r in open_beds if not check or len(placed) < known_to_fit or _others_fit(
             admission, applications, residents, placed + [_row(applicant, pool[applicant], rooms, r)], full, policy,
             kinds)), None)
         if chosen is None:

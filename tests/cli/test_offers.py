@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 from builders import ROOM_COLUMNS, application, suite_rows, write_responses, write_rows
 
+from allocation import residual
 from allocation.access import ApplicantKind, RoomAccess
 from allocation.inventory import read_inventory
 from allocation.residual import ROOMMATE_BEDS_NEEDED, ROOMMATE_BEDS_NOT_OPEN, ROOMMATE_ROOM_AND_SUITE_FULL
@@ -91,6 +92,30 @@ def test_residents_keep_their_rooms_and_the_others_are_declined(rounds):
     assert len(offered) > 500
     assert set(after.loc[after["round"] == "2"].index) == set(offered)
     assert set(after.index) == set(offered) | set(ranking.index[ranking["status"] == "accepted"])
+
+
+def test_resident_roommates_joined_by_halving_as_by_checking_each(rounds, tmp_path, monkeypatch):
+    """Round two reaches the checked walk (joining every new offer to their resident roommate
+    leaves someone else without a bed); the run of placements found by halving gives the same
+    round as checking every placement (allocation.residual.join_resident_roommates)."""
+    first, second, _, _, responses = rounds
+    checks = []
+    others_fit, join = residual._others_fit, residual._join
+
+    def counted(*args):
+        checks.append(len(args[3]))  # placements pinned
+        return others_fit(*args)
+
+    def checking_each(*args, known_to_fit=0, **kwargs):
+        return join(*args, **kwargs)
+
+    monkeypatch.setattr(residual, "_others_fit", counted)
+    monkeypatch.setattr(residual, "_join", checking_each)
+    again = tmp_path / "round2"
+    assert main(["offers", str(first), "--responses", str(responses), "--out", str(again)]) == EXIT_OK
+    assert len(checks) > 2 and checks[0] > checks[1]  # the hopeful check failed: each placement checked
+    for name in ("ranking.csv", "assignments.csv", "unmatched_roommates.csv"):
+        assert (again / name).read_bytes() == (second / name).read_bytes()
 
 
 def test_freed_beds_go_down_the_waitlist_in_rank_order_and_no_rule_breaks(rounds, policy):
