@@ -130,8 +130,10 @@ def join_resident_roommates(admission: Admission, applications: pd.DataFrame, re
     # fit, found by halving: the checked walk makes the same choices up to there. "Everyone else
     # fits" holds of every shorter run if it holds of a longer one: the longer run's placement of
     # the others, with the applicants it adds in the beds they took (open to them, in a suite of
-    # their gender), places the shorter run's others (the fit test is exact, allocation.fit).
-    fits, breaks = 0, len(rows)
+    # their gender), places the shorter run's others. That needs the fit test exact, which it is
+    # for suites whose rooms are all accessible or none (allocation.fit); with a suite of both it
+    # can say "fits" of a longer run and not of a shorter one, so there every placement is checked.
+    fits, breaks = 0, len(rows) if _accessible_alike(full) else 0
     while breaks - fits > 1:
         middle = (fits + breaks) // 2
         if _others_fit(admission, applications, residents, rows[:middle], full, policy, kinds):
@@ -139,6 +141,11 @@ def join_resident_roommates(admission: Admission, applications: pd.DataFrame, re
         else:
             breaks = middle
     return _join(admission, applications, residents, full, policy, kinds, check=True, known_to_fit=fits)
+
+
+def _accessible_alike(inventory: Inventory) -> bool:
+    """Are every suite's rooms all accessible or all not (so every residual suite's too)?"""
+    return all(len({room.accessible for room in suite_class.rooms}) == 1 for suite_class in inventory.classes)
 
 
 def _join(admission: Admission, applications: pd.DataFrame, residents: pd.DataFrame, full: Inventory,

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from builders import ROOM_COLUMNS, application, frame, suite_rows, write_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import resident_places, suite_layouts
 
 from allocation.access import ApplicantKind
+from allocation.admit import Admission
 from allocation.fit import Fit
 from allocation.inventory import read_inventory
 from allocation.plain import plain_fits
-from allocation.residual import residual_inventory, roommates_left_alone
-from builders import ROOM_COLUMNS, application, frame, suite_rows, write_rows
+from allocation.residual import (
+    ROOMMATE_BEDS_NEEDED,
+    join_resident_roommates,
+    residual_inventory,
+    roommates_left_alone,
+)
 from psm.errors import PsmError
-from strategies import resident_places, suite_layouts
 
 WOMAN, MAN = ApplicantKind("undergraduate", "F", False, ""), ApplicantKind("undergraduate", "M", False, "")
 
@@ -123,3 +129,43 @@ def test_a_non_member_whose_member_roommate_left_a_college_room_is_named_for_rev
     assert roommates_left_alone(after, apps, inventory) == ["24000003A"]
     beside_a_new_member = pd.concat([after, residents(("24000006A", "C1", "C10"))])
     assert roommates_left_alone(beside_a_new_member, apps, inventory) == ["24000003A"]
+
+
+def test_resident_roommates_in_suites_of_accessible_and_plain_rooms_are_checked_one_by_one(tmp_path, policy):
+    """Where a suite holds accessible and plain rooms, the fit test is not exact (allocation.fit),
+    and "everyone else fits" can hold after two joins and not after one; so every join is checked
+    in offer order, never a run of them found by halving. Checked in turn, A0's join (to R0 in U)
+    is refused (the others would not fit beside it) and X, A2 and A3 join their roommates.
+    A reviewer's counterexample: with halving, A0 was joined and A3 refused."""
+    def room(room_id, suite, room_type, accessible):
+        return {"room_id": room_id, "campus": "Homantin", "hall": "Red Hall", "floor": "2", "wing": "A",
+                "suite_id": suite, "room_type": room_type, "beds": "2" if room_type == "double" else "1",
+                "gender": "any", "accessible": "true" if accessible else "false", "pools": "undergraduate",
+                "college": ""}
+    inventory = inventory_of(tmp_path, [
+        room("S0", "S", "single", False), room("S1", "S", "single", True), room("S2", "S", "single", False),
+        room("S3", "S", "double", True), room("T0", "T", "single", False), room("T1", "T", "single", False),
+        room("T2", "T", "double", True), room("U0", "U", "single", True), room("U1", "U", "single", True),
+        room("W0", "W", "single", False), room("W1", "W", "single", False), room("V0", "V", "single", True),
+        room("V1", "V", "single", True), room("Z0", "Z", "single", False)], policy)
+    names = ["R0", "R1", "RT", "R2", "R3", "A0", "X", "A2", "A3", "a1", "a2", "a3", "a4", "a5", "p1", "p2"]
+    ids = {name: f"240000{i:02d}A" for i, name in enumerate(names, 1)}
+    mates = {"A0": "R0", "X": "R1", "A2": "R2", "A3": "R3", "p1": "p2"}
+    mates |= {b: a for a, b in mates.items()}
+    needs = {"X", "a1", "a2", "a3", "a4", "a5"}
+    apps = frame([application(applicant_id=ids[n], roommate_request=ids[mates[n]] if n in mates else None,
+                              accessibility_needs="true" if n in needs else "false") for n in names])
+    lived = pd.DataFrame([(ids[r], "undergraduate", "Red Hall", room[0], room) for r, room in
+                          [("R0", "U0"), ("R1", "S0"), ("RT", "T0"), ("R2", "W0"), ("R3", "V0")]],
+                         columns=["applicant_id", "pool", "hall", "suite_id", "room_id"])
+    offered = {"A0", "X", "A2", "A3", "a1", "a2", "a3", "a4", "a5", "p1", "p2"}
+    admission = Admission(
+        frame=pd.DataFrame({"applicant_id": [ids[n] for n in names], "pool": "undergraduate",
+                            "status": ["offered" if n in offered else "accepted" for n in names]}),
+        beds=pd.DataFrame(), fit=Fit(inventory.classes, policy), pairs={ids["p1"]: ids["p2"], ids["p2"]: ids["p1"]},
+        unpaired=pd.DataFrame(), solver_parameters={})
+    joined = join_resident_roommates(admission, apps, lived, inventory, policy)
+    name = {i: n for n, i in ids.items()}
+    assert sorted((name[a], r) for a, r in zip(joined.placed["applicant_id"], joined.placed["room_id"])) == [
+        ("A2", "W1"), ("A3", "V1"), ("X", "S1")]
+    assert {name[a]: why for a, why in joined.apart.items()} == {"A0": ROOMMATE_BEDS_NEEDED}
