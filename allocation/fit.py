@@ -15,7 +15,11 @@ when whole suites can be given to each gender so that, class by class and gender
 
 Within one class and gender this is also sufficient (pairs into triples first, then doubles;
 accessible beds to those who need them; singles fill any bed left), so the test is exact for
-suites whose rooms are all accessible or none, as in the inventory; not a relaxation.
+suites whose rooms are all accessible or none, as in the bundled inventory; not a relaxation.
+``rooms.csv`` may give one suite accessible and plain rooms: there the test can say "fits" of
+people no split into whole suites places, and the room model, exact room by room
+(:mod:`allocation.rooms`), then stops the run ("room placement is impossible"), never a wrong
+room. (:func:`allocation.residual.join_resident_roommates` relies on exactness only where it holds.)
 
 :class:`Fit` keeps a current placement and grows it one person, or one hall promise, at a
 time. Quick moves on the counts answer most requests (a free bed of the right gender, a fresh
