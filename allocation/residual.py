@@ -145,7 +145,7 @@ def join_resident_roommates(admission: Admission, applications: pd.DataFrame, re
 
 def _accessible_alike(inventory: Inventory) -> bool:
     """Are every suite's rooms all accessible or all not (so every residual suite's too)?"""
-    return all(len({room.accessible for room in suite_class.rooms}) == 1 for suite_class in inventory.classes)
+    return all(suite_class.accessible_beds in (0, suite_class.beds) for suite_class in inventory.classes)
 
 
 def _join(admission: Admission, applications: pd.DataFrame, residents: pd.DataFrame, full: Inventory,

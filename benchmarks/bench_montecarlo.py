@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allocation.admit import admit, kinds_of
+from allocation.admit import admit
 from allocation.inventory import read_inventory
 from psm.errors import PsmError
 from psm.io import read_cohort
@@ -113,8 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         args.all_repeats)
 
     apps, scores = cohort.applications, baseline.scores
-    released = {a: c for a, c in zip(baseline.applicants["applicant_id"], baseline.applicants["released_to"]) if c}
-    kinds = kinds_of(apps, baseline.ranking.set_index("applicant_id")["pool"], released)  # college beds released (section 7)
+    kinds = baseline.kinds  # the engine's kinds, college beds released to non-members included (section 7)
     offered = baseline.ranking.loc[baseline.ranking["status"] == "offered", "applicant_id"]
     capacity = Counter(kinds[offered].tolist())
     plain_seeds = mc_seeds(LOTTERY_SEED, args.seeds)[: args.plain_seeds]

@@ -46,7 +46,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allocation.admit import kinds_of
 from psm.lottery import check_seed
 from psm.progress import Progress
 from whatif.keys import digests, encode_ids, key_words, order_by_key
@@ -101,10 +100,7 @@ def place_probability(outcome: Outcome, seeds: int | Sequence[str] = 1000, *, pr
     ranking = outcome.ranking
     ranked = ranking[ranking["status"].isin(["offered", "waitlisted"])].reset_index(drop=True)
     policy = outcome.policy
-    applicants = outcome.applicants
-    released = dict(zip(applicants["applicant_id"], applicants["released_to"]))
-    kinds = kinds_of(applicants, ranking.set_index("applicant_id")["pool"], {a: c for a, c in released.items() if c})
-    kind = ranked["applicant_id"].map(kinds)
+    kind = ranked["applicant_id"].map(outcome.kinds)
     codes, uniques = pd.factorize(kind, sort=True)
     offered = (ranked["status"] == "offered").to_numpy()
     capacity = np.bincount(codes, weights=offered, minlength=len(uniques)).astype(np.int64)

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from allocation.admit import Admission
+from allocation.admit import Admission, kinds_of
 from hac.pipeline import run_cohort as run_pipeline
 from psm.ranking import uma_semesters
 from psm.io import Cohort, read_cohort
@@ -109,6 +109,14 @@ class Outcome:
         ranking = self._tables["ranking"]
         return pd.Series(ranking["status"].to_numpy(), index=ranking["applicant_id"].to_numpy(),
                          name="status")
+
+    @property
+    def kinds(self) -> pd.Series:
+        """Each applicant's :class:`~allocation.access.ApplicantKind` as admission offered them a
+        place (a college's empty bed released to them included, section 7), by applicant_id."""
+        applicants = self._tables["applicants"]
+        released = {a: c for a, c in zip(applicants["applicant_id"], applicants["released_to"]) if c}
+        return kinds_of(applicants, self._tables["ranking"].set_index("applicant_id")["pool"], released)
 
     @property
     def offered(self) -> frozenset[str]:

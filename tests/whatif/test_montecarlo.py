@@ -16,7 +16,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from allocation.admit import kinds_of
 from psm.errors import PsmError
 from psm.lottery import lottery_key
 from psm.ranking import rank_cohort
@@ -161,9 +160,8 @@ def test_seeds_are_rank_cohorts_own_draws_on_the_sample(sample_cohort, sample_ou
     released beds included) takes places in rank order while the baseline's offers of it last.
     Regression: the benchmark's walk had left the released beds out, and 50 offers differed."""
     outcome = sample_outcome
-    released = {a: c for a, c in zip(outcome.applicants["applicant_id"], outcome.applicants["released_to"]) if c}
-    assert released and (outcome.ranking["tier"] == "readmission").any()
-    kinds = kinds_of(sample_cohort.applications, outcome.ranking.set_index("applicant_id")["pool"], released)
+    kinds = outcome.kinds
+    assert any(kind.released_to for kind in kinds) and (outcome.ranking["tier"] == "readmission").any()
     capacity = Counter(kinds[sorted(outcome.offered)].tolist())
     for seed in mc_seeds("other", 3):
         ranking = rank_cohort(sample_cohort.applications, outcome.scores, outcome.policy, seed).frame
